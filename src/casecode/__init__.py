@@ -1,0 +1,34 @@
+"""casecode: reproducible, bilingual qualitative coding of interviews.
+
+The library functions carry the CLI's names; they are imported on first use so that
+``import casecode`` (and ``casecode --help``) stay fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "CasecodeError": "casecode.errors",
+    "init_project": "casecode.project",
+    "open_project": "casecode.project",
+    "Project": "casecode.project",
+    "import_documents": "casecode.operations",
+    "set_attributes": "casecode.operations",
+    "list_documents": "casecode.operations",
+    "get_document": "casecode.operations",
+    "run": "casecode.operations",
+    "split_turns": "casecode.corpus.turns",
+    "Columns": "casecode.corpus.readers",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'casecode' has no attribute {name!r}")

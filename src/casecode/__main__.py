@@ -1,0 +1,3 @@
+from casecode.cli import main
+
+main()

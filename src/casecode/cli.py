@@ -1,0 +1,397 @@
+"""The casecode command line: parse options, call one library function, render the result.
+
+No domain logic and no SQL here. Heavy libraries load inside the library calls, so
+``casecode --help`` starts at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .errors import CasecodeError
+
+app = typer.Typer(
+    name="casecode",
+    help="Code qualitative interviews (Chinese and English) reproducibly from the terminal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+_state = {"debug": False}
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one error, one line
+
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project folder (default: this folder or a parent, or $CASECODE_PROJECT).",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding", help="Decode text files with this encoding instead of detecting it."
+    ),
+]
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="Set the language (zh, en, mixed) instead of detecting it."),
+]
+AttributesOpt = Annotated[
+    Path | None,
+    typer.Option("--attributes", help="CSV/XLSX of attributes keyed by 'document' or 'case'."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"casecode {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn errors into one red line and a non-zero exit; tracebacks only with --debug."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except CasecodeError as exc:
+        if _state["debug"]:
+            raise
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("[red]interrupted[/]")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # a bug: say so briefly
+        if _state["debug"]:
+            raise
+        err.print(
+            f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
+            "(run again with --debug for the traceback, and please report it)"
+        )
+        raise typer.Exit(2) from None
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Any]:
+    """A progress callback that draws a bar on a terminal and stays silent elsewhere."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"{label} {name}")
+
+        yield update
+
+
+# ---------------------------------------------------------------------------- init
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder for the project (made if missing).")
+    ] = Path("."),
+    name: Annotated[str | None, typer.Option(help="Project name (default: folder name).")] = None,
+) -> None:
+    """Create a project: casecode.toml and its SQLite store."""
+    from .project import CONFIG_NAME, init_project
+
+    with _errors():
+        root = init_project(directory, name=name)
+    out.print(f"Project ready in [bold]{escape(str(root))}[/] ({CONFIG_NAME}).")
+    out.print("Next: [bold]casecode import FILES...[/]")
+
+
+# ---------------------------------------------------------------------------- import
+
+
+def _outcome_table(outcomes) -> Table:
+    table = Table(title="Import", title_justify="left", box=box.SIMPLE_HEAD)
+    for col in ("file", "status", "id", "encoding", "lang", "turns", "note"):
+        table.add_column(
+            col, overflow="fold", justify="right" if col in ("id", "turns") else "left"
+        )
+    colours = {"imported": "green", "replaced": "cyan", "skipped": "yellow", "failed": "red"}
+    for o in outcomes:
+        table.add_row(
+            escape(Path(o.path).name if o.status != "failed" or Path(o.path).name else o.path),
+            f"[{colours[o.status]}]{o.status}[/]",
+            "" if o.id is None else str(o.id),
+            o.encoding or "",
+            o.language or "",
+            "" if o.turns is None else str(o.turns),
+            escape(o.message),
+        )
+    return table
+
+
+def _render_import(report) -> None:
+    if report.outcomes:
+        out.print(_outcome_table(report.outcomes))
+    for a in report.attributes:
+        line = f"Attributes from {escape(a.file)}: {len(a.updated)} {a.key}(s) updated"
+        if a.columns:
+            line += f" ({escape(', '.join(a.columns))})"
+        out.print(line + ".")
+        if a.unmatched:
+            err.print(
+                f"[yellow]warning:[/] {escape(a.file)}: no {a.key} named "
+                + escape(", ".join(a.unmatched))
+            )
+    counts = ", ".join(
+        f"{report.count(s)} {s}"
+        for s in ("imported", "replaced", "skipped", "failed")
+        if report.count(s)
+    )
+    out.print(f"Done: {counts or 'nothing to import'}.")
+
+
+def _import_json(report) -> dict[str, Any]:
+    return {
+        "outcomes": [asdict(o) for o in report.outcomes],
+        "attributes": [asdict(a) for a in report.attributes],
+        "counts": {s: report.count(s) for s in ("imported", "replaced", "skipped", "failed")},
+    }
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders (searched recursively) or globs.")
+    ],
+    project: ProjectOpt = None,
+    encoding: EncodingOpt = None,
+    lang: LangOpt = None,
+    attributes: AttributesOpt = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Update documents whose file changed, keeping codings."),
+    ] = False,
+    text_column: Annotated[
+        str | None, typer.Option(help="CSV/XLSX column with what was said.")
+    ] = None,
+    speaker_column: Annotated[
+        str | None, typer.Option(help="CSV/XLSX column with the speaker.")
+    ] = None,
+    time_column: Annotated[
+        str | None, typer.Option(help="CSV/XLSX column with a timestamp.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import transcripts (.txt .md .docx .odt .csv .xlsx) and split them into speaker turns."""
+    from .corpus.readers import Columns
+    from .operations import import_documents
+
+    with _errors(), _progress("importing") as progress:
+        report = import_documents(
+            project,
+            paths,
+            encoding=encoding,
+            lang=lang,
+            attributes=attributes,
+            replace=replace,
+            columns=Columns(text_column, speaker_column, time_column),
+            progress=progress,
+        )
+    if as_json:
+        _print_json(_import_json(report))
+    else:
+        _render_import(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------------------- attributes
+
+
+@app.command("attributes")
+def attributes_(
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX keyed by 'document' or 'case'.")],
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set document or case attributes (role, village, gender, ...) from a table."""
+    from .operations import set_attributes
+
+    with _errors():
+        report = set_attributes(project, file)
+    if as_json:
+        _print_json(asdict(report))
+        return
+    out.print(
+        f"{len(report.updated)} {report.key}(s) updated with "
+        f"{escape(', '.join(report.columns) or 'no columns')}."
+    )
+    if report.unmatched:
+        err.print(
+            f"[yellow]warning:[/] no {report.key} named " + escape(", ".join(report.unmatched))
+        )
+
+
+# ---------------------------------------------------------------------------- looking
+
+
+def _docs_table(documents: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"{len(documents)} documents", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("id", justify="right", no_wrap=True, min_width=2)
+    table.add_column("name", overflow="fold", ratio=3)
+    table.add_column("case", overflow="fold", ratio=2)
+    table.add_column("lang", no_wrap=True, min_width=5)
+    table.add_column("encoding", no_wrap=True, min_width=8)
+    table.add_column("turns", justify="right", no_wrap=True, min_width=5)
+    table.add_column("chars", justify="right", no_wrap=True, min_width=6)
+    table.add_column("speakers", overflow="fold", ratio=2)
+    for d in documents:
+        speakers = ", ".join(d["speakers"][:4]) + (" ..." if len(d["speakers"]) > 4 else "")
+        table.add_row(
+            str(d["id"]),
+            escape(d["name"]),
+            escape(d["case"]),
+            d["language"],
+            d["encoding"] or f"({d['format']})",
+            str(d["turns"]),
+            f"{d['characters']:,}",
+            escape(speakers),
+        )
+    return table
+
+
+@app.command()
+def docs(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """List the documents: case, language, encoding, turns, characters, speakers."""
+    from .operations import list_documents
+
+    with _errors():
+        documents = list_documents(project)
+    if as_json:
+        _print_json(documents)
+    elif not documents:
+        out.print("No documents yet: [bold]casecode import FILES...[/]")
+    else:
+        out.print(_docs_table(documents))
+
+
+@app.command()
+def show(
+    doc: Annotated[str, typer.Argument(help="Document id or name.")],
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a document's turns, numbered, with their speakers."""
+    from .operations import get_document
+
+    with _errors():
+        document = get_document(project, doc)
+    if as_json:
+        _print_json(document)
+        return
+    attrs = "  ".join(f"{k}={v}" for k, v in document["attributes"].items())
+    out.print(
+        f"[bold]{escape(document['name'])}[/]  case {escape(document['case'])} · "
+        f"{document['language']} · {document['encoding'] or document['format']} · "
+        f"{len(document['turns'])} turns"
+    )
+    if attrs:
+        out.print(f"[dim]{escape(attrs)}[/]")
+    width = len(str(len(document["turns"])))
+    for turn in document["turns"]:
+        line = Text(f"{turn['n']:>{width}} ", style="dim")
+        if turn["timestamp"]:
+            line.append(f"[{turn['timestamp']}] ", style="dim")
+        if turn["speaker"]:
+            line.append(f"{turn['speaker']}: ", style="bold cyan")
+        line.append(turn["text"])
+        out.print(line)
+
+
+# ---------------------------------------------------------------------------- run
+
+
+@app.command()
+def run(
+    corpus: Annotated[list[str], typer.Argument(help="Transcript files or folders.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the project and its outputs.")
+    ] = Path("out"),
+    encoding: EncodingOpt = None,
+    lang: LangOpt = None,
+    attributes: AttributesOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The whole flow in one command: make a project in --out, import the corpus, summarise."""
+    from .operations import run as run_flow
+
+    with _errors(), _progress("importing") as progress:
+        report = run_flow(
+            corpus, out_dir, encoding=encoding, lang=lang, attributes=attributes, progress=progress
+        )
+    if as_json:
+        _print_json(
+            {
+                "project": str(report.project),
+                "import": _import_json(report.imported),
+                "documents": report.documents,
+                "files": [str(f) for f in report.files],
+            }
+        )
+    else:
+        _render_import(report.imported)
+        out.print(_docs_table(report.documents))
+        for f in report.files:
+            out.print(f"Wrote {escape(str(f))}")
+        out.print(
+            f"Project: {escape(str(report.project))} "
+            f"(use [bold]-p {escape(str(report.project))}[/] with other commands)"
+        )
+    if report.imported.failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Reading transcripts: formats, encodings, speaker turns and language."""

@@ -1,0 +1,358 @@
+"""Readers: one function per file format, each returning the text to store.
+
+Plain-text formats are stored exactly as decoded (offsets index that text). Word, ODT and
+spreadsheet files are stored as the plain text we extract from them, in reading order.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CasecodeError
+from ..model import Segment
+from .encoding import decode_bytes
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | {".docx", ".odt"}
+
+TEXT_COLUMNS = (
+    "text",
+    "utterance",
+    "content",
+    "transcript",
+    "speech",
+    "内容",
+    "文本",
+    "发言",
+    "发言内容",
+    "回答",
+)
+SPEAKER_COLUMNS = ("speaker", "name", "role", "说话人", "发言人", "角色", "发言者")
+TIME_COLUMNS = ("time", "timestamp", "start", "start_time", "时间", "时间戳", "开始时间")
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Column names for one-row-per-turn tables; ``None`` means look for the usual names."""
+
+    text: str | None = None
+    speaker: str | None = None
+    time: str | None = None
+
+
+@dataclass(slots=True)
+class RawDocument:
+    text: str
+    format: str
+    encoding: str | None
+    metadata: dict[str, str] = field(default_factory=dict)
+    body_start: int = 0  # turns start here (after YAML front matter)
+    segments: list[Segment] | None = None  # set by tabular formats, else split later
+
+
+def read_document(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    columns: Columns = Columns(),
+    max_bytes: int = 50 * 1024 * 1024,
+) -> RawDocument:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise CasecodeError(
+            f"unsupported file type '{suffix or path.name}'",
+            file=path,
+            hint="casecode reads " + ", ".join(sorted(SUPPORTED_SUFFIXES)),
+        )
+    if not path.exists():
+        raise CasecodeError("no such file", file=path)
+    if not path.is_file():
+        raise CasecodeError("not a regular file", file=path)
+    size = path.stat().st_size
+    if size == 0:
+        raise CasecodeError("empty file", file=path)
+    if size > max_bytes:
+        raise CasecodeError(
+            f"file is {size / 1024 / 1024:.0f} MB, over the {max_bytes / 1024 / 1024:.0f} MB limit",
+            file=path,
+            hint="split it, or raise [import] max_file_mb in casecode.toml",
+        )
+    reader = _READERS[suffix]
+    return reader(path, encoding=encoding, columns=columns)
+
+
+# ---------------------------------------------------------------------------- plain text
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def front_matter(text: str, source: Path) -> tuple[dict[str, str], int]:
+    """YAML front matter at the very start of a text: (metadata, offset where the body starts)."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return {}, 0
+    import yaml
+
+    try:
+        data = yaml.safe_load(m.group(1))
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise CasecodeError(
+            "front matter is not valid YAML",
+            file=source,
+            line=None if line is None else line + 2,
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise CasecodeError("front matter must be 'key: value' lines", file=source, line=2)
+    meta = {str(k): "" if v is None else str(v) for k, v in data.items()}
+    return meta, m.end()
+
+
+def _read_text(path: Path, *, encoding: str | None, columns: Columns) -> RawDocument:
+    decoded = decode_bytes(path.read_bytes(), source=path, encoding=encoding)
+    meta, body = front_matter(decoded.text, path)
+    if not decoded.text[body:].strip():
+        raise CasecodeError("no text after the front matter", file=path)
+    return RawDocument(decoded.text, path.suffix.lower().lstrip("."), decoded.encoding, meta, body)
+
+
+# ---------------------------------------------------------------------------- word processors
+
+
+def _joined_row(cells: list[str]) -> str:
+    """A table row as one line: `speaker: words` for two-column transcripts, else tab-separated."""
+    cells = [c.strip() for c in cells]
+    if len(cells) == 2 and cells[0] and "\n" not in cells[0] and len(cells[0]) <= 12:
+        colon = "：" if re.search(r"[\u3400-\u9fff]", cells[0]) else ": "
+        return f"{cells[0]}{colon}{cells[1]}"
+    return "\t".join(c for c in cells if c)
+
+
+def _docx_blocks(container) -> list[str]:
+    from docx.table import Table
+
+    lines: list[str] = []
+    for block in container.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                seen: list[object] = []
+                cells: list[str] = []
+                for cell in row.cells:
+                    if any(cell._tc is s for s in seen):  # merged cells repeat
+                        continue
+                    seen.append(cell._tc)
+                    cells.append("\n".join(_docx_blocks(cell)))
+                line = _joined_row(cells)
+                if line:
+                    lines.append(line)
+        else:
+            lines.append(block.text)
+    return lines
+
+
+def _read_docx(path: Path, *, encoding: str | None, columns: Columns) -> RawDocument:
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+        lines = _docx_blocks(document)
+    except Exception as exc:  # python-docx raises many types for a damaged package
+        raise CasecodeError(
+            f"corrupt or unreadable .docx ({type(exc).__name__})", file=path
+        ) from None
+    text = "\n".join(lines)
+    if not text.strip():
+        raise CasecodeError("no text in the document", file=path)
+    return RawDocument(text, "docx", None)
+
+
+def _read_odt(path: Path, *, encoding: str | None, columns: Columns) -> RawDocument:
+    import xml.etree.ElementTree as ET
+
+    text_ns = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+    def inline(el) -> str:
+        parts = [el.text or ""]
+        for child in el:
+            tag = child.tag
+            if tag == f"{{{text_ns}}}s":
+                parts.append(" " * int(child.get(f"{{{text_ns}}}c", "1")))
+            elif tag == f"{{{text_ns}}}tab":
+                parts.append("\t")
+            elif tag == f"{{{text_ns}}}line-break":
+                parts.append("\n")
+            elif tag not in (f"{{{text_ns}}}note",):
+                parts.append(inline(child))
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    def blocks(el) -> list[str]:
+        out: list[str] = []
+        for child in el:
+            if child.tag in (f"{{{text_ns}}}p", f"{{{text_ns}}}h"):
+                out.append(inline(child))
+            elif child.tag == f"{{{table_ns}}}table-row":
+                cells = [
+                    "\n".join(blocks(c)) for c in child if c.tag == f"{{{table_ns}}}table-cell"
+                ]
+                line = _joined_row(cells)
+                if line:
+                    out.append(line)
+            else:
+                out.extend(blocks(child))
+        return out
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            root = ET.fromstring(z.read("content.xml"))
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError) as exc:
+        raise CasecodeError(
+            f"corrupt or unreadable .odt ({type(exc).__name__})", file=path
+        ) from None
+    text = "\n".join(blocks(root))
+    if not text.strip():
+        raise CasecodeError("no text in the document", file=path)
+    return RawDocument(text, "odt", None)
+
+
+# ---------------------------------------------------------------------------- tables
+
+
+def _pick(
+    header: list[str],
+    wanted: str | None,
+    defaults: tuple[str, ...],
+    what: str,
+    path: Path,
+    required: bool,
+) -> int | None:
+    norm = [h.strip().lower() for h in header]
+    if wanted is not None:
+        if wanted.strip().lower() in norm:
+            return norm.index(wanted.strip().lower())
+        raise CasecodeError(
+            f"no column '{wanted}' for the {what}", file=path, hint="columns: " + ", ".join(header)
+        )
+    for name in defaults:
+        if name in norm:
+            return norm.index(name)
+    if required:
+        raise CasecodeError(
+            f"no {what} column (looked for {', '.join(defaults[:4])} ...)",
+            file=path,
+            hint=f"name it with --{what}-column; columns: " + ", ".join(h for h in header if h),
+        )
+    return None
+
+
+def rows_to_document(
+    rows: list[list[str]], path: Path, columns: Columns, fmt: str, encoding: str | None
+) -> RawDocument:
+    """One row per turn → text ``[time] speaker: words`` per line, with its segments."""
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise CasecodeError("empty table", file=path)
+    header, body = rows[0], rows[1:]
+    ti = _pick(header, columns.text, TEXT_COLUMNS, "text", path, True)
+    si = _pick(header, columns.speaker, SPEAKER_COLUMNS, "speaker", path, False)
+    mi = _pick(header, columns.time, TIME_COLUMNS, "time", path, False)
+
+    def cell(row: list[str], i: int | None) -> str:
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    parts: list[str] = []
+    segments: list[Segment] = []
+    pos = 0
+    for row in body:
+        words = cell(row, ti)
+        if not words:
+            continue
+        speaker = cell(row, si) or None
+        time = cell(row, mi) or None
+        label = f"[{time}] " if time else ""
+        if speaker:
+            label += speaker + ("：" if re.search(r"[\u3400-\u9fff]", speaker) else ": ")
+        line = label + words
+        if parts:
+            parts.append("\n")
+            pos += 1
+        segments.append(
+            Segment(
+                len(segments) + 1,
+                speaker,
+                pos + len(label),
+                pos + len(line),
+                pos,
+                time,
+                "turn" if speaker else "paragraph",
+            )
+        )
+        parts.append(line)
+        pos += len(line)
+    if not segments:
+        raise CasecodeError("no rows with text", file=path)
+    return RawDocument("".join(parts), fmt, encoding, segments=segments)
+
+
+def _read_csv(path: Path, *, encoding: str | None, columns: Columns) -> RawDocument:
+    import csv
+
+    decoded = decode_bytes(path.read_bytes(), source=path, encoding=encoding)
+    content = decoded.text
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff(content[:4096], delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
+    try:
+        rows = list(csv.reader(content.splitlines(keepends=True), delimiter=delimiter))
+    except csv.Error as exc:
+        raise CasecodeError(f"malformed CSV: {exc}", file=path) from None
+    return rows_to_document(rows, path, columns, path.suffix.lower().lstrip("."), decoded.encoding)
+
+
+def read_xlsx_rows(path: Path) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zip, XML and key errors for damaged files
+        raise CasecodeError(
+            f"corrupt or unreadable .xlsx ({type(exc).__name__})", file=path
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    except Exception as exc:
+        raise CasecodeError(
+            f"corrupt or unreadable .xlsx ({type(exc).__name__})", file=path
+        ) from None
+    finally:
+        workbook.close()
+    return rows
+
+
+def _read_xlsx(path: Path, *, encoding: str | None, columns: Columns) -> RawDocument:
+    return rows_to_document(read_xlsx_rows(path), path, columns, "xlsx", None)
+
+
+_READERS: dict[str, Callable[..., RawDocument]] = {
+    **{s: _read_text for s in TEXT_SUFFIXES},
+    ".docx": _read_docx,
+    ".odt": _read_odt,
+    ".csv": _read_csv,
+    ".tsv": _read_csv,
+    ".xlsx": _read_xlsx,
+}

@@ -1,0 +1,501 @@
+"""What the commands do, as Python functions with the CLI's names.
+
+>>> import casecode
+>>> casecode.init_project("study")
+>>> report = casecode.import_documents("study", ["corpora/county-a"])
+>>> casecode.list_documents("study")[0]["turns"]
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .corpus.language import detect_language
+from .corpus.readers import SUPPORTED_SUFFIXES, Columns, read_document
+from .errors import CasecodeError
+from .project import Project, init_project, open_project
+from .store import utcnow
+
+Progress = Callable[[int, int, str], None]
+ATTRIBUTE_FILE_STEMS = {"attributes", "attribute", "属性"}
+LANGUAGES = ("zh", "en", "mixed")
+
+
+@dataclass
+class ImportOutcome:
+    path: str
+    status: str  # imported | replaced | skipped | failed
+    message: str = ""
+    document: str | None = None
+    id: int | None = None
+    encoding: str | None = None
+    language: str | None = None
+    turns: int | None = None
+
+
+@dataclass
+class AttributesReport:
+    file: str
+    key: str  # "document" or "case"
+    updated: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+    attributes: list[AttributesReport] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ImportOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+# ---------------------------------------------------------------------------- finding files
+
+
+def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[ImportOutcome]]:
+    """(transcripts, attribute files found in folders, outcomes for paths that failed)."""
+    files: list[Path] = []
+    attribute_files: list[Path] = []
+    problems: list[ImportOutcome] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            for found in sorted(p for p in path.rglob("*") if p.is_file()):
+                rel = found.relative_to(path)
+                if any(part.startswith((".", "~$")) for part in rel.parts):
+                    continue
+                suffix = found.suffix.lower()
+                if found.stem.lower() in ATTRIBUTE_FILE_STEMS and suffix in (".csv", ".xlsx"):
+                    attribute_files.append(found)
+                elif suffix in SUPPORTED_SUFFIXES:
+                    files.append(found)
+                else:
+                    problems.append(
+                        ImportOutcome(
+                            str(found),
+                            "skipped",
+                            f"not a transcript type ({suffix or 'no extension'})",
+                        )
+                    )
+        elif path.exists():
+            files.append(path)
+        elif any(ch in str(raw) for ch in "*?["):
+            matches = sorted(Path(p) for p in glob.glob(str(raw), recursive=True))
+            matches = [m for m in matches if m.is_file()]
+            if not matches:
+                problems.append(ImportOutcome(str(raw), "failed", "no files match this pattern"))
+            files.extend(matches)
+        else:
+            problems.append(ImportOutcome(str(raw), "failed", "no such file or folder"))
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, attribute_files, problems
+
+
+# ---------------------------------------------------------------------------- importing
+
+
+def import_documents(
+    project: str | Path | Project | None,
+    paths: Iterable[str | Path],
+    *,
+    encoding: str | None = None,
+    lang: str | None = None,
+    columns: Columns = Columns(),
+    attributes: str | Path | None = None,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import transcripts (files, folders recursively, globs); one transaction per document.
+
+    Good files are imported even when others fail; the report lists every outcome.
+    ``attributes`` (CSV/XLSX) is read before anything is imported, so a bad one changes nothing.
+    An ``attributes.csv``/``.xlsx`` inside an imported folder is applied the same way.
+    """
+    if lang is not None and lang not in LANGUAGES:
+        raise CasecodeError(f"unknown language '{lang}'", hint="use zh, en or mixed")
+    table = read_attribute_table(attributes) if attributes else None
+    files, found_attribute_files, problems = _expand(paths)
+    found_tables = [read_attribute_table(f) for f in found_attribute_files] if table is None else []
+    report = ImportReport(outcomes=list(problems))
+    proj = open_project(project)
+    try:
+        patterns = proj.speaker_patterns()
+        max_bytes = int(proj.config.max_file_mb * 1024 * 1024)
+        for i, path in enumerate(files):
+            if progress:
+                progress(i, len(files), path.name)
+            try:
+                outcome = _import_one(
+                    proj, path, encoding, lang, columns, replace, patterns, max_bytes
+                )
+            except CasecodeError as exc:
+                outcome = ImportOutcome(str(path), "failed", str(exc).removeprefix(f"{path}: "))
+            report.outcomes.append(outcome)
+        if progress:
+            progress(len(files), len(files), "")
+        for t in [table] if table else found_tables:
+            report.attributes.append(_apply_attributes(proj, t))
+    finally:
+        if not isinstance(project, Project):
+            proj.close()
+    return report
+
+
+def _import_one(
+    proj: Project, path: Path, encoding, lang, columns, replace, patterns, max_bytes
+) -> ImportOutcome:
+    from .corpus.turns import split_turns
+
+    raw = read_document(path, encoding=encoding, columns=columns, max_bytes=max_bytes)
+    sha = hashlib.sha256(raw.text.encode("utf-8")).hexdigest()
+    store = proj.store
+    same = store.document_by_sha(sha)
+    if same is not None:
+        return ImportOutcome(
+            str(path),
+            "skipped",
+            f"same content already imported as '{same['name']}'",
+            same["name"],
+            same["id"],
+        )
+    segments = (
+        raw.segments
+        if raw.segments is not None
+        else split_turns(raw.text, start=raw.body_start, patterns=patterns)
+    )
+    if not segments:
+        raise CasecodeError("no text to import", file=path)
+    language = lang or detect_language(raw.text[raw.body_start :])
+    meta = dict(raw.metadata)
+    case = meta.pop("case", "") or path.stem
+    fields: dict[str, Any] = {
+        "name": path.name,
+        "case_name": case,
+        "path": str(path.resolve()),
+        "format": raw.format,
+        "encoding": raw.encoding,
+        "language": language,
+        "sha256": sha,
+        "text": raw.text,
+        "body_start": raw.body_start,
+        "metadata": raw.metadata,
+    }
+    existing = store.document_by_name(path.name)
+    with store.transaction():
+        if existing is None:
+            doc_id = store.insert_document({**fields, "imported_at": utcnow()})
+            status = "imported"
+        elif not replace:
+            raise CasecodeError(
+                f"a different version of '{path.name}' is already imported",
+                file=path,
+                hint="use --replace to update it",
+            )
+        else:
+            doc_id = existing["id"]
+            _carry_codings(proj, existing, raw.text, path)
+            fields.pop("case_name")  # keep the case the researcher may have set
+            store.update_document(doc_id, {**fields, "updated_at": utcnow()})
+            status = "replaced"
+        store.replace_segments(doc_id, segments)
+        if meta:
+            store.set_document_attributes(doc_id, meta)
+    return ImportOutcome(
+        str(path), status, "", path.name, doc_id, raw.encoding, language, len(segments)
+    )
+
+
+def _carry_codings(proj: Project, existing, new_text: str, path: Path) -> None:
+    """Move every coding of the old text onto the new one, or refuse the replacement."""
+    from .spans import carry_spans
+
+    codings = proj.store.codings_for_document(existing["id"])
+    if not codings:
+        return
+    carried = carry_spans(existing["text"], new_text, [(c["start"], c["end"]) for c in codings])
+    lost = [c for c, span in zip(codings, carried, strict=True) if span is None]
+    if lost:
+        manual = sum(1 for c in lost if c["origin"] == "manual")
+        raise CasecodeError(
+            f"--replace refused: {len(lost)} coding(s) ({manual} manual) lie on text that changed",
+            file=path,
+            hint="codings are never dropped silently; "
+            "keep the old version or remove those codings first",
+        )
+    for coding, (start, end) in zip(codings, carried, strict=True):
+        if (start, end) != (coding["start"], coding["end"]):
+            proj.store.move_coding(coding["id"], start, end)
+
+
+# ---------------------------------------------------------------------------- attributes
+
+_KEY_COLUMNS = {
+    "document": ("document", "doc", "file", "文档", "文件"),
+    "case": ("case", "案例", "个案"),
+}
+
+
+@dataclass
+class AttributeTable:
+    file: str
+    key: str
+    header: list[str]
+    rows: list[dict[str, str]]
+
+
+def read_attribute_table(path: str | Path) -> AttributeTable:
+    """Read an attributes CSV/XLSX; its key column is ``document`` (or ``case``)."""
+    import csv
+
+    from .corpus.encoding import decode_bytes
+    from .corpus.readers import read_xlsx_rows
+
+    path = Path(path)
+    if not path.is_file():
+        raise CasecodeError("no such attributes file", file=path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        rows = read_xlsx_rows(path)
+    elif suffix in (".csv", ".tsv"):
+        text = decode_bytes(path.read_bytes(), source=path).text
+        rows = list(csv.reader(text.splitlines(), delimiter="\t" if suffix == ".tsv" else ","))
+    else:
+        raise CasecodeError("attributes must be a .csv or .xlsx file", file=path)
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise CasecodeError("empty attributes file", file=path)
+    header = [h.strip() for h in rows[0]]
+    lowered = [h.lower() for h in header]
+    key = None
+    for kind in ("document", "case"):
+        for alias in _KEY_COLUMNS[kind]:
+            if alias in lowered:
+                key = kind
+                header[lowered.index(alias)] = kind
+                break
+        if key:
+            break
+    if key is None:
+        raise CasecodeError(
+            "no 'document' or 'case' column",
+            file=path,
+            hint="the first row names the columns; one must be document (file name) or case",
+        )
+    if "case" in lowered and key == "document":
+        header[lowered.index("case")] = "case"
+    dicts = []
+    for row in rows[1:]:
+        cells = [c.strip() for c in row] + [""] * (len(header) - len(row))
+        dicts.append({h: c for h, c in zip(header, cells, strict=False) if h})  # extras: no header
+    return AttributeTable(str(path), key, header, dicts)
+
+
+def _match_document(store, ref: str):
+    row = store.document_by_name(ref)
+    if row is not None:
+        return row
+    matches = store.documents_by_stem(ref)
+    return matches[0] if len(matches) == 1 else None
+
+
+def _apply_attributes(proj: Project, table: AttributeTable) -> AttributesReport:
+    store = proj.store
+    report = AttributesReport(
+        table.file, table.key, columns=[h for h in table.header if h not in ("document", "case")]
+    )
+    with store.transaction():
+        if table.key == "document":
+            for row in table.rows:
+                ref = row.get("document", "")
+                doc = _match_document(store, ref) if ref else None
+                if doc is None:
+                    if ref:
+                        report.unmatched.append(ref)
+                    continue
+                values = {k: v for k, v in row.items() if k not in ("document", "case") and v}
+                if row.get("case"):
+                    store.set_document_case(doc["id"], row["case"])
+                store.set_document_attributes(doc["id"], values)
+                report.updated.append(doc["name"])
+        else:
+            known = store.case_names()
+            for row in table.rows:
+                case = row.get("case", "")
+                if not case:
+                    continue
+                values = {k: v for k, v in row.items() if k != "case" and v}
+                store.set_case_attributes(case, values)
+                (report.updated if case in known else report.unmatched).append(case)
+    return report
+
+
+def set_attributes(project: str | Path | Project | None, file: str | Path) -> AttributesReport:
+    """Set document or case attributes from a CSV/XLSX (``casecode attributes FILE``)."""
+    table = read_attribute_table(file)
+    proj = open_project(project)
+    try:
+        return _apply_attributes(proj, table)
+    finally:
+        if not isinstance(project, Project):
+            proj.close()
+
+
+# ---------------------------------------------------------------------------- looking
+
+
+def _document_summary(store, row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "case": row["case_name"],
+        "language": row["language"],
+        "encoding": row["encoding"],
+        "format": row["format"],
+        "turns": row["turns"],
+        "characters": row["characters"],
+        "speakers": row["speakers"].split("\x1f") if row["speakers"] else [],
+        "attributes": store.attributes(row["id"]),
+        "metadata": json.loads(row["metadata"]),
+        "path": row["path"],
+        "sha256": row["sha256"],
+        "imported_at": row["imported_at"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def list_documents(project: str | Path | Project | None = None) -> list[dict[str, Any]]:
+    """Every document with its case, language, encoding, turn count, speakers and attributes."""
+    proj = open_project(project)
+    try:
+        return [_document_summary(proj.store, r) for r in proj.store.list_documents()]
+    finally:
+        if not isinstance(project, Project):
+            proj.close()
+
+
+def resolve_document(store, ref: str | int):
+    """A document by id, name, or name without its extension."""
+    ref = str(ref).strip()
+    row = None
+    if ref.isdigit():
+        row = store.document_by_id(int(ref))
+    if row is None:
+        row = store.document_by_name(ref)
+    if row is None:
+        matches = store.documents_by_stem(ref)
+        if len(matches) > 1:
+            names = ", ".join(m["name"] for m in matches)
+            raise CasecodeError(
+                f"'{ref}' names several documents: {names}", hint="give the full name"
+            )
+        row = matches[0] if matches else None
+    if row is None:
+        raise CasecodeError(f"no document '{ref}'", hint="`casecode docs` lists them")
+    return row
+
+
+def get_document(project: str | Path | Project | None, ref: str | int) -> dict[str, Any]:
+    """One document: its text and its turns ``{n, speaker, start, end, text, ...}``."""
+    proj = open_project(project)
+    try:
+        store = proj.store
+        row = resolve_document(store, ref)
+        summary = next(
+            _document_summary(store, r) for r in store.list_documents() if r["id"] == row["id"]
+        )
+        text = row["text"]
+        turns = [
+            {
+                "n": s.n,
+                "speaker": s.speaker,
+                "start": s.start,
+                "end": s.end,
+                "label_start": s.label_start,
+                "timestamp": s.timestamp,
+                "kind": s.kind,
+                "text": text[s.start : s.end],
+            }
+            for s in store.segments(row["id"])
+        ]
+        return {**summary, "text": text, "turns": turns}
+    finally:
+        if not isinstance(project, Project):
+            proj.close()
+
+
+# ---------------------------------------------------------------------------- the whole flow
+
+
+@dataclass
+class RunReport:
+    project: Path
+    imported: ImportReport
+    documents: list[dict[str, Any]]
+    files: list[Path]
+
+
+def run(
+    corpus: Iterable[str | Path],
+    out: str | Path,
+    *,
+    encoding: str | None = None,
+    lang: str | None = None,
+    attributes: str | Path | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """The whole flow in one call: a project in ``out``, the corpus imported, a summary written.
+
+    Later stages (coding, matrices, the Word report) join here as they land.
+    """
+    root = init_project(out)
+    with Project(root) as proj:
+        imported = import_documents(
+            proj, corpus, encoding=encoding, lang=lang, attributes=attributes, progress=progress
+        )
+        documents = list_documents(proj)
+    overview = root / "documents.csv"
+    _write_overview(overview, documents)
+    return RunReport(root, imported, documents, [overview])
+
+
+def _write_overview(path: Path, documents: list[dict[str, Any]]) -> None:
+    import csv
+
+    keys = sorted({k for d in documents for k in d["attributes"]})
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens it right
+        writer = csv.writer(fh)
+        writer.writerow(
+            ["id", "name", "case", "language", "encoding", "turns", "characters", "speakers", *keys]
+        )
+        for d in documents:
+            writer.writerow(
+                [
+                    d["id"],
+                    d["name"],
+                    d["case"],
+                    d["language"],
+                    d["encoding"] or "",
+                    d["turns"],
+                    d["characters"],
+                    "; ".join(d["speakers"]),
+                    *(d["attributes"].get(k, "") for k in keys),
+                ]
+            )

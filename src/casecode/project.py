@@ -1,0 +1,142 @@
+"""A project is a folder with ``casecode.toml`` and the SQLite store it names."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CasecodeError
+from .store import Store, utcnow
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_NAME = "casecode.toml"
+ENV_VAR = "CASECODE_PROJECT"
+
+_CONFIG_TEMPLATE = """\
+# casecode project settings. Paths are relative to this file.
+
+[project]
+name = {name}
+database = "casecode.db"
+created = "{created}"
+
+[import]
+# Extra speaker-label patterns (Python regular expressions matched at the start of a line),
+# tried before the built-in ones. Each needs a named group (?P<speaker>...) and may have
+# (?P<time>...). Example: '^(?P<speaker>[A-Z]{{2,3}})>\\s*' for "JW> well ..."
+speaker_patterns = []
+# false: use only the patterns above.
+builtin_speaker_patterns = true
+# Files larger than this are refused.
+max_file_mb = 50
+"""
+
+
+@dataclass
+class Config:
+    name: str
+    database: str = "casecode.db"
+    speaker_patterns: list[str] = field(default_factory=list)
+    builtin_speaker_patterns: bool = True
+    max_file_mb: float = 50
+
+    @classmethod
+    def load(cls, path: Path) -> Config:
+        try:
+            data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise CasecodeError(f"not valid TOML: {exc}", file=path) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CasecodeError(f"cannot read the project settings ({exc})", file=path) from None
+        project = data.get("project", {})
+        imports = data.get("import", {})
+        patterns = imports.get("speaker_patterns", [])
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise CasecodeError("[import] speaker_patterns must be a list of strings", file=path)
+        return cls(
+            name=str(project.get("name", path.parent.name)),
+            database=str(project.get("database", "casecode.db")),
+            speaker_patterns=patterns,
+            builtin_speaker_patterns=bool(imports.get("builtin_speaker_patterns", True)),
+            max_file_mb=float(imports.get("max_file_mb", 50)),
+        )
+
+
+class Project:
+    """An open project: its folder, settings and store. Use as a context manager."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.config = Config.load(root / CONFIG_NAME)
+        self.store = Store(root / self.config.database)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def speaker_patterns(self):
+        from .corpus.turns import compile_patterns
+
+        return compile_patterns(
+            self.config.speaker_patterns, builtin=self.config.builtin_speaker_patterns
+        )
+
+
+def init_project(directory: str | Path = ".", *, name: str | None = None) -> Path:
+    """Create ``casecode.toml`` and the store in ``directory``; return the project folder.
+
+    Initialising an existing project is harmless: it only brings the store up to date.
+    """
+    root = Path(directory).expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise CasecodeError("exists and is not a folder", file=directory)
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / CONFIG_NAME
+    if not config.exists():
+        title = name or root.name
+        quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        config.write_text(_CONFIG_TEMPLATE.format(name=quoted, created=utcnow()), encoding="utf-8")
+    Project(root).close()
+    return root
+
+
+def find_project(project: str | Path | None = None) -> Path:
+    """The project folder: ``project``, else $CASECODE_PROJECT, else this folder or a parent."""
+    given = project or os.environ.get(ENV_VAR)
+    if given:
+        path = Path(given).expanduser()
+        if path.is_file() and path.name == CONFIG_NAME:
+            path = path.parent
+        if not (path / CONFIG_NAME).is_file():
+            raise CasecodeError(
+                "not a casecode project (no casecode.toml)",
+                file=path,
+                hint=f"create it with `casecode init {path}`",
+            )
+        return path.resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise CasecodeError(
+        "no casecode project here",
+        hint="run `casecode init` to make this folder a project, or pass --project DIR",
+    )
+
+
+def open_project(project: str | Path | Project | None = None) -> Project:
+    if isinstance(project, Project):
+        return project
+    return Project(find_project(project))

@@ -1,0 +1,323 @@
+"""The project store: one SQLite file. The only module with SQL in it.
+
+Each write runs in one transaction (``with store.transaction():``), so a crash or a bad file
+leaves the store as it was. The schema carries a version; ``MIGRATIONS`` are applied in order
+when a store is opened, and a store made by a newer casecode is refused rather than damaged.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import CasecodeError
+from .model import Segment
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run several statements inside the caller's transaction (executescript would commit)."""
+    statement = ""
+    for line in sql.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE documents (
+            id           INTEGER PRIMARY KEY,
+            name         TEXT NOT NULL UNIQUE,
+            case_name    TEXT NOT NULL,
+            path         TEXT,
+            format       TEXT NOT NULL,
+            encoding     TEXT,
+            language     TEXT NOT NULL,
+            sha256       TEXT NOT NULL,
+            text         TEXT NOT NULL,
+            body_start   INTEGER NOT NULL DEFAULT 0,
+            metadata     TEXT NOT NULL DEFAULT '{}',
+            imported_at  TEXT NOT NULL,
+            updated_at   TEXT
+        );
+        CREATE INDEX documents_sha256 ON documents(sha256);
+        CREATE INDEX documents_case ON documents(case_name);
+
+        CREATE TABLE segments (
+            id           INTEGER PRIMARY KEY,
+            document_id  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            n            INTEGER NOT NULL,
+            speaker      TEXT,
+            start        INTEGER NOT NULL,
+            "end"        INTEGER NOT NULL,
+            label_start  INTEGER NOT NULL,
+            timestamp    TEXT,
+            kind         TEXT NOT NULL,
+            UNIQUE (document_id, n),
+            CHECK (label_start <= start AND start <= "end")
+        );
+
+        CREATE TABLE document_attributes (
+            document_id  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            key          TEXT NOT NULL,
+            value        TEXT NOT NULL,
+            PRIMARY KEY (document_id, key)
+        );
+
+        CREATE TABLE case_attributes (
+            case_name    TEXT NOT NULL,
+            key          TEXT NOT NULL,
+            value        TEXT NOT NULL,
+            PRIMARY KEY (case_name, key)
+        );
+
+        -- Codings are spans of a document's text. A document that has codings cannot be
+        -- deleted (RESTRICT): replacing its text must carry them over or be refused.
+        CREATE TABLE codings (
+            id               INTEGER PRIMARY KEY,
+            document_id      INTEGER NOT NULL REFERENCES documents(id) ON DELETE RESTRICT,
+            start            INTEGER NOT NULL,
+            "end"            INTEGER NOT NULL,
+            code_id          TEXT NOT NULL,
+            coder            TEXT NOT NULL,
+            origin           TEXT NOT NULL,       -- 'manual', 'rule:<rule id>', 'imported'
+            status           TEXT NOT NULL DEFAULT 'suggested',
+            codebook_version TEXT,
+            confidence       REAL,
+            evidence         TEXT,
+            memo             TEXT,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT,
+            CHECK (start <= "end")
+        );
+        CREATE INDEX codings_document ON codings(document_id);
+        CREATE INDEX codings_code ON codings(code_id);
+        """,
+    )
+
+
+# Append a function for each schema change; never edit one that has shipped.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+
+
+class Store:
+    """An open project database."""
+
+    def __init__(self, path: str | Path, *, migrations=None) -> None:
+        self.path = Path(path)
+        self._migrations = MIGRATIONS if migrations is None else migrations
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA busy_timeout = 5000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise CasecodeError(f"not a usable casecode database ({exc})", file=self.path) from None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    @property
+    def version(self) -> int:
+        row = self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'"
+        ).fetchone()
+        if row is None:
+            return 0
+        return self.db.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+
+    def _migrate(self) -> None:
+        current = self.version
+        latest = len(self._migrations)
+        if current > latest:
+            raise CasecodeError(
+                f"the project store has schema version {current}, newer than this casecode "
+                f"understands ({latest})",
+                file=self.path,
+                hint="upgrade casecode",
+            )
+        for number in range(current + 1, latest + 1):
+            with self.transaction() as db:
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version "
+                    "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+                )
+                self._migrations[number - 1](db)
+                db.execute("INSERT INTO schema_version VALUES (?, ?)", (number, utcnow()))
+
+    # ------------------------------------------------------------------ documents
+
+    def document_by_sha(self, sha256: str) -> sqlite3.Row | None:
+        return self.db.execute(
+            "SELECT id, name FROM documents WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+
+    def document_by_name(self, name: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM documents WHERE name = ?", (name,)).fetchone()
+
+    def document_by_id(self, doc_id: int) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+
+    def documents_by_stem(self, stem: str) -> list[sqlite3.Row]:
+        """Documents whose name is ``stem`` plus one extension."""
+        rows = self.db.execute(
+            "SELECT * FROM documents WHERE name LIKE ? ESCAPE '\\' ORDER BY id",
+            (stem.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%",),
+        ).fetchall()
+        return [r for r in rows if r["name"].rsplit(".", 1)[0] == stem]
+
+    def insert_document(self, fields: dict[str, Any]) -> int:
+        fields = {**fields, "metadata": json.dumps(fields.get("metadata", {}), ensure_ascii=False)}
+        columns = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+        cur = self.db.execute(
+            f"INSERT INTO documents ({columns}) VALUES ({marks})", tuple(fields.values())
+        )
+        return int(cur.lastrowid)
+
+    def update_document(self, doc_id: int, fields: dict[str, Any]) -> None:
+        if "metadata" in fields:
+            fields = {**fields, "metadata": json.dumps(fields["metadata"], ensure_ascii=False)}
+        assignments = ", ".join(f"{k} = ?" for k in fields)
+        self.db.execute(
+            f"UPDATE documents SET {assignments} WHERE id = ?", (*fields.values(), doc_id)
+        )
+
+    def replace_segments(self, doc_id: int, segments: Iterable[Segment]) -> None:
+        self.db.execute("DELETE FROM segments WHERE document_id = ?", (doc_id,))
+        self.db.executemany(
+            'INSERT INTO segments (document_id, n, speaker, start, "end", label_start, timestamp,'
+            " kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (doc_id, s.n, s.speaker, s.start, s.end, s.label_start, s.timestamp, s.kind)
+                for s in segments
+            ],
+        )
+
+    def segments(self, doc_id: int) -> list[Segment]:
+        rows = self.db.execute(
+            'SELECT n, speaker, start, "end", label_start, timestamp, kind FROM segments '
+            "WHERE document_id = ? ORDER BY n",
+            (doc_id,),
+        ).fetchall()
+        return [Segment(*tuple(r)) for r in rows]
+
+    def list_documents(self) -> list[sqlite3.Row]:
+        return self.db.execute(
+            """
+            SELECT d.id, d.name, d.case_name, d.path, d.format, d.encoding, d.language, d.sha256,
+                   d.metadata, d.imported_at, d.updated_at, length(d.text) AS characters,
+                   (SELECT count(*) FROM segments s WHERE s.document_id = d.id) AS turns,
+                   (SELECT group_concat(speaker, char(31)) FROM
+                       (SELECT DISTINCT speaker FROM segments s
+                        WHERE s.document_id = d.id AND speaker IS NOT NULL ORDER BY speaker))
+                       AS speakers
+            FROM documents d ORDER BY d.id
+            """
+        ).fetchall()
+
+    # ------------------------------------------------------------------ attributes
+
+    def set_document_case(self, doc_id: int, case: str) -> None:
+        self.db.execute("UPDATE documents SET case_name = ? WHERE id = ?", (case, doc_id))
+
+    def set_document_attributes(self, doc_id: int, values: dict[str, str]) -> None:
+        self.db.executemany(
+            "INSERT INTO document_attributes VALUES (?, ?, ?) "
+            "ON CONFLICT (document_id, key) DO UPDATE SET value = excluded.value",
+            [(doc_id, k, v) for k, v in values.items()],
+        )
+
+    def set_case_attributes(self, case: str, values: dict[str, str]) -> None:
+        self.db.executemany(
+            "INSERT INTO case_attributes VALUES (?, ?, ?) "
+            "ON CONFLICT (case_name, key) DO UPDATE SET value = excluded.value",
+            [(case, k, v) for k, v in values.items()],
+        )
+
+    def case_names(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT case_name FROM documents")}
+
+    def attributes(self, doc_id: int) -> dict[str, str]:
+        """A document's attributes: its case's, overlaid by its own."""
+        merged: dict[str, str] = {}
+        for row in self.db.execute(
+            "SELECT key, value FROM case_attributes WHERE case_name = "
+            "(SELECT case_name FROM documents WHERE id = ?) ORDER BY key",
+            (doc_id,),
+        ):
+            merged[row["key"]] = row["value"]
+        for row in self.db.execute(
+            "SELECT key, value FROM document_attributes WHERE document_id = ? ORDER BY key",
+            (doc_id,),
+        ):
+            merged[row["key"]] = row["value"]
+        return merged
+
+    # ------------------------------------------------------------------ codings
+
+    def codings_for_document(self, doc_id: int) -> list[sqlite3.Row]:
+        return self.db.execute(
+            'SELECT id, start, "end", code_id, coder, origin, status FROM codings '
+            "WHERE document_id = ? ORDER BY start, id",
+            (doc_id,),
+        ).fetchall()
+
+    def insert_coding(
+        self,
+        doc_id: int,
+        start: int,
+        end: int,
+        code_id: str,
+        *,
+        coder: str,
+        origin: str,
+        status: str = "suggested",
+    ) -> int:
+        cur = self.db.execute(
+            'INSERT INTO codings (document_id, start, "end", code_id, coder, origin, status,'
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, start, end, code_id, coder, origin, status, utcnow()),
+        )
+        return int(cur.lastrowid)
+
+    def move_coding(self, coding_id: int, start: int, end: int) -> None:
+        self.db.execute(
+            'UPDATE codings SET start = ?, "end" = ?, updated_at = ? WHERE id = ?',
+            (start, end, utcnow(), coding_id),
+        )

@@ -1,0 +1,284 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from casecode.store import Store
+from conftest import CORPUS, write
+
+INTERVIEW = "访谈者：您好，村里的互助幸福院是怎么办起来的？\n受访者：二〇一九年村民代表大会商量的，老人需要有人照顾。\n访谈者：谢谢。\n"
+
+
+def test_init_creates_settings_and_store(tmp_path, cli):
+    result = cli("init", tmp_path / "study")
+    assert (tmp_path / "study" / "casecode.toml").is_file()
+    assert (tmp_path / "study" / "casecode.db").is_file()
+    assert "Project ready" in result.stdout
+    cli("init", tmp_path / "study")  # again: harmless
+
+
+def test_commands_without_a_project_say_to_run_init(cli):
+    result = cli("docs", ok=False)
+    assert "no casecode project here" in result.stderr
+    assert "casecode init" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_project_found_by_option_env_and_parent_folder(tmp_path, cli, project, monkeypatch):
+    write(tmp_path / "a.txt", INTERVIEW)
+    cli("import", tmp_path / "a.txt", "-p", project)
+    assert len(cli.json("docs", "--project", project)) == 1
+    monkeypatch.setenv("CASECODE_PROJECT", str(project))
+    assert len(cli.json("docs")) == 1
+    monkeypatch.delenv("CASECODE_PROJECT")
+    (project / "sub").mkdir()
+    monkeypatch.chdir(project / "sub")
+    assert len(cli.json("docs")) == 1
+    result = cli("docs", "-p", tmp_path / "nowhere", ok=False)
+    assert "not a casecode project" in result.stderr
+
+
+def test_import_then_docs_and_show_json(tmp_path, cli, project):
+    write(tmp_path / "村支书.txt", INTERVIEW)
+    cli("import", tmp_path / "村支书.txt", "-p", project)
+    docs = cli.json("docs", "-p", project)
+    assert len(docs) == 1
+    doc = docs[0]
+    assert {
+        "id",
+        "name",
+        "case",
+        "language",
+        "encoding",
+        "turns",
+        "characters",
+        "speakers",
+        "attributes",
+    } <= doc.keys()
+    assert (doc["name"], doc["case"], doc["language"], doc["encoding"]) == (
+        "村支书.txt",
+        "村支书",
+        "zh",
+        "utf-8",
+    )
+    assert (doc["turns"], doc["characters"], doc["speakers"]) == (
+        3,
+        len(INTERVIEW),
+        ["受访者", "访谈者"],
+    )
+    for ref in (str(doc["id"]), "村支书.txt", "村支书"):
+        shown = cli.json("show", ref, "-p", project)
+        assert shown["text"] == INTERVIEW
+        assert [t["speaker"] for t in shown["turns"]] == ["访谈者", "受访者", "访谈者"]
+        for t in shown["turns"]:
+            assert shown["text"][t["start"] : t["end"]] == t["text"]
+            assert {"n", "speaker", "start", "end", "text"} <= t.keys()
+    result = cli("show", "1", "-p", project)
+    assert "受访者" in result.stdout and "二〇一九年" in result.stdout
+    assert "no document 'nope'" in cli("show", "nope", "-p", project, ok=False).stderr
+
+
+def test_gbk_file_is_stored_exactly_as_decoded(tmp_path, cli, project):
+    path = write(tmp_path / "gbk.txt", INTERVIEW * 3, "gbk")
+    cli("import", path, "-p", project)
+    doc = cli.json("show", "gbk", "-p", project)
+    assert doc["encoding"] == "gb18030"
+    assert doc["text"] == path.read_bytes().decode("gbk")
+
+
+def test_encoding_and_language_can_be_overridden(tmp_path, cli, project):
+    path = write(tmp_path / "a.txt", INTERVIEW, "gbk")
+    cli("import", path, "-p", project, "--encoding", "gbk", "--lang", "mixed")
+    doc = cli.json("docs", "-p", project)[0]
+    assert (doc["encoding"], doc["language"]) == ("gb18030", "mixed")
+    assert "unknown language" in cli("import", path, "-p", project, "--lang", "fr", ok=False).stderr
+
+
+def test_a_batch_imports_the_good_files_and_lists_every_failure(tmp_path, cli, project):
+    good = write(tmp_path / "in" / "good.txt", INTERVIEW)
+    write(tmp_path / "in" / "empty.txt", "")
+    (tmp_path / "in" / "binary.md").write_bytes(b"\x00\x01\x02\xff" * 300)
+    write(tmp_path / "in" / "broken.docx", "not a zip")
+    write(tmp_path / "in" / "broken.xlsx", "not a zip")
+    write(tmp_path / "in" / "turns.csv", "who,words\nQ,hi\n")
+    (tmp_path / "in" / "latin1.txt").write_bytes(b"Q: caf\xe9 \x81\x8d\x8f\x90\x9d undecodable" * 3)
+    result = cli(
+        "import", tmp_path / "in", tmp_path / "missing.txt", "-p", project, "--json", ok=False
+    )
+    assert result.exit_code == 1
+    outcomes = {o["path"].split("/")[-1]: o for o in json.loads(result.stdout)["outcomes"]}
+    assert outcomes["good.txt"]["status"] == "imported"
+    expected = {
+        "empty.txt": "empty file",
+        "binary.md": "binary file",
+        "broken.docx": "corrupt or unreadable .docx",
+        "broken.xlsx": "corrupt or unreadable .xlsx",
+        "turns.csv": "no text column",
+        "missing.txt": "no such file",
+    }
+    for name, message in expected.items():
+        assert outcomes[name]["status"] == "failed", name
+        assert message in outcomes[name]["message"], (name, outcomes[name]["message"])
+    docs = cli.json("docs", "-p", project)
+    assert [d["name"] for d in docs] == [
+        n for n in ("good.txt", "latin1.txt") if n in {d["name"] for d in docs}
+    ]
+    assert good.name in {d["name"] for d in docs}
+    table = cli("import", tmp_path / "in", "-p", project, ok=False)
+    assert "failed" in table.stdout and "Traceback" not in table.output
+
+
+def test_unsupported_file_named_on_the_command_line_fails(tmp_path, cli, project):
+    path = write(tmp_path / "notes.pdf", "%PDF")
+    result = cli("import", path, "-p", project, ok=False)
+    assert "unsupported file type" in result.stdout
+
+
+def test_globs_are_expanded(tmp_path, cli, project):
+    write(tmp_path / "a1.txt", INTERVIEW)
+    write(tmp_path / "a2.txt", INTERVIEW + "受访者：再补充一句。\n")
+    cli("import", str(tmp_path / "a*.txt"), "-p", project)
+    assert len(cli.json("docs", "-p", project)) == 2
+    result = cli("import", str(tmp_path / "zz*.txt"), "-p", project, ok=False)
+    assert "no files match" in result.stdout
+
+
+def test_same_content_twice_is_skipped_and_a_changed_file_is_refused(tmp_path, cli, project):
+    path = write(tmp_path / "a.txt", INTERVIEW)
+    cli("import", path, "-p", project)
+    copy = write(tmp_path / "copy.txt", INTERVIEW)
+    report = cli.json("import", copy, "-p", project)
+    assert report["outcomes"][0]["status"] == "skipped"
+    assert "already imported as 'a.txt'" in report["outcomes"][0]["message"]
+    write(tmp_path / "a.txt", INTERVIEW + "受访者：补充。\n")
+    result = cli("import", path, "-p", project, ok=False)
+    assert "--replace" in result.stdout
+    assert cli.json("show", "a.txt", "-p", project)["text"] == INTERVIEW
+
+
+def test_replace_carries_codings_onto_the_new_text(tmp_path, cli, project):
+    path = write(tmp_path / "a.txt", INTERVIEW)
+    cli("import", path, "-p", project)
+    phrase = "村民代表大会"
+    with Store(project / "casecode.db") as store:
+        start = INTERVIEW.index(phrase)
+        store.insert_coding(
+            1, start, start + len(phrase), "process.co_design", coder="ann", origin="manual"
+        )
+    new = "A县访谈\n" + INTERVIEW + "受访者：补充。\n"
+    write(tmp_path / "a.txt", new)
+    report = cli.json("import", path, "-p", project, "--replace")
+    assert report["outcomes"][0]["status"] == "replaced"
+    with Store(project / "casecode.db") as store:
+        (coding,) = store.codings_for_document(1)
+        assert new[coding["start"] : coding["end"]] == phrase
+        assert store.document_by_name("a.txt")["text"] == new
+
+
+def test_replace_is_refused_when_coded_text_changed(tmp_path, cli, project):
+    path = write(tmp_path / "a.txt", INTERVIEW)
+    cli("import", path, "-p", project)
+    phrase = "村民代表大会"
+    with Store(project / "casecode.db") as store:
+        start = INTERVIEW.index(phrase)
+        store.insert_coding(
+            1, start, start + len(phrase), "process.co_design", coder="ann", origin="manual"
+        )
+    write(tmp_path / "a.txt", INTERVIEW.replace(phrase, "村民议事会"))
+    result = cli("import", path, "-p", project, "--replace", "--json", ok=False)
+    assert "1 coding(s) (1 manual)" in json.loads(result.stdout)["outcomes"][0]["message"]
+    with Store(project / "casecode.db") as store:
+        assert store.document_by_name("a.txt")["text"] == INTERVIEW
+        assert len(store.codings_for_document(1)) == 1
+
+
+def test_attributes_by_document_and_by_case(tmp_path, cli, project):
+    write(tmp_path / "zhang.txt", INTERVIEW)
+    write(
+        tmp_path / "li.md",
+        "---\nrole: 会长\ninterviewer: 甲\n---\n" + INTERVIEW.replace("您好", "你好"),
+    )
+    attrs = write(
+        tmp_path / "attrs.csv",
+        "document,case,role,village\nzhang,上坊村,村支书,上坊村\nghost,x,y,z\n",
+    )
+    result = cli(
+        "import", tmp_path / "zhang.txt", tmp_path / "li.md", "-p", project, "--attributes", attrs
+    )
+    assert "ghost" in result.stderr  # unmatched rows are reported
+    docs = {d["name"]: d for d in cli.json("docs", "-p", project)}
+    assert docs["zhang.txt"]["case"] == "上坊村"
+    assert docs["zhang.txt"]["attributes"] == {"role": "村支书", "village": "上坊村"}
+    assert docs["li.md"]["attributes"] == {"role": "会长", "interviewer": "甲"}  # front matter
+    cases = write(tmp_path / "cases.xlsx.csv", "case,township\n上坊村,东岭镇\n")
+    report = cli.json("attributes", cases, "-p", project)
+    assert report["updated"] == ["上坊村"]
+    docs = {d["name"]: d for d in cli.json("docs", "-p", project)}
+    assert docs["zhang.txt"]["attributes"]["township"] == "东岭镇"
+    bad = write(tmp_path / "bad.csv", "name,role\nx,y\n")
+    assert (
+        "no 'document' or 'case' column" in cli("attributes", bad, "-p", project, ok=False).stderr
+    )
+
+
+def test_a_bad_attributes_file_stops_the_import_before_anything_changes(tmp_path, cli, project):
+    write(tmp_path / "a.txt", INTERVIEW)
+    result = cli(
+        "import", tmp_path / "a.txt", "-p", project, "--attributes", tmp_path / "nope.csv", ok=False
+    )
+    assert "no such attributes file" in result.stderr
+    assert cli.json("docs", "-p", project) == []
+
+
+def test_errors_show_a_traceback_only_with_debug(tmp_path, cli):
+    result = cli("docs", ok=False)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    result = cli("--debug", "docs", ok=False)
+    assert result.exception is not None and not isinstance(result.exception, SystemExit)
+
+
+def test_csv_transcript_with_named_columns(tmp_path, cli, project):
+    path = write(tmp_path / "t.csv", "who,words\nQ,hello there\nA,we built it in 2019\n")
+    cli("import", path, "-p", project, "--text-column", "words", "--speaker-column", "who")
+    shown = cli.json("show", "t", "-p", project)
+    assert [(t["speaker"], t["text"]) for t in shown["turns"]] == [
+        ("Q", "hello there"),
+        ("A", "we built it in 2019"),
+    ]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="bundled corpus not present")
+def test_run_on_the_bundled_corpus(tmp_path, cli):
+    report = cli.json("run", CORPUS, "--out", tmp_path / "out")
+    docs = {d["name"]: d for d in report["documents"]}
+    assert len(docs) == 11
+    assert report["import"]["counts"]["failed"] == 0
+    assert sum(d["language"] == "zh" for d in docs.values()) == 8
+    assert sum(d["language"] == "en" for d in docs.values()) == 3
+    assert docs["zh02_township_cadre.txt"]["encoding"] == "gb18030"
+    assert docs["zh04_elderly_association.docx"]["speakers"] == ["李会长", "访谈者"]
+    assert docs["zh03_village_secretary.txt"]["case"] == "上坊村"
+    assert docs["zh03_village_secretary.txt"]["attributes"]["role"] == "村党支部书记"
+    for d in docs.values():
+        assert d["turns"] >= 18 and len(d["speakers"]) >= 2, d["name"]
+        assert "attributes.csv" not in d["name"]
+    assert (tmp_path / "out" / "documents.csv").is_file()
+    again = cli.json("run", CORPUS, "--out", tmp_path / "out")  # idempotent
+    assert again["import"]["counts"]["skipped"] == 11
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from casecode.cli import app\n"
+        "r = CliRunner().invoke(app, ['--help'])\n"
+        "assert r.exit_code == 0\n"
+        "heavy = [m for m in ('spacy', 'jieba', 'pandas', 'docx', 'openpyxl', 'lxml', 'charset_normalizer') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

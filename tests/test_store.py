@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from casecode.errors import CasecodeError
+from casecode.model import Segment
+from casecode.store import MIGRATIONS, Store
+
+
+def test_a_new_store_is_at_the_latest_version_with_wal_and_foreign_keys(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        assert store.version == len(MIGRATIONS)
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_migrations_run_forward_from_the_first_version_and_keep_data(tmp_path):
+    path = tmp_path / "p.db"
+    with Store(path, migrations=MIGRATIONS[:1]) as store, store.transaction():
+        doc = store.insert_document(
+            dict(
+                name="a.txt",
+                case_name="a",
+                format="txt",
+                language="zh",
+                sha256="x",
+                text="问：好",
+                imported_at="2026-01-01T00:00:00Z",
+            )
+        )
+        store.replace_segments(doc, [Segment(1, "问", 2, 3, 0)])
+
+    def v_next(db):
+        db.execute("ALTER TABLE documents ADD COLUMN note TEXT DEFAULT 'migrated'")
+
+    with Store(path, migrations=[*MIGRATIONS, v_next]) as store:
+        assert store.version == len(MIGRATIONS) + 1
+        row = store.document_by_name("a.txt")
+        assert (row["text"], row["note"]) == ("问：好", "migrated")
+        assert store.segments(doc) == [Segment(1, "问", 2, 3, 0)]
+
+
+def test_a_failing_migration_leaves_the_store_at_its_old_version(tmp_path):
+    path = tmp_path / "p.db"
+    Store(path).close()
+
+    def broken(db):
+        db.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        Store(path, migrations=[*MIGRATIONS, broken])
+    with Store(path) as store:
+        assert store.version == len(MIGRATIONS)
+        tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")}
+        assert "half_done" not in tables
+
+
+def test_a_store_from_a_newer_casecode_is_refused(tmp_path):
+    path = tmp_path / "p.db"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO schema_version VALUES (99, 'future')")
+    db.commit()
+    db.close()
+    with pytest.raises(CasecodeError, match="schema version 99, newer"):
+        Store(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "p.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(CasecodeError, match="not a usable casecode database"):
+        Store(path)
+
+
+def test_a_transaction_is_all_or_nothing(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        with pytest.raises(ValueError), store.transaction():
+            store.insert_document(
+                dict(
+                    name="a.txt",
+                    case_name="a",
+                    format="txt",
+                    language="zh",
+                    sha256="x",
+                    text="t",
+                    imported_at="now",
+                )
+            )
+            raise ValueError("crash half way")
+        assert store.list_documents() == []
+
+
+def test_a_document_with_codings_cannot_be_deleted(tmp_path):
+    with Store(tmp_path / "p.db") as store:
+        doc = store.insert_document(
+            dict(
+                name="a.txt",
+                case_name="a",
+                format="txt",
+                language="zh",
+                sha256="x",
+                text="t",
+                imported_at="now",
+            )
+        )
+        store.insert_coding(doc, 0, 1, "problems.funds", coder="ann", origin="manual")
+        with pytest.raises(sqlite3.IntegrityError):
+            store.db.execute("DELETE FROM documents WHERE id = ?", (doc,))
