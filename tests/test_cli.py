@@ -18,6 +18,8 @@ def test_init_creates_settings_and_store(tmp_path, cli):
     assert (tmp_path / "study" / "casecode.db").is_file()
     assert "Project ready" in result.stdout
     cli("init", tmp_path / "study")  # again: harmless
+    cli("init", "-p", tmp_path / "other")
+    assert (tmp_path / "other" / "casecode.toml").is_file()
 
 
 def test_commands_without_a_project_say_to_run_init(cli):
@@ -266,7 +268,7 @@ def test_run_on_the_bundled_corpus(tmp_path, cli):
         assert d["turns"] >= 18 and len(d["speakers"]) >= 2, d["name"]
         assert "attributes.csv" not in d["name"]
     assert (tmp_path / "out" / "documents.csv").is_file()
-    again = cli.json("run", CORPUS, "--out", tmp_path / "out")  # idempotent
+    again = cli.json("run", CORPUS, "-p", tmp_path / "out")  # idempotent; -p names the project
     assert again["import"]["counts"]["skipped"] == 11
 
 

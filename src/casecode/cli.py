@@ -134,12 +134,15 @@ def init(
         Path, typer.Argument(help="Folder for the project (made if missing).")
     ] = Path("."),
     name: Annotated[str | None, typer.Option(help="Project name (default: folder name).")] = None,
+    project: Annotated[
+        Path | None, typer.Option("--project", "-p", help="Same as DIR.", show_default=False)
+    ] = None,
 ) -> None:
     """Create a project: casecode.toml and its SQLite store."""
     from .project import CONFIG_NAME, init_project
 
     with _errors():
-        root = init_project(directory, name=name)
+        root = init_project(project or directory, name=name)
     out.print(f"Project ready in [bold]{escape(str(root))}[/] ({CONFIG_NAME}).")
     out.print("Next: [bold]casecode import FILES...[/]")
 
@@ -353,7 +356,10 @@ def show(
 def run(
     corpus: Annotated[list[str], typer.Argument(help="Transcript files or folders.")],
     out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder for the project and its outputs.")
+        Path,
+        typer.Option(
+            "--out", "-o", "--project", "-p", help="Folder for the project and its outputs."
+        ),
     ] = Path("out"),
     encoding: EncodingOpt = None,
     lang: LangOpt = None,
