@@ -284,3 +284,90 @@ def test_help_does_not_import_heavy_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_python_api_takes_one_path_as_a_string(tmp_path, project):
+    import casecode
+
+    path = write(tmp_path / "a.txt", INTERVIEW)
+    report = casecode.import_documents(project, str(path))
+    assert [o.status for o in report.outcomes] == ["imported"]
+    assert casecode.get_document(project, "a")["turns"][1]["speaker"] == "受访者"
+
+
+def test_same_file_name_in_two_subfolders_stays_two_documents(tmp_path, cli, project):
+    write(tmp_path / "tree" / "村A" / "访谈1.txt", INTERVIEW)
+    write(tmp_path / "tree" / "村B" / "访谈1.txt", INTERVIEW.replace("您好", "你好"))
+    cli("import", tmp_path / "tree", "-p", project)
+    assert sorted(d["name"] for d in cli.json("docs", "-p", project)) == [
+        "村A/访谈1.txt",
+        "村B/访谈1.txt",
+    ]
+
+
+def test_broken_links_in_a_folder_are_listed_and_the_rest_imported(tmp_path, cli, project):
+    write(tmp_path / "in" / "ok.txt", INTERVIEW)
+    (tmp_path / "in" / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    result = cli("import", tmp_path / "in", "-p", project, ok=False)
+    assert "dangling.txt: broken link" in result.stderr
+    assert [d["name"] for d in cli.json("docs", "-p", project)] == ["ok.txt"]
+
+
+@pytest.mark.parametrize("damage", ["delete", "empty", "foreign"])
+def test_a_missing_empty_or_foreign_store_is_refused_not_recreated(project, cli, damage):
+    import sqlite3
+
+    db = project / "casecode.db"
+    db.unlink()
+    if damage == "empty":
+        db.write_bytes(b"")
+    elif damage == "foreign":
+        other = sqlite3.connect(db)
+        other.execute("CREATE TABLE invoices (id INTEGER)")
+        other.commit()
+        other.close()
+    result = cli("docs", "-p", project, ok=False)
+    assert "casecode.db" in result.stderr and "Traceback" not in result.output
+    assert db.exists() == (damage != "delete")
+    if damage == "foreign":
+        tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")}
+        assert tables == {"invoices"}
+
+
+def test_attribute_rows_that_match_nothing_or_several_documents_fail(tmp_path, cli, project):
+    write(tmp_path / "s.txt", INTERVIEW)
+    write(tmp_path / "s.md", INTERVIEW + "受访者：另一份。\n")
+    cli("import", tmp_path / "s.txt", tmp_path / "s.md", "-p", project)
+    result = cli(
+        "attributes",
+        write(tmp_path / "a.csv", "document,role\ns,x\nghost,y\n"),
+        "-p",
+        project,
+        ok=False,
+    )
+    assert (
+        "several documents match s" in result.stderr and "no document named ghost" in result.stderr
+    )
+    ok = cli.json(
+        "attributes", write(tmp_path / "b.csv", "document,role\ns.md,x\ns.md,y\n"), "-p", project
+    )
+    assert ok["updated"] == ["s.md"] and ok["duplicates"] == ["s.md"]
+    assert cli.json("show", "s.md", "-p", project)["attributes"] == {"role": "y"}
+
+
+def test_run_on_a_missing_corpus_creates_nothing(tmp_path, cli):
+    result = cli("run", tmp_path / "nope", "--out", tmp_path / "out", ok=False)
+    assert "no such file or folder" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_overview_csv_has_no_duplicate_columns(tmp_path, cli):
+    import csv
+
+    write(tmp_path / "c" / "a.txt", INTERVIEW)
+    write(tmp_path / "c" / "attributes.csv", "document,language,role\na,中文,村支书\n")
+    cli("run", tmp_path / "c", "--out", tmp_path / "out")
+    with open(tmp_path / "out" / "documents.csv", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh))
+    assert len(header) == len(set(header))
+    assert "attr_language" in header and "role" in header

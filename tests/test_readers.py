@@ -171,5 +171,5 @@ def test_bad_files_are_refused_with_the_cause(tmp_path, name, content, message):
 
 def test_files_over_the_size_limit_are_refused(tmp_path):
     path = write(tmp_path / "big.txt", "Q: " + "x" * 2000)
-    with pytest.raises(CasecodeError, match="over the 0 MB limit"):
+    with pytest.raises(CasecodeError, match="over the 0.00 MB limit"):
         read_document(path, max_bytes=1000)

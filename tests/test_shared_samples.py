@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SHARED
 
 from casecode.corpus.readers import read_document
 from casecode.corpus.turns import split_turns
+from conftest import SHARED
 
 QUALCODER = SHARED / "samples" / "qualcoder"
 pytestmark = pytest.mark.skipif(

@@ -70,6 +70,28 @@ def test_a_name_that_recurs_is_a_speaker_but_a_one_off_is_not():
     ]
 
 
+def test_transcription_app_labels_with_the_time_on_their_own_line():
+    text = "说话人1 00:00:03\n您好，今天想聊聊互助幸福院。\n说话人2 00:00:09\n好的。\n"
+    segs = split_turns(text)
+    assert [(s.speaker, s.timestamp, text[s.start : s.end]) for s in segs] == [
+        ("说话人1", "00:00:03", "您好，今天想聊聊互助幸福院。"),
+        ("说话人2", "00:00:09", "好的。"),
+    ]
+    assert turns("Speaker 1  0:03\nHello\nSpeaker 2  0:09\nHi") == [
+        ("Speaker 1", "Hello"),
+        ("Speaker 2", "Hi"),
+    ]
+    # a sentence that happens to end with a time is not a label
+    assert [s for s, _ in turns("访谈者：几点开饭？\n我们每天开饭是 11:30\n")] == ["访谈者"]
+
+
+def test_explanatory_words_are_never_speakers_however_often_they_recur():
+    text = (
+        "访谈者：有哪些服务？\n比如：送餐\n比如：探访\n备注：录音中断\n备注：恢复\nNote: x\nNote: y"
+    )
+    assert [s for s, _ in turns(text)] == ["访谈者"]
+
+
 def test_reported_speech_and_urls_are_not_labels():
     text = "访谈者：请讲\n他说：我们走\n他说：好的\nsee http://example.com\nhttp://x.org"
     assert [s for s, _ in turns(text)] == ["访谈者"]

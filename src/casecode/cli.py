@@ -141,8 +141,15 @@ def init(
     """Create a project: casecode.toml and its SQLite store."""
     from .project import CONFIG_NAME, init_project
 
+    target = project or directory
+    existed = (target / CONFIG_NAME).is_file()
     with _errors():
-        root = init_project(project or directory, name=name)
+        root = init_project(target, name=name)
+    if existed:
+        out.print(
+            f"A project already exists in [bold]{escape(str(root))}[/]; its store is up to date."
+        )
+        return
     out.print(f"Project ready in [bold]{escape(str(root))}[/] ({CONFIG_NAME}).")
     out.print("Next: [bold]casecode import FILES...[/]")
 
@@ -152,14 +159,14 @@ def init(
 
 def _outcome_table(outcomes) -> Table:
     table = Table(title="Import", title_justify="left", box=box.SIMPLE_HEAD)
-    for col in ("file", "status", "id", "encoding", "lang", "turns", "note"):
-        table.add_column(
-            col, overflow="fold", justify="right" if col in ("id", "turns") else "left"
-        )
+    table.add_column("file", overflow="fold", ratio=3)
+    for col in ("status", "id", "encoding", "lang", "turns"):
+        table.add_column(col, no_wrap=True, justify="right" if col in ("id", "turns") else "left")
+    table.add_column("note", overflow="fold", ratio=2)
     colours = {"imported": "green", "replaced": "cyan", "skipped": "yellow", "failed": "red"}
     for o in outcomes:
         table.add_row(
-            escape(Path(o.path).name if o.status != "failed" or Path(o.path).name else o.path),
+            escape(o.document or Path(o.path).name or o.path),
             f"[{colours[o.status]}]{o.status}[/]",
             "" if o.id is None else str(o.id),
             o.encoding or "",
@@ -173,22 +180,39 @@ def _outcome_table(outcomes) -> Table:
 def _render_import(report) -> None:
     if report.outcomes:
         out.print(_outcome_table(report.outcomes))
+    for o in report.failed:  # also on stderr, one line each, for logs and pipes
+        err.print(f"[bold red]error:[/] {escape(o.path)}: {escape(o.message)}")
     for a in report.attributes:
         line = f"Attributes from {escape(a.file)}: {len(a.updated)} {a.key}(s) updated"
         if a.columns:
             line += f" ({escape(', '.join(a.columns))})"
         out.print(line + ".")
-        if a.unmatched:
-            err.print(
-                f"[yellow]warning:[/] {escape(a.file)}: no {a.key} named "
-                + escape(", ".join(a.unmatched))
-            )
+        _attribute_warnings(a)
     counts = ", ".join(
         f"{report.count(s)} {s}"
         for s in ("imported", "replaced", "skipped", "failed")
         if report.count(s)
     )
     out.print(f"Done: {counts or 'nothing to import'}.")
+
+
+def _attribute_warnings(a) -> None:
+    where = escape(a.file)
+    if a.unmatched:
+        err.print(
+            f"[yellow]warning:[/] {where}: no {a.key} named " + escape(", ".join(a.unmatched))
+        )
+    if a.ambiguous:
+        err.print(
+            f"[yellow]warning:[/] {where}: several documents match "
+            + escape(", ".join(a.ambiguous))
+            + " (give the full file name)"
+        )
+    if a.duplicates:
+        err.print(
+            f"[yellow]warning:[/] {where}: listed more than once (the last row counts): "
+            + escape(", ".join(a.duplicates))
+        )
 
 
 def _import_json(report) -> dict[str, Any]:
@@ -260,17 +284,17 @@ def attributes_(
 
     with _errors():
         report = set_attributes(project, file)
+    nothing = not report.updated and bool(report.unmatched or report.ambiguous)
     if as_json:
         _print_json(asdict(report))
-        return
-    out.print(
-        f"{len(report.updated)} {report.key}(s) updated with "
-        f"{escape(', '.join(report.columns) or 'no columns')}."
-    )
-    if report.unmatched:
-        err.print(
-            f"[yellow]warning:[/] no {report.key} named " + escape(", ".join(report.unmatched))
+    else:
+        out.print(
+            f"{len(report.updated)} {report.key}(s) updated with "
+            f"{escape(', '.join(report.columns) or 'no columns')}."
         )
+        _attribute_warnings(report)
+    if nothing:
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------------------- looking
@@ -346,7 +370,7 @@ def show(
         if turn["speaker"]:
             line.append(f"{turn['speaker']}: ", style="bold cyan")
         line.append(turn["text"])
-        out.print(line)
+        out.print(line, soft_wrap=True)  # the terminal wraps: no breaks inside Chinese text
 
 
 # ---------------------------------------------------------------------------- run

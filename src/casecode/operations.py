@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,9 @@ class AttributesReport:
     file: str
     key: str  # "document" or "case"
     updated: list[str] = field(default_factory=list)
-    unmatched: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # names no document/case has
+    ambiguous: list[str] = field(default_factory=list)  # names several documents share
+    duplicates: list[str] = field(default_factory=list)  # listed again: the later row won
     columns: list[str] = field(default_factory=list)
 
 
@@ -64,48 +67,83 @@ class ImportReport:
 # ---------------------------------------------------------------------------- finding files
 
 
-def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[ImportOutcome]]:
-    """(transcripts, attribute files found in folders, outcomes for paths that failed)."""
-    files: list[Path] = []
+def _as_paths(paths: str | Path | Iterable[str | Path]) -> list[str | Path]:
+    """One path given as a string or Path means that path, not its characters."""
+    return [paths] if isinstance(paths, (str, Path)) else list(paths)
+
+
+def _unreadable(path: str | Path, exc: OSError) -> ImportOutcome:
+    return ImportOutcome(str(path), "failed", f"cannot read ({exc.strerror or type(exc).__name__})")
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[ImportOutcome]]:
+    """Files under ``folder`` in sorted order, and outcomes for entries that cannot be read."""
+    found: list[Path] = []
+    problems: list[ImportOutcome] = []
+    for top, dirs, names in os.walk(
+        folder, onerror=lambda e: problems.append(_unreadable(e.filename or folder, e))
+    ):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith((".", "~$")):
+                continue
+            path = Path(top) / name
+            try:
+                if path.is_file():
+                    found.append(path)
+                elif path.is_symlink():
+                    problems.append(ImportOutcome(str(path), "failed", "broken link"))
+            except OSError as exc:
+                problems.append(_unreadable(path, exc))
+    return found, problems
+
+
+def _expand(
+    paths: Iterable[str | Path],
+) -> tuple[list[tuple[Path, str]], list[Path], list[ImportOutcome]]:
+    """(transcripts with their document names, attribute files in folders, problem outcomes).
+
+    A file inside an imported folder is named by its path relative to that folder
+    (``村A/访谈1.txt``), so two villages' ``访谈1.txt`` stay two documents.
+    """
+    files: list[tuple[Path, str]] = []
     attribute_files: list[Path] = []
     problems: list[ImportOutcome] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            for found in sorted(p for p in path.rglob("*") if p.is_file()):
-                rel = found.relative_to(path)
-                if any(part.startswith((".", "~$")) for part in rel.parts):
-                    continue
+            walked, unreadable = _walk(path)
+            problems.extend(unreadable)
+            for found in walked:
                 suffix = found.suffix.lower()
                 if found.stem.lower() in ATTRIBUTE_FILE_STEMS and suffix in (".csv", ".xlsx"):
                     attribute_files.append(found)
                 elif suffix in SUPPORTED_SUFFIXES:
-                    files.append(found)
+                    files.append((found, found.relative_to(path).as_posix()))
                 else:
-                    problems.append(
-                        ImportOutcome(
-                            str(found),
-                            "skipped",
-                            f"not a transcript type ({suffix or 'no extension'})",
-                        )
-                    )
+                    why = f"not a transcript type ({suffix or 'no extension'})"
+                    if suffix in (".doc", ".rtf", ".pdf", ".wps", ".pages"):
+                        why += "; save it as .docx or .txt"
+                    problems.append(ImportOutcome(str(found), "skipped", why))
         elif path.exists():
-            files.append(path)
+            files.append((path, path.name))
         elif any(ch in str(raw) for ch in "*?["):
             matches = sorted(Path(p) for p in glob.glob(str(raw), recursive=True))
             matches = [m for m in matches if m.is_file()]
             if not matches:
                 problems.append(ImportOutcome(str(raw), "failed", "no files match this pattern"))
-            files.extend(matches)
+            files.extend((m, m.name) for m in matches)
+        elif path.is_symlink():
+            problems.append(ImportOutcome(str(raw), "failed", "broken link"))
         else:
             problems.append(ImportOutcome(str(raw), "failed", "no such file or folder"))
-    unique: list[Path] = []
+    unique: list[tuple[Path, str]] = []
     seen: set[Path] = set()
-    for f in files:
+    for f, name in files:
         key = f.resolve()
         if key not in seen:
             seen.add(key)
-            unique.append(f)
+            unique.append((f, name))
     return unique, attribute_files, problems
 
 
@@ -114,7 +152,7 @@ def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[I
 
 def import_documents(
     project: str | Path | Project | None,
-    paths: Iterable[str | Path],
+    paths: str | Path | Iterable[str | Path],
     *,
     encoding: str | None = None,
     lang: str | None = None,
@@ -132,22 +170,24 @@ def import_documents(
     if lang is not None and lang not in LANGUAGES:
         raise CasecodeError(f"unknown language '{lang}'", hint="use zh, en or mixed")
     table = read_attribute_table(attributes) if attributes else None
-    files, found_attribute_files, problems = _expand(paths)
+    files, found_attribute_files, problems = _expand(_as_paths(paths))
     found_tables = [read_attribute_table(f) for f in found_attribute_files] if table is None else []
     report = ImportReport(outcomes=list(problems))
     proj = open_project(project)
     try:
         patterns = proj.speaker_patterns()
         max_bytes = int(proj.config.max_file_mb * 1024 * 1024)
-        for i, path in enumerate(files):
+        for i, (path, name) in enumerate(files):
             if progress:
-                progress(i, len(files), path.name)
+                progress(i, len(files), name)
             try:
                 outcome = _import_one(
-                    proj, path, encoding, lang, columns, replace, patterns, max_bytes
+                    proj, path, name, encoding, lang, columns, replace, patterns, max_bytes
                 )
             except CasecodeError as exc:
                 outcome = ImportOutcome(str(path), "failed", str(exc).removeprefix(f"{path}: "))
+            except OSError as exc:
+                outcome = _unreadable(path, exc)
             report.outcomes.append(outcome)
         if progress:
             progress(len(files), len(files), "")
@@ -160,7 +200,7 @@ def import_documents(
 
 
 def _import_one(
-    proj: Project, path: Path, encoding, lang, columns, replace, patterns, max_bytes
+    proj: Project, path: Path, name: str, encoding, lang, columns, replace, patterns, max_bytes
 ) -> ImportOutcome:
     from .corpus.turns import split_turns
 
@@ -187,7 +227,7 @@ def _import_one(
     meta = dict(raw.metadata)
     case = meta.pop("case", "") or path.stem
     fields: dict[str, Any] = {
-        "name": path.name,
+        "name": name,
         "case_name": case,
         "path": str(path.resolve()),
         "format": raw.format,
@@ -198,14 +238,16 @@ def _import_one(
         "body_start": raw.body_start,
         "metadata": raw.metadata,
     }
-    existing = store.document_by_name(path.name)
+    existing = store.document_by_name(name)
     with store.transaction():
         if existing is None:
             doc_id = store.insert_document({**fields, "imported_at": utcnow()})
             status = "imported"
         elif not replace:
+            elsewhere = existing["path"] != fields["path"]
             raise CasecodeError(
-                f"a different version of '{path.name}' is already imported",
+                f"a different version of '{name}' is already imported"
+                + (f" (from {existing['path']})" if elsewhere else ""),
                 file=path,
                 hint="use --replace to update it",
             )
@@ -218,9 +260,7 @@ def _import_one(
         store.replace_segments(doc_id, segments)
         if meta:
             store.set_document_attributes(doc_id, meta)
-    return ImportOutcome(
-        str(path), status, "", path.name, doc_id, raw.encoding, language, len(segments)
-    )
+    return ImportOutcome(str(path), status, "", name, doc_id, raw.encoding, language, len(segments))
 
 
 def _carry_codings(proj: Project, existing, new_text: str, path: Path) -> None:
@@ -308,12 +348,10 @@ def read_attribute_table(path: str | Path) -> AttributeTable:
     return AttributeTable(str(path), key, header, dicts)
 
 
-def _match_document(store, ref: str):
+def _match_document(store, ref: str) -> list:
+    """Documents a table row's ``document`` value names: exactly, or without the extension."""
     row = store.document_by_name(ref)
-    if row is not None:
-        return row
-    matches = store.documents_by_stem(ref)
-    return matches[0] if len(matches) == 1 else None
+    return [row] if row is not None else store.documents_by_stem(ref)
 
 
 def _apply_attributes(proj: Project, table: AttributeTable) -> AttributesReport:
@@ -325,16 +363,21 @@ def _apply_attributes(proj: Project, table: AttributeTable) -> AttributesReport:
         if table.key == "document":
             for row in table.rows:
                 ref = row.get("document", "")
-                doc = _match_document(store, ref) if ref else None
-                if doc is None:
-                    if ref:
-                        report.unmatched.append(ref)
+                if not ref:
                     continue
+                docs = _match_document(store, ref)
+                if len(docs) != 1:
+                    (report.ambiguous if docs else report.unmatched).append(ref)
+                    continue
+                doc = docs[0]
+                if doc["name"] in report.updated:
+                    report.duplicates.append(ref)
                 values = {k: v for k, v in row.items() if k not in ("document", "case") and v}
                 if row.get("case"):
                     store.set_document_case(doc["id"], row["case"])
                 store.set_document_attributes(doc["id"], values)
-                report.updated.append(doc["name"])
+                if doc["name"] not in report.updated:
+                    report.updated.append(doc["name"])
         else:
             known = store.case_names()
             for row in table.rows:
@@ -343,7 +386,12 @@ def _apply_attributes(proj: Project, table: AttributeTable) -> AttributesReport:
                     continue
                 values = {k: v for k, v in row.items() if k != "case" and v}
                 store.set_case_attributes(case, values)
-                (report.updated if case in known else report.unmatched).append(case)
+                if case not in known:
+                    report.unmatched.append(case)
+                elif case in report.updated:
+                    report.duplicates.append(case)
+                else:
+                    report.updated.append(case)
     return report
 
 
@@ -408,6 +456,13 @@ def resolve_document(store, ref: str | int):
             )
         row = matches[0] if matches else None
     if row is None:
+        folded = [
+            r
+            for r in store.list_documents()
+            if ref.casefold() in (r["name"].casefold(), r["name"].rsplit(".", 1)[0].casefold())
+        ]
+        row = store.document_by_id(folded[0]["id"]) if len(folded) == 1 else None
+    if row is None:
         raise CasecodeError(f"no document '{ref}'", hint="`casecode docs` lists them")
     return row
 
@@ -453,7 +508,7 @@ class RunReport:
 
 
 def run(
-    corpus: Iterable[str | Path],
+    corpus: str | Path | Iterable[str | Path],
     out: str | Path,
     *,
     encoding: str | None = None,
@@ -465,10 +520,14 @@ def run(
 
     Later stages (coding, matrices, the Word report) join here as they land.
     """
+    paths = _as_paths(corpus)
+    missing = [c for c in paths if not Path(c).exists() and not any(ch in str(c) for ch in "*?[")]
+    if missing:
+        raise CasecodeError("no such file or folder", file=missing[0])
     root = init_project(out)
     with Project(root) as proj:
         imported = import_documents(
-            proj, corpus, encoding=encoding, lang=lang, attributes=attributes, progress=progress
+            proj, paths, encoding=encoding, lang=lang, attributes=attributes, progress=progress
         )
         documents = list_documents(proj)
     overview = root / "documents.csv"
@@ -480,11 +539,12 @@ def _write_overview(path: Path, documents: list[dict[str, Any]]) -> None:
     import csv
 
     keys = sorted({k for d in documents for k in d["attributes"]})
+    base = ["id", "name", "case", "language", "encoding", "turns", "characters", "speakers"]
+    # An attribute called like a base column (say "language") gets a prefix, not a twin column.
+    titles = [f"attr_{k}" if k in base else k for k in keys]
     with path.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens it right
         writer = csv.writer(fh)
-        writer.writerow(
-            ["id", "name", "case", "language", "encoding", "turns", "characters", "speakers", *keys]
-        )
+        writer.writerow([*base, *titles])
         for d in documents:
             writer.writerow(
                 [

@@ -65,17 +65,23 @@ class Config:
             database=str(project.get("database", "casecode.db")),
             speaker_patterns=patterns,
             builtin_speaker_patterns=bool(imports.get("builtin_speaker_patterns", True)),
-            max_file_mb=float(imports.get("max_file_mb", 50)),
+            max_file_mb=_positive(imports.get("max_file_mb", 50), "[import] max_file_mb", path),
         )
+
+
+def _positive(value: Any, what: str, path: Path) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise CasecodeError(f"{what} must be a positive number", file=path)
+    return float(value)
 
 
 class Project:
     """An open project: its folder, settings and store. Use as a context manager."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, create: bool = False) -> None:
         self.root = root
         self.config = Config.load(root / CONFIG_NAME)
-        self.store = Store(root / self.config.database)
+        self.store = Store(root / self.config.database, create=create)
 
     def close(self) -> None:
         self.store.close()
@@ -108,7 +114,7 @@ def init_project(directory: str | Path = ".", *, name: str | None = None) -> Pat
         title = name or root.name
         quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
         config.write_text(_CONFIG_TEMPLATE.format(name=quoted, created=utcnow()), encoding="utf-8")
-    Project(root).close()
+    Project(root, create=True).close()
     return root
 
 
@@ -120,11 +126,12 @@ def find_project(project: str | Path | None = None) -> Path:
         if path.is_file() and path.name == CONFIG_NAME:
             path = path.parent
         if not (path / CONFIG_NAME).is_file():
-            raise CasecodeError(
-                "not a casecode project (no casecode.toml)",
-                file=path,
-                hint=f"create it with `casecode init {path}`",
+            hint = (
+                "give the project's folder"
+                if path.is_file()
+                else f"create it with `casecode init {path}`"
             )
+            raise CasecodeError("not a casecode project (no casecode.toml)", file=path, hint=hint)
         return path.resolve()
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):

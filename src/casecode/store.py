@@ -117,9 +117,23 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
 class Store:
     """An open project database."""
 
-    def __init__(self, path: str | Path, *, migrations=None) -> None:
+    def __init__(self, path: str | Path, *, migrations=None, create: bool = True) -> None:
         self.path = Path(path)
         self._migrations = MIGRATIONS if migrations is None else migrations
+        if not create:
+            wal = self.path.with_name(self.path.name + "-wal")
+            if not self.path.exists():
+                raise CasecodeError(
+                    "the project store is missing",
+                    file=self.path,
+                    hint="restore it from a backup, or `casecode init` a new one",
+                )
+            if self.path.stat().st_size == 0 and not wal.exists():
+                raise CasecodeError(
+                    "the project store is empty",
+                    file=self.path,
+                    hint="restore it from a backup, or `casecode init` a new one",
+                )
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None)
             self.db.row_factory = sqlite3.Row
@@ -164,6 +178,15 @@ class Store:
     def _migrate(self) -> None:
         current = self.version
         latest = len(self._migrations)
+        if current == 0:
+            others = self.db.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+            ).fetchone()[0]
+            if others:
+                raise CasecodeError(
+                    "this SQLite database belongs to something else (no casecode schema)",
+                    file=self.path,
+                )
         if current > latest:
             raise CasecodeError(
                 f"the project store has schema version {current}, newer than this casecode "

@@ -117,12 +117,16 @@ def decode_bytes(data: bytes, *, source: str | Path, encoding: str | None = None
 
     if b"\x00" in data[:8192]:
         utf16 = _utf16_without_bom(data)
-        if utf16:
+        for order in [utf16] if utf16 else ["utf-16-le", "utf-16-be"]:
             try:
-                return _checked(data.decode(utf16), "utf-16", source)
-            except UnicodeDecodeError:
-                pass
-        raise CasecodeError("binary file, not text", file=source)
+                return _checked(data.decode(order), "utf-16", source)
+            except (UnicodeDecodeError, CasecodeError):
+                continue
+        raise CasecodeError(
+            "binary file, not text",
+            file=source,
+            hint="if it is UTF-16 text, pass --encoding utf-16-le",
+        )
 
     try:
         return _checked(data.decode("utf-8"), "utf-8", source)
@@ -150,6 +154,12 @@ def decode_bytes(data: bytes, *, source: str | Path, encoding: str | None = None
     close = [c for c in candidates if c[0] <= best_chaos + 0.05]
     close.sort(key=lambda c: _PREFERENCE.index(c[1]) if c[1] in _PREFERENCE else len(_PREFERENCE))
     _, name, text = close[0]
+    if name.startswith("cp125") and name != "cp1252":
+        try:  # Central/Eastern European code pages often decode Western text identically
+            if data.decode("cp1252") == text:
+                name = "cp1252"
+        except UnicodeDecodeError:
+            pass
     return _checked(text, name, source)
 
 

@@ -78,7 +78,7 @@ def read_document(
         raise CasecodeError("empty file", file=path)
     if size > max_bytes:
         raise CasecodeError(
-            f"file is {size / 1024 / 1024:.0f} MB, over the {max_bytes / 1024 / 1024:.0f} MB limit",
+            f"file is {size / 1024 / 1024:.2f} MB, over the {max_bytes / 1024 / 1024:.2f} MB limit",
             file=path,
             hint="split it, or raise [import] max_file_mb in casecode.toml",
         )

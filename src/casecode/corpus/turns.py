@@ -26,6 +26,13 @@ _NOTE = r"(?:[ \t]*[(（][^()（）\n:：\d][^()（）\n:：]{0,19}[)）])?"
 _TIME_SUFFIX = rf"(?:[ \t]*[(（](?P<time2>{_TIME})[)）])?"
 
 BUILTIN_PATTERNS: tuple[tuple[str, str], ...] = (
+    # 说话人1 00:00:03   /   Speaker 1  0:03   (transcription apps: label and time alone on a
+    # line, the words on the next)
+    (
+        "stamped",
+        rf"{_LEAD}(?P<speaker>[^\W\d_][^\n:：()（）\[\]【】*]{{0,20}}?)"
+        rf"[ \t]+(?P<time>{_TIME})[ \t]*$",
+    ),
     # **Speaker 1**:   **访谈者**：   **R1:**   [00:01:02] **张书记**：
     (
         "bold",
@@ -46,6 +53,13 @@ _KNOWN_ROLE = re.compile(
     r"主持人|问|答|说话人|发言人|"
     r"Q|A|I|R|P|S|IV|IE|Interviewer|Interviewee|Respondent|Participant|Moderator|Facilitator|"
     r"Researcher|Speaker|Informant)[ \t]*\d*$",
+    re.IGNORECASE,
+)
+# Words that open explanatory lines, not turns, however often they recur.
+_NOT_SPEAKER = re.compile(
+    r"^(?:注|备注|注意|说明|比如|例如|譬如|附|附注|时间|地点|日期|访谈时间|访谈地点|访谈对象|"
+    r"note|notes|e\.g\.|i\.e\.|ps|p\.s\.|nb|n\.b\.|example|date|time|place|location|re|"
+    r"subject|from|to|cc|http|https|www)$",
     re.IGNORECASE,
 )
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -101,7 +115,7 @@ def _lines(text: str, start: int) -> Iterator[tuple[int, str]]:
 
 
 def _plausible(speaker: str) -> bool:
-    if not speaker or _SENTENCE_PUNCT.search(speaker):
+    if not speaker or _SENTENCE_PUNCT.search(speaker) or _NOT_SPEAKER.match(speaker):
         return False
     if _CJK.search(speaker):
         return len(speaker) <= 12 and not _REPORTING_VERB.search(speaker)
@@ -122,7 +136,10 @@ def _find_labels(text: str, start: int, patterns) -> list[_Label]:
             time = groups.get("time") or groups.get("time2")
             if kind != "config" and not _plausible(speaker):
                 continue
-            strong = kind in ("config", "bold") or bool(time) or bool(_KNOWN_ROLE.match(speaker))
+            # A line that is only "name time" may be a sentence ending in a time: it needs a
+            # known role or a second occurrence, like any other plain name.
+            timed = bool(time) and kind != "stamped"
+            strong = kind in ("config", "bold") or timed or bool(_KNOWN_ROLE.match(speaker))
             lead = len(line) - len(line.lstrip(" \t\u3000"))
             candidates.append(_Label(offset + lead, offset + m.end(), speaker, time, strong))
             break
