@@ -161,15 +161,20 @@ def test_same_content_twice_is_skipped_and_a_changed_file_is_refused(tmp_path, c
     assert cli.json("show", "a.txt", "-p", project)["text"] == INTERVIEW
 
 
-def test_replace_carries_codings_onto_the_new_text(tmp_path, cli, project):
+def _imported_with_a_manual_coding(tmp_path, cli, project, phrase="村民代表大会"):
+    """Import INTERVIEW as a.txt and code ``phrase`` in it by hand, as a researcher would."""
     path = write(tmp_path / "a.txt", INTERVIEW)
     cli("import", path, "-p", project)
-    phrase = "村民代表大会"
     with Store(project / "casecode.db") as store:
         start = INTERVIEW.index(phrase)
         store.insert_coding(
             1, start, start + len(phrase), "process.co_design", coder="ann", origin="manual"
         )
+    return path, phrase
+
+
+def test_replace_carries_codings_onto_the_new_text(tmp_path, cli, project):
+    path, phrase = _imported_with_a_manual_coding(tmp_path, cli, project)
     new = "A县访谈\n" + INTERVIEW + "受访者：补充。\n"
     write(tmp_path / "a.txt", new)
     report = cli.json("import", path, "-p", project, "--replace")
@@ -181,14 +186,7 @@ def test_replace_carries_codings_onto_the_new_text(tmp_path, cli, project):
 
 
 def test_replace_is_refused_when_coded_text_changed(tmp_path, cli, project):
-    path = write(tmp_path / "a.txt", INTERVIEW)
-    cli("import", path, "-p", project)
-    phrase = "村民代表大会"
-    with Store(project / "casecode.db") as store:
-        start = INTERVIEW.index(phrase)
-        store.insert_coding(
-            1, start, start + len(phrase), "process.co_design", coder="ann", origin="manual"
-        )
+    path, phrase = _imported_with_a_manual_coding(tmp_path, cli, project)
     write(tmp_path / "a.txt", INTERVIEW.replace(phrase, "村民议事会"))
     result = cli("import", path, "-p", project, "--replace", "--json", ok=False)
     assert "1 coding(s) (1 manual)" in json.loads(result.stdout)["outcomes"][0]["message"]

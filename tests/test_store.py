@@ -9,6 +9,20 @@ from casecode.model import Segment
 from casecode.store import MIGRATIONS, Store
 
 
+def _add_document(store: Store, text: str) -> int:
+    return store.insert_document(
+        dict(
+            name="a.txt",
+            case_name="a",
+            format="txt",
+            language="zh",
+            sha256="x",
+            text=text,
+            imported_at="2026-01-01T00:00:00Z",
+        )
+    )
+
+
 def test_a_new_store_is_at_the_latest_version_with_wal_and_foreign_keys(tmp_path):
     with Store(tmp_path / "p.db") as store:
         assert store.version == len(MIGRATIONS)
@@ -19,17 +33,7 @@ def test_a_new_store_is_at_the_latest_version_with_wal_and_foreign_keys(tmp_path
 def test_migrations_run_forward_from_the_first_version_and_keep_data(tmp_path):
     path = tmp_path / "p.db"
     with Store(path, migrations=MIGRATIONS[:1]) as store, store.transaction():
-        doc = store.insert_document(
-            dict(
-                name="a.txt",
-                case_name="a",
-                format="txt",
-                language="zh",
-                sha256="x",
-                text="问：好",
-                imported_at="2026-01-01T00:00:00Z",
-            )
-        )
+        doc = _add_document(store, "问：好")
         store.replace_segments(doc, [Segment(1, "问", 2, 3, 0)])
 
     def v_next(db):
@@ -79,34 +83,14 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
 def test_a_transaction_is_all_or_nothing(tmp_path):
     with Store(tmp_path / "p.db") as store:
         with pytest.raises(ValueError), store.transaction():
-            store.insert_document(
-                dict(
-                    name="a.txt",
-                    case_name="a",
-                    format="txt",
-                    language="zh",
-                    sha256="x",
-                    text="t",
-                    imported_at="now",
-                )
-            )
+            _add_document(store, "t")
             raise ValueError("crash half way")
         assert store.list_documents() == []
 
 
 def test_a_document_with_codings_cannot_be_deleted(tmp_path):
     with Store(tmp_path / "p.db") as store:
-        doc = store.insert_document(
-            dict(
-                name="a.txt",
-                case_name="a",
-                format="txt",
-                language="zh",
-                sha256="x",
-                text="t",
-                imported_at="now",
-            )
-        )
+        doc = _add_document(store, "t")
         store.insert_coding(doc, 0, 1, "problems.funds", coder="ann", origin="manual")
         with pytest.raises(sqlite3.IntegrityError):
             store.db.execute("DELETE FROM documents WHERE id = ?", (doc,))
