@@ -106,7 +106,6 @@ def test_a_batch_imports_the_good_files_and_lists_every_failure(tmp_path, cli, p
     write(tmp_path / "in" / "broken.docx", "not a zip")
     write(tmp_path / "in" / "broken.xlsx", "not a zip")
     write(tmp_path / "in" / "turns.csv", "who,words\nQ,hi\n")
-    (tmp_path / "in" / "latin1.txt").write_bytes(b"Q: caf\xe9 \x81\x8d\x8f\x90\x9d undecodable" * 3)
     result = cli(
         "import", tmp_path / "in", tmp_path / "missing.txt", "-p", project, "--json", ok=False
     )
@@ -125,10 +124,7 @@ def test_a_batch_imports_the_good_files_and_lists_every_failure(tmp_path, cli, p
         assert outcomes[name]["status"] == "failed", name
         assert message in outcomes[name]["message"], (name, outcomes[name]["message"])
     docs = cli.json("docs", "-p", project)
-    assert [d["name"] for d in docs] == [
-        n for n in ("good.txt", "latin1.txt") if n in {d["name"] for d in docs}
-    ]
-    assert good.name in {d["name"] for d in docs}
+    assert [d["name"] for d in docs] == [good.name]  # nothing half-imported from the failures
     table = cli("import", tmp_path / "in", "-p", project, ok=False)
     assert "failed" in table.stdout and "Traceback" not in table.output
 

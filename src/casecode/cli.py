@@ -284,7 +284,6 @@ def attributes_(
 
     with _errors():
         report = set_attributes(project, file)
-    nothing = not report.updated and bool(report.unmatched or report.ambiguous)
     if as_json:
         _print_json(asdict(report))
     else:
@@ -293,7 +292,7 @@ def attributes_(
             f"{escape(', '.join(report.columns) or 'no columns')}."
         )
         _attribute_warnings(report)
-    if nothing:
+    if report.matched_nothing:
         raise typer.Exit(1)
 
 

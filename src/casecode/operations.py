@@ -50,6 +50,11 @@ class AttributesReport:
     duplicates: list[str] = field(default_factory=list)  # listed again: the later row won
     columns: list[str] = field(default_factory=list)
 
+    @property
+    def matched_nothing(self) -> bool:
+        """Rows were given but none named a document (or case) the project has."""
+        return not self.updated and bool(self.unmatched or self.ambiguous)
+
 
 @dataclass
 class ImportReport:
@@ -458,7 +463,7 @@ def resolve_document(store, ref: str | int):
     if row is None:
         folded = [
             r
-            for r in store.list_documents()
+            for r in store.document_names()
             if ref.casefold() in (r["name"].casefold(), r["name"].rsplit(".", 1)[0].casefold())
         ]
         row = store.document_by_id(folded[0]["id"]) if len(folded) == 1 else None
@@ -473,9 +478,7 @@ def get_document(project: str | Path | Project | None, ref: str | int) -> dict[s
     try:
         store = proj.store
         row = resolve_document(store, ref)
-        summary = next(
-            _document_summary(store, r) for r in store.list_documents() if r["id"] == row["id"]
-        )
+        summary = _document_summary(store, store.list_documents(row["id"])[0])
         text = row["text"]
         turns = [
             {

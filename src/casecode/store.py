@@ -260,7 +260,11 @@ class Store:
         ).fetchall()
         return [Segment(*tuple(r)) for r in rows]
 
-    def list_documents(self) -> list[sqlite3.Row]:
+    def document_names(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT id, name FROM documents ORDER BY id").fetchall()
+
+    def list_documents(self, doc_id: int | None = None) -> list[sqlite3.Row]:
+        """Document summaries (no text): all of them, or the one with ``doc_id``."""
         return self.db.execute(
             """
             SELECT d.id, d.name, d.case_name, d.path, d.format, d.encoding, d.language, d.sha256,
@@ -270,8 +274,9 @@ class Store:
                        (SELECT DISTINCT speaker FROM segments s
                         WHERE s.document_id = d.id AND speaker IS NOT NULL ORDER BY speaker))
                        AS speakers
-            FROM documents d ORDER BY d.id
-            """
+            FROM documents d WHERE ? IS NULL OR d.id = ? ORDER BY d.id
+            """,
+            (doc_id, doc_id),
         ).fetchall()
 
     # ------------------------------------------------------------------ attributes
