@@ -6,7 +6,6 @@ No domain logic and no SQL here. Heavy libraries load inside the library calls, 
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,13 +15,12 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .errors import CasecodeError
+from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, _state, err, out
 
 app = typer.Typer(
     name="casecode",
@@ -33,20 +31,6 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-_state = {"debug": False}
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)  # one error, one line
-
-ProjectOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--project",
-        "-p",
-        help="Project folder (default: this folder or a parent, or $CASECODE_PROJECT).",
-        show_default=False,
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 EncodingOpt = Annotated[
     str | None,
     typer.Option(
@@ -77,35 +61,6 @@ def _main(
     ] = False,
 ) -> None:
     _state["debug"] = debug
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Turn errors into one red line and a non-zero exit; tracebacks only with --debug."""
-    try:
-        yield
-    except (typer.Exit, typer.Abort):
-        raise
-    except CasecodeError as exc:
-        if _state["debug"]:
-            raise
-        err.print(f"[bold red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        err.print("[red]interrupted[/]")
-        raise typer.Exit(130) from None
-    except Exception as exc:  # a bug: say so briefly
-        if _state["debug"]:
-            raise
-        err.print(
-            f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
-            "(run again with --debug for the traceback, and please report it)"
-        )
-        raise typer.Exit(2) from None
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @contextmanager
@@ -416,6 +371,11 @@ def run(
         )
     if report.imported.failed:
         raise typer.Exit(1)
+
+
+from .cli_codebook import codebook_app  # noqa: E402 - registered after the main commands
+
+app.add_typer(codebook_app, name="codebook")
 
 
 def main() -> None:

@@ -110,8 +110,32 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        -- Every codebook the project has used, with its YAML, so the project is self-contained
+        -- and a coding's codebook_version can always be traced to the rules that made it.
+        CREATE TABLE codebooks (
+            id               INTEGER PRIMARY KEY,
+            name             TEXT NOT NULL,
+            content_version  TEXT NOT NULL UNIQUE,
+            source           TEXT,
+            content          TEXT NOT NULL,
+            first_used_at    TEXT NOT NULL,
+            last_used_at     TEXT NOT NULL
+        );
+
+        CREATE TABLE settings (
+            key    TEXT PRIMARY KEY,
+            value  TEXT NOT NULL
+        );
+        """,
+    )
+
+
 # Append a function for each schema change; never edit one that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 
 
 class Store:
@@ -349,3 +373,60 @@ class Store:
             'UPDATE codings SET start = ?, "end" = ?, updated_at = ? WHERE id = ?',
             (start, end, utcnow(), coding_id),
         )
+
+    def coding_counts(self) -> dict[str, int]:
+        """Codings per code id, leaving out rejected suggestions."""
+        rows = self.db.execute(
+            "SELECT code_id, count(*) FROM codings WHERE status != 'rejected' GROUP BY code_id"
+        )
+        return {code_id: n for code_id, n in rows}
+
+    def coding_counts_by_origin(self) -> dict[str, dict[str, int]]:
+        """Codings per code id, split into 'manual' and other origins ('rule:...', 'imported')."""
+        rows = self.db.execute(
+            "SELECT code_id, CASE WHEN origin = 'manual' THEN 'manual' ELSE 'other' END, count(*) "
+            "FROM codings GROUP BY 1, 2"
+        )
+        counts: dict[str, dict[str, int]] = {}
+        for code_id, origin, n in rows:
+            counts.setdefault(code_id, {})[origin] = n
+        return counts
+
+    # ------------------------------------------------------------------ codebooks
+
+    def setting(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def save_codebook(self, name: str, version: str, source: str | None, content: str) -> bool:
+        """Record a codebook (once per content version) and make it current.
+
+        Returns whether the current codebook changed.
+        """
+        now = utcnow()
+        self.db.execute(
+            "INSERT INTO codebooks (name, content_version, source, content, first_used_at,"
+            " last_used_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(content_version) DO UPDATE"
+            " SET last_used_at = excluded.last_used_at, source = excluded.source",
+            (name, version, source, content, now, now),
+        )
+        changed = self.setting("codebook") != version
+        self.set_setting("codebook", version)
+        return changed
+
+    def current_codebook(self) -> sqlite3.Row | None:
+        version = self.setting("codebook")
+        if version is None:
+            return None
+        return self.db.execute(
+            "SELECT name, content_version, source, content, first_used_at, last_used_at "
+            "FROM codebooks WHERE content_version = ?",
+            (version,),
+        ).fetchone()

@@ -1,0 +1,172 @@
+"""``casecode codebook ...``: validate, show, use, export and import codebooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.tree import Tree
+
+from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, err, out
+
+codebook_app = typer.Typer(
+    help="Check, inspect, choose and exchange codebooks (YAML; REFI-QDA .qdc).",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+FileArg = Annotated[
+    str,
+    typer.Argument(
+        help="A codebook YAML file, or a built-in name (coproduction, welfare_production)."
+    ),
+]
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language of labels: zh or en (default: the codebook's first)."),
+]
+
+
+@codebook_app.command("validate")
+def validate(file: FileArg, as_json: JsonOpt = False) -> None:
+    """Report every mistake in a codebook as file:line:column: code-id: message."""
+    from .codebook_ops import validate_codebook
+
+    with _errors():
+        result = validate_codebook(file)
+    if as_json:
+        _print_json(result.as_dict())
+        raise typer.Exit(0 if result.valid else 1)
+    for issue in result.errors:
+        out.print(f"[red]{escape(str(issue))}[/]", soft_wrap=True)
+    for issue in result.warnings:
+        out.print(f"[yellow]{escape(str(issue))}[/]", soft_wrap=True)
+    e, w = len(result.errors), len(result.warnings)
+    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    if result.valid:
+        book = result.codebook
+        rules = sum(1 for _ in book.rules())
+        out.print(
+            f"[green]✓[/] {escape(result.file)} is valid: {plural(len(book.ids), 'code')}, "
+            f"{plural(rules, 'rule')}, content version {book.content_version}"
+            + (f" ({plural(w, 'warning')})" if w else ""),
+            soft_wrap=True,
+        )
+    else:
+        err.print(
+            f"[bold red]{escape(result.file)}: {plural(e, 'error')}, {plural(w, 'warning')}[/]"
+        )
+        raise typer.Exit(1)
+
+
+def _add(tree: Tree, node: dict, show_counts: bool) -> None:
+    text = f"[bold]{escape(node['id'])}[/]  {escape(node['label'])}"
+    if node["color"]:
+        text = f"[{node['color']}]■[/] " + text
+    notes = []
+    if node["rules"]:
+        notes.append(f"{node['rules']} rule{'s' if node['rules'] > 1 else ''}")
+    if not node["codable"]:
+        notes.append("category")
+    if show_counts and node.get("codings"):
+        notes.append(f"[cyan]{node['codings']} coding{'s' if node['codings'] > 1 else ''}[/]")
+    if notes:
+        text += "  [dim]·[/] " + " · ".join(notes)
+    branch = tree.add(text)
+    for child in node["children"]:
+        _add(branch, child, show_counts)
+
+
+@codebook_app.command("show")
+def show(
+    file: Annotated[
+        str | None,
+        typer.Argument(help="Codebook file or built-in name (default: the project's codebook)."),
+    ] = None,
+    lang: LangOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print the code tree: ids, labels, rule counts and, in a project, codings per code."""
+    from .codebook_ops import codebook_tree
+
+    with _errors():
+        tree = codebook_tree(file, project=project, lang=lang)
+    if as_json:
+        _print_json(tree)
+        return
+    version = f" {tree['version']}" if tree["version"] else ""
+    root = Tree(
+        f"[bold]{escape(tree['name'])}[/]{escape(version)} "
+        f"[dim](content version {tree['content_version']})[/]"
+    )
+    counts = "orphans" in tree
+    for node in tree["codes"]:
+        _add(root, node, counts)
+    out.print(root)
+    for code, n in (tree.get("orphans") or {}).items():
+        out.print(f"[yellow]{n} coding(s) use '{escape(code)}', which is not in this codebook[/]")
+
+
+@codebook_app.command("use")
+def use(file: FileArg, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """Make a codebook the project's own; codings are kept even when their code is gone."""
+    from .codebook_ops import use_codebook
+
+    with _errors():
+        report = use_codebook(project, file)
+    if as_json:
+        _print_json(report.as_dict())
+        return
+    state = "now used" if report.changed else "already in use"
+    out.print(
+        f"Codebook [bold]{escape(report.name)}[/] ({report.codes} codes, {report.rules} rules, "
+        f"content version {report.content_version}) is {state}."
+    )
+    for code, counts in report.orphans.items():
+        manual, other = counts.get("manual", 0), counts.get("other", 0)
+        out.print(
+            f"[yellow]kept:[/] {escape(code)} is not in this codebook; its codings stay "
+            f"({manual} manual, {other} automatic or imported)"
+        )
+
+
+@codebook_app.command("export")
+def export(
+    file: Annotated[
+        str | None,
+        typer.Argument(help="Codebook file or built-in name (default: the project's codebook)."),
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="Exchange format.")] = "qdc",
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="File to write (.qdc).")] = ...,
+    lang: LangOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Write a codebook as a REFI-QDA codebook (.qdc) for ATLAS.ti, MAXQDA, NVivo, QualCoder."""
+    from .codebook_ops import export_codebook
+
+    with _errors():
+        path = export_codebook(file, out=out_file, format=format, project=project, lang=lang)
+    out.print(f"Wrote {escape(str(path))}.")
+
+
+@codebook_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc).")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="YAML codebook to write.")] = ...,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read a REFI-QDA codebook (.qdc) from any tool into a casecode YAML codebook."""
+    from .codebook_ops import import_codebook
+
+    with _errors():
+        result = import_codebook(file, out=out_file, force=force)
+    if as_json:
+        _print_json(result.as_dict())
+        return
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {escape(str(file))}: {escape(warning)}")
+    out.print(f"Wrote {escape(result.out)} ({result.codes} codes). Add rules, then validate it.")

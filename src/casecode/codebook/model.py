@@ -1,0 +1,408 @@
+"""The codebook model: codes in a tree, each with texts per language and matching rules.
+
+Built from data that has passed validation (``casecode.codebook.validate``); the defaults the
+format documents (docs/codebook.md) are filled in here, so the matcher never has to guess.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+LANGUAGES = ("zh", "en")
+SCOPES = ("sentence", "turn", "paragraph")
+
+#: What ``@interviewer`` stands for in a rule's ``speakers``.
+INTERVIEWER_LABELS = (
+    "问",
+    "访谈者",
+    "访谈员",
+    "调研员",
+    "调查员",
+    "主持人",
+    "记者",
+    "q",
+    "i",
+    "interviewer",
+    "researcher",
+)
+
+#: Default negation cues, per language.
+NEGATION_CUES = {
+    "zh": (
+        "不",
+        "没",
+        "没有",
+        "未",
+        "无",
+        "并非",
+        "并不",
+        "不是",
+        "不存在",
+        "从未",
+        "从来没有",
+        "毫无",
+        "别",
+    ),
+    "en": ("no", "not", "n't", "never", "without", "nobody", "none", "neither", "nor", "hardly"),
+}
+NEGATION_WINDOW = 3
+NEAR_WINDOW = 5
+
+
+def content_version(data: Any) -> str:
+    """A short hash of the codebook's content: formatting and comments do not change it."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """Words per language; ``both`` apply to every language."""
+
+    zh: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+    both: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, value: Any) -> Words:
+        if value is None:
+            return cls()
+        if isinstance(value, list):
+            return cls(both=tuple(value))
+        return cls(zh=tuple(value.get("zh", ())), en=tuple(value.get("en", ())))
+
+    def for_lang(self, lang: str) -> tuple[str, ...]:
+        own = self.zh if lang == "zh" else self.en if lang == "en" else self.zh + self.en
+        return own + self.both
+
+    def all(self) -> tuple[str, ...]:
+        return self.zh + self.en + self.both
+
+    def __bool__(self) -> bool:
+        return bool(self.zh or self.en or self.both)
+
+    def __len__(self) -> int:
+        return len(self.zh) + len(self.en) + len(self.both)
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    groups: tuple[Words, ...]
+    window: int = NEAR_WINDOW
+    ordered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Matchers:
+    """Alternative ways to match: any one of them matching is a hit."""
+
+    keywords: Words = Words()
+    substring: bool = False
+    patterns: tuple[tuple[dict, ...], ...] = ()
+    regex: tuple[str, ...] = ()
+    near: tuple[Near, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.keywords or self.patterns or self.regex or self.near)
+
+    def count(self) -> int:
+        return len(self.keywords) + len(self.patterns) + len(self.regex) + len(self.near)
+
+
+@dataclass(frozen=True, slots=True)
+class Negation:
+    enabled: bool = True
+    cues: Words = Words(zh=NEGATION_CUES["zh"], en=NEGATION_CUES["en"])
+    window: int = NEGATION_WINDOW
+
+
+@dataclass(frozen=True, slots=True)
+class Speakers:
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ("@interviewer",)
+
+    def allows(self, speaker: str | None) -> bool:
+        """Whether a turn by ``speaker`` counts (``None``: text with no speaker)."""
+        if speaker is None:
+            return not self.include
+        name = speaker.strip().casefold()
+        if self.include and not _any_match(name, self.include):
+            return False
+        return not _any_match(name, self.exclude)
+
+
+_NUMBERING = re.compile(r"(?:\s*[\d]+|\s*[（(][^）)]*[）)])+$")
+
+
+def _any_match(name: str, patterns: tuple[str, ...]) -> bool:
+    for pattern in patterns:
+        if pattern.strip().casefold() == "@interviewer":
+            # 访谈者, 访谈者2, I1, Interviewer (王) ...
+            if name in INTERVIEWER_LABELS or _NUMBERING.sub("", name) in INTERVIEWER_LABELS:
+                return True
+        elif fnmatch.fnmatchcase(name, pattern.strip().casefold()):
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    code: str
+    match: Matchers = Matchers()
+    any: tuple[Matchers, ...] = ()
+    all: tuple[Matchers, ...] = ()
+    exclude: Words = Words()
+    negation: Negation = Negation()
+    scope: str = "turn"
+    speakers: Speakers = Speakers()
+    min_hits: int = 1
+    weight: float = 1.0
+    lang: str | None = None
+    memo: str | None = None
+
+    def confidence(self, hits: int) -> float:
+        """weight × 0.6 for one hit, × 0.8 for two, × 1.0 for three or more."""
+        if hits <= 0:
+            return 0.0
+        return round(self.weight * min(1.0, 0.4 + 0.2 * hits), 4)
+
+    def summary(self) -> str:
+        """A short description for tables: '4 keywords, 1 near, scope sentence'."""
+        parts = []
+        for label, n in (
+            ("keyword", len(self.match.keywords)),
+            ("pattern", len(self.match.patterns)),
+            ("regex", len(self.match.regex)),
+            ("near", len(self.match.near)),
+            ("any-group", len(self.any)),
+            ("all-group", len(self.all)),
+        ):
+            if n:
+                parts.append(f"{n} {label}{'' if n == 1 or label in ('regex', 'near') else 's'}")
+        if self.exclude:
+            parts.append(f"{len(self.exclude)} excluded")
+        if not self.negation.enabled:
+            parts.append("no negation")
+        if self.scope != "turn":
+            parts.append(f"per {self.scope}")
+        if self.lang:
+            parts.append(f"{self.lang} only")
+        return ", ".join(parts)
+
+
+Texts = dict[str, str]  # language → text; "*" when written without a language
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    id: str
+    label: Texts
+    parent: str | None = None
+    level: int = 1
+    definition: Texts = field(default_factory=dict)
+    include: Texts = field(default_factory=dict)
+    exclude: Texts = field(default_factory=dict)
+    examples: tuple[str, ...] = ()
+    color: str | None = None
+    memo: Texts = field(default_factory=dict)
+    codable: bool = True
+    rules: tuple[Rule, ...] = ()
+    children: tuple[Code, ...] = ()
+    line: int | None = None
+
+    def text(self, what: str, lang: str | None = None) -> str:
+        """``label``, ``definition``, ... in ``lang``, else in any language given."""
+        return pick(getattr(self, what), lang)
+
+    def walk(self) -> Iterator[Code]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def pick(texts: Texts, lang: str | None = None) -> str:
+    if not texts:
+        return ""
+    if lang and lang in texts:
+        return texts[lang]
+    if "*" in texts:
+        return texts["*"]
+    return next(iter(texts.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class Codebook:
+    name: str
+    codes: tuple[Code, ...]
+    languages: tuple[str, ...] = LANGUAGES
+    version: str | None = None
+    description: Texts = field(default_factory=dict)
+    framework: Texts = field(default_factory=dict)
+    content_version: str = ""
+    source: str | None = None
+    _by_id: dict[str, Code] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update((code.id, code) for code in self.walk())
+
+    def walk(self) -> Iterator[Code]:
+        for code in self.codes:
+            yield from code.walk()
+
+    def get(self, code_id: str) -> Code | None:
+        return self._by_id.get(code_id)
+
+    def __contains__(self, code_id: object) -> bool:
+        return code_id in self._by_id
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self._by_id)
+
+    def rules(self) -> Iterator[Rule]:
+        for code in self.walk():
+            yield from code.rules
+
+    def label(self, code_id: str, lang: str | None = None) -> str:
+        code = self.get(code_id)
+        return code.text("label", lang or self.languages[0]) if code else code_id
+
+    def ancestor(self, code_id: str, level: int) -> str | None:
+        """The id of ``code_id``'s ancestor at ``level`` (1 = top), or itself if shallower."""
+        code = self.get(code_id)
+        if code is None:
+            return None
+        parts = code_id.split(".")
+        return ".".join(parts[:level]) if len(parts) > level else code_id
+
+
+# -- building from validated data ------------------------------------------------------------
+
+
+def _texts(value: Any, languages: tuple[str, ...]) -> Texts:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {languages[0]: value} if languages else {"*": value}
+    return {k: v for k, v in value.items()}
+
+
+def _matchers(data: dict, defaults: dict) -> Matchers:
+    near = data.get("near")
+    if isinstance(near, dict):
+        near = [near]
+    return Matchers(
+        keywords=Words.parse(data.get("keywords")),
+        substring=bool(data.get("substring", defaults.get("substring", False))),
+        patterns=tuple(tuple(p) for p in data.get("patterns", ())),
+        regex=(data["regex"],)
+        if isinstance(data.get("regex"), str)
+        else tuple(data.get("regex", ())),
+        near=tuple(
+            Near(
+                groups=tuple(Words.parse(g) for g in n["groups"]),
+                window=n.get("window", NEAR_WINDOW),
+                ordered=n.get("ordered", False),
+            )
+            for n in near or ()
+        ),
+    )
+
+
+def _condition(data: Any, defaults: dict) -> Matchers:
+    if isinstance(data, list) or ("zh" in data or "en" in data):
+        return Matchers(
+            keywords=Words.parse(data), substring=bool(defaults.get("substring", False))
+        )
+    return _matchers(data, defaults)
+
+
+def _negation(value: Any) -> Negation:
+    if value is None or value is True:
+        return Negation()
+    if value is False:
+        return Negation(enabled=False)
+    cues = Words.parse(value.get("cues"))
+    if not value.get("replace"):
+        default = Negation().cues
+        cues = Words(zh=default.zh + cues.zh, en=default.en + cues.en, both=cues.both)
+    return Negation(cues=cues, window=value.get("window", NEGATION_WINDOW))
+
+
+def _speakers(value: Any) -> Speakers:
+    if value is None:
+        return Speakers()
+    if isinstance(value, list):
+        return Speakers(include=tuple(value), exclude=())
+    return Speakers(
+        include=tuple(value.get("include", ())), exclude=tuple(value.get("exclude", ()))
+    )
+
+
+def _rule(data: dict, code_id: str, n: int, defaults: dict) -> Rule:
+    merged = {**defaults, **data}
+    return Rule(
+        id=data.get("id") or f"{code_id}#{n}",
+        code=code_id,
+        match=_matchers(data, defaults),
+        any=tuple(_condition(c, merged) for c in data.get("any", ())),
+        all=tuple(_condition(c, merged) for c in data.get("all", ())),
+        exclude=Words.parse(data.get("exclude")),
+        negation=_negation(merged.get("negation")),
+        scope=merged.get("scope", "turn"),
+        speakers=_speakers(merged.get("speakers")),
+        min_hits=merged.get("min_hits", 1),
+        weight=float(merged.get("weight", 1.0)),
+        lang=data.get("lang"),
+        memo=data.get("memo"),
+    )
+
+
+def _code(data: dict, parent: str | None, level: int, ctx: dict) -> Code:
+    langs = ctx["languages"]
+    code_id = data["id"]
+    examples = data.get("examples") or ()
+    if isinstance(examples, dict):
+        examples = [e for lang in LANGUAGES for e in examples.get(lang, ())]
+    return Code(
+        id=code_id,
+        label=_texts(data["label"], langs),
+        parent=parent,
+        level=level,
+        definition=_texts(data.get("definition"), langs),
+        include=_texts(data.get("include"), langs),
+        exclude=_texts(data.get("exclude"), langs),
+        examples=tuple(examples),
+        color=data.get("color"),
+        memo=_texts(data.get("memo"), langs),
+        codable=data.get("codable", True),
+        rules=tuple(
+            _rule(r, code_id, i, ctx["defaults"]) for i, r in enumerate(data.get("rules", ()), 1)
+        ),
+        children=tuple(_code(c, code_id, level + 1, ctx) for c in data.get("children", ())),
+        line=ctx["lines"].get(code_id),
+    )
+
+
+def build(data: dict, *, source: str | None = None, lines: dict | None = None) -> Codebook:
+    """A ``Codebook`` from data that passed validation."""
+    langs = tuple(data.get("languages") or LANGUAGES)
+    ctx = {"languages": langs, "defaults": data.get("defaults") or {}, "lines": lines or {}}
+    version = data.get("version")
+    return Codebook(
+        name=data["name"],
+        codes=tuple(_code(c, None, 1, ctx) for c in data["codes"]),
+        languages=langs,
+        version=None if version is None else str(version),
+        description=_texts(data.get("description"), langs),
+        framework=_texts(data.get("framework"), langs),
+        content_version=content_version(data),
+        source=source,
+    )
