@@ -105,6 +105,17 @@ def _overlap(a: CharTest, b: CharTest) -> bool:
     return any(a(ch) and b(ch) for ch in _SAMPLE)
 
 
+def _inner(op, av) -> list:
+    """The sub-patterns directly inside a repeat, a group or an alternation."""
+    if op in _REPEATS or op in _SAFE_REPEATS:
+        return [av[2]]
+    if op is c.SUBPATTERN:
+        return [av[-1]]
+    if op is c.BRANCH:
+        return list(av[1])
+    return []
+
+
 def _unbounded_inside(items) -> list[CharTest]:
     """Character tests for each unbounded repeat nested anywhere in ``items``."""
     found = []
@@ -113,14 +124,8 @@ def _unbounded_inside(items) -> list[CharTest]:
             body = list(av[2])
             single = _char_test(*body[0]) if len(body) == 1 else None
             found.append(single or _ANYTHING)
-            found.extend(_unbounded_inside(av[2]))
-        elif op in _REPEATS or op in _SAFE_REPEATS:
-            found.extend(_unbounded_inside(av[2]))
-        elif op is c.SUBPATTERN:
-            found.extend(_unbounded_inside(av[-1]))
-        elif op is c.BRANCH:
-            for branch in av[1]:
-                found.extend(_unbounded_inside(branch))
+        for inner in _inner(op, av):
+            found.extend(_unbounded_inside(inner))
     return found
 
 
@@ -166,14 +171,8 @@ def _problems(items) -> list[str]:
                 ):
                     found.append("repeated alternatives can match the same text")
                     break
-            found.extend(_problems(body))
-        elif op in _REPEATS or op in _SAFE_REPEATS:
-            found.extend(_problems(av[2]))
-        elif op is c.SUBPATTERN:
-            found.extend(_problems(av[-1]))
-        elif op is c.BRANCH:
-            for branch in av[1]:
-                found.extend(_problems(branch))
+        for inner in _inner(op, av):
+            found.extend(_problems(inner))
     return found
 
 
