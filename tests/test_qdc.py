@@ -194,3 +194,21 @@ def test_any_code_names_import_as_a_valid_codebook(tmp_path_factory, tree):
     check = validate_text(dumped)
     assert check.valid, [str(e) for e in check.errors]
     assert len(check.codebook.ids) == sum(1 + len(c) for _, c in tree)
+
+
+def test_export_never_overwrites_without_force(tmp_path, cli):
+    source = write(tmp_path / "cb.yaml", DOC_EXAMPLE)
+    refused = cli("codebook", "export", source, "--out", source, ok=False)
+    assert "should be a .qdc file" in refused.stderr and source.read_text("utf-8") == DOC_EXAMPLE
+    out = write(tmp_path / "old.qdc", "precious")
+    result = cli("codebook", "export", source, "--out", out, ok=False)
+    assert "already exists" in result.stderr and out.read_text() == "precious"
+    cli("codebook", "export", source, "--out", out, "--force", "--format", "QDC")
+    assert "casecode id:" in out.read_text("utf-8")
+
+
+def test_a_zip_file_is_not_taken_for_xml(tmp_path, cli):
+    path = tmp_path / "x.qdc"
+    path.write_bytes(b"PK\x03\x04" + bytes(100))
+    result = cli("codebook", "import", path, "--out", tmp_path / "x.yaml", ok=False)
+    assert "this is a zip file" in result.stderr

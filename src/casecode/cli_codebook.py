@@ -120,11 +120,18 @@ def use(file: FileArg, project: ProjectOpt = None, as_json: JsonOpt = False) -> 
     if as_json:
         _print_json(report.as_dict())
         return
-    state = "now used" if report.changed else "already in use"
+    state = "is now the project's codebook" if report.changed else "was already in use"
     out.print(
-        f"Codebook [bold]{escape(report.name)}[/] ({report.codes} codes, {report.rules} rules, "
-        f"content version {report.content_version}) is {state}."
+        f"Codebook [bold]{escape(report.name)}[/] {state}: {report.codes} codes, "
+        f"{report.rules} rules, content version {report.content_version}.",
+        soft_wrap=True,
     )
+    if report.warnings:
+        out.print(
+            f"[yellow]{report.warnings} warning(s)[/]: see casecode codebook validate "
+            f"{escape(file)}",
+            soft_wrap=True,
+        )
     for code, counts in report.orphans.items():
         manual, other = counts.get("manual", 0), counts.get("other", 0)
         out.print(
@@ -142,13 +149,16 @@ def export(
     format: Annotated[str, typer.Option("--format", help="Exchange format.")] = "qdc",
     out_file: Annotated[Path, typer.Option("--out", "-o", help="File to write (.qdc).")] = ...,
     lang: LangOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     project: ProjectOpt = None,
 ) -> None:
     """Write a codebook as a REFI-QDA codebook (.qdc) for ATLAS.ti, MAXQDA, NVivo, QualCoder."""
     from .codebook_ops import export_codebook
 
     with _errors():
-        path = export_codebook(file, out=out_file, format=format, project=project, lang=lang)
+        path = export_codebook(
+            file, out=out_file, format=format, project=project, lang=lang, force=force
+        )
     out.print(f"Wrote {escape(str(path))}.")
 
 

@@ -37,6 +37,7 @@ class UseReport:
     changed: bool
     previous: str | None
     orphans: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +50,7 @@ class UseReport:
             "changed": self.changed,
             "previous": self.previous,
             "orphans": self.orphans,
+            "warnings": self.warnings,
         }
 
 
@@ -61,7 +63,8 @@ def use_codebook(project: str | Path | Project | None, source: str | Path) -> Us
     """Make ``source`` the project's codebook. Codings are never touched: those whose code is
     not in the new codebook are reported as orphans and kept."""
     text, name = read_text(source)
-    book = require_valid(validate_text(text, name))
+    checked = validate_text(text, name)
+    book = require_valid(checked)
     with open_project(project) as proj:
         store = proj.store
         previous = store.setting("codebook")
@@ -81,6 +84,7 @@ def use_codebook(project: str | Path | Project | None, source: str | Path) -> Us
         changed=changed,
         previous=previous,
         orphans=orphans,
+        warnings=len(checked.warnings),
     )
 
 
@@ -91,7 +95,7 @@ def project_codebook(project: str | Path | Project | None = None) -> Codebook:
     if row is None:
         raise CasecodeError(
             "this project has no codebook yet",
-            hint=f"casecode codebook use FILE (or the built-in {BUILTIN_DEFAULT})",
+            hint=f"choose one with: casecode codebook use FILE, or use {BUILTIN_DEFAULT}",
         )
     source = row["source"] or "project codebook"
     return require_valid(validate_text(row["content"], source))
@@ -172,12 +176,20 @@ def export_codebook(
     format: str = "qdc",
     project: str | Path | Project | None = None,
     lang: str | None = None,
+    force: bool = False,
 ) -> Path:
     """Write a codebook (default: the project's) in an exchange format (``qdc``)."""
     from .codebook.qdc import export_qdc
 
-    if format != "qdc":
+    if format.lower() != "qdc":
         raise CasecodeError(f"unknown format '{format}'", hint="casecode exports codebooks as qdc")
+    out = Path(out)
+    if out.suffix.lower() != ".qdc":
+        raise CasecodeError("the output should be a .qdc file", file=out)
+    if source is not None and Path(source).exists() and out.resolve() == Path(source).resolve():
+        raise CasecodeError("refusing to write over the codebook being exported", file=out)
+    if out.exists() and not force:
+        raise CasecodeError("already exists", file=out, hint="choose another name or --force")
     book = project_codebook(project) if source is None else load_codebook(source)
     if lang is not None and lang not in ("zh", "en"):
         raise CasecodeError(f"unknown language '{lang}'", hint="use zh or en")
@@ -221,14 +233,14 @@ def import_codebook(
     from .codebook.qdc import _write_atomic, import_qdc
 
     out = Path(out)
-    if out.exists() and not force:
-        raise CasecodeError("already exists", file=out, hint="choose another name or --force")
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise CasecodeError("the output should be a .yaml file", file=out)
+    if out.exists() and not force:
+        raise CasecodeError("already exists", file=out, hint="choose another name or --force")
     result = import_qdc(source)
     header = (
-        f"# Imported by casecode from {Path(source).name}. Add rules to let `casecode code`\n"
-        "# suggest codes; see docs/codebook.md. Check it with: casecode codebook validate\n"
+        f"# Imported by casecode from {Path(source).name}. Add rules (docs/codebook.md) so that\n"
+        "# automatic coding can suggest codes. Check it with: casecode codebook validate\n"
     )
     text = header + yaml.dump(
         result.data,

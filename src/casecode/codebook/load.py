@@ -9,7 +9,7 @@ from ..errors import CasecodeError
 from .model import Codebook
 from .validate import Validation, validate_text
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024
 
 
 def builtin_codebooks() -> dict[str, str]:
@@ -38,6 +38,12 @@ def read_text(source: str | Path) -> tuple[str, str]:
         raise CasecodeError("no such codebook file", file=source, hint=hint)
     if path.is_dir():
         raise CasecodeError("is a folder, not a codebook file", file=path)
+    if path.suffix.lower() == ".qdc":
+        raise CasecodeError(
+            "this is a REFI-QDA codebook, not casecode YAML",
+            file=path,
+            hint=f"convert it first: casecode codebook import {path} --out {path.stem}.yaml",
+        )
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -48,9 +54,26 @@ def read_text(source: str | Path) -> tuple[str, str]:
         data = path.read_bytes()
     except OSError as exc:
         raise CasecodeError(f"cannot read: {exc.strerror or exc}", file=path) from exc
-    from ..corpus.encoding import decode_bytes
+    return decode_codebook(data, path), str(path)
 
-    return decode_bytes(data, source=path).text.removeprefix("\ufeff"), str(path)
+
+def decode_codebook(data: bytes, path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030/GBK (Windows editors in
+    Chinese); anything else is refused rather than guessed, since a codebook is short."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    raise CasecodeError(
+        "not a text file in UTF-8 or GBK", file=path, hint="save the codebook as UTF-8"
+    )
 
 
 def check_codebook(source: str | Path) -> Validation:

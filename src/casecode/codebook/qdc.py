@@ -128,6 +128,10 @@ def parse_xml(path: Path):
         raise CasecodeError("is a folder, not a file", file=path) from None
     except OSError as exc:
         raise CasecodeError(f"cannot read: {exc.strerror or exc}", file=path) from exc
+    if data.startswith(b"PK\x03\x04"):
+        raise CasecodeError(
+            "this is a zip file (a .docx or .qdpx?), not a REFI-QDA codebook (.qdc)", file=path
+        )
     if re.search(rb"<!DOCTYPE|<!ENTITY", data[:65536], re.IGNORECASE):
         raise CasecodeError("refused: the file declares a DTD or entities", file=path)
     parser = etree.XMLParser(
@@ -183,6 +187,8 @@ def import_qdc(path: str | Path) -> QdcImport:
         codable = el.get("isCodable")
         if codable is None:
             warn(f"line {line}: code '{name}' has no isCodable; taken as true")
+        elif codable.strip().lower() not in ("true", "false", "1", "0"):
+            warn(f"line {line}: code '{name}' has isCodable='{codable}'; taken as true")
         description = ""
         for child in el:
             kind = _local(child.tag)

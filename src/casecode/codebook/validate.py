@@ -84,16 +84,51 @@ def validate_text(text: str, file: str = "<codebook>") -> Validation:
     try:
         doc = yamlpos.load(text)
     except yamlpos.YamlSyntaxError as exc:
-        result.errors.append(Issue("error", file, exc.line, exc.column, None, exc.message))
+        message = exc.message + _syntax_hint(exc.message, text, exc.line)
+        result.errors.append(Issue("error", file, exc.line, exc.column, None, message))
         return result
     checker = _Checker(file, doc)
     checker.run()
-    result.errors = sorted(checker.errors, key=lambda i: (i.line, i.column))
+    # at one position, a typo ("unknown key") is the cause of what else is reported there
+    result.errors = sorted(
+        checker.errors, key=lambda i: (i.line, i.column, not i.message.startswith("unknown key"))
+    )
     result.warnings = sorted(checker.warnings, key=lambda i: (i.line, i.column))
     if result.valid:
         lines = {cid: line for cid, (line, _) in checker.code_lines.items()}
         result.codebook = build(doc.data, source=file, lines=lines)
     return result
+
+
+_FULLWIDTH = {"：": ":", "，": ",", "\u3000": "space", "；": ";", "【": "[", "】": "]"}
+
+
+def _syntax_hint(message: str, text: str, line: int) -> str:
+    """A short hint for the YAML mistakes people make most."""
+    lines = text.splitlines()
+    for n in range(max(line - 2, 0), min(line, len(lines))):
+        for wide, narrow in _FULLWIDTH.items():
+            if wide in lines[n] and not _in_quotes(lines[n], wide):
+                return (
+                    f" (line {n + 1} has a full-width '{wide}' outside quotes: YAML needs "
+                    f"the ASCII {narrow})"
+                )
+    if "'\\t'" in message or "\\t" in message:
+        return " (YAML indents with spaces, not tabs)"
+    if "mapping values are not allowed" in message:
+        return " (a ': ' inside a value? put the value in quotes)"
+    if "could not find expected ':'" in message:
+        return " (a key without its ':' on this line or the one before?)"
+    if "block end" in message or "block mapping" in message or "block collection" in message:
+        return " (check the indentation of this line and the one before)"
+    return ""
+
+
+def _in_quotes(line: str, char: str) -> bool:
+    """Whether every ``char`` on a YAML line sits inside quotes or a comment (roughly)."""
+    code = line.split(" #", 1)[0]
+    outside = re.sub(r"'[^']*'|\"[^\"]*\"", "", code)
+    return char not in outside
 
 
 # -- the checks -----------------------------------------------------------------------------
@@ -125,6 +160,7 @@ _TYPE_WORDS = {
 }
 
 
+_UNKNOWN: Any = object()  # a parent code whose id is missing or broken
 _CONTAINERS = {"codes", "children", "rules", "all", "any", "patterns", "regex"}
 
 
@@ -150,6 +186,7 @@ class _Checker:
         self.warnings: list[Issue] = []
         self.code_lines: dict[str, tuple[int, int]] = {}
         self.rule_ids: dict[str, tuple[int, int]] = {}
+        self.duplicate_codes: set[str] = set()
         self.keywords: dict[tuple[str, str], tuple[str, int]] = {}
         self.languages: tuple[str, ...] = LANGUAGES
 
@@ -168,14 +205,17 @@ class _Checker:
         self._issue("warning", path, message, key=key)
 
     def _code_at(self, path: tuple) -> str | None:
-        node, found = self.data, None
+        """The id of the innermost code that ``path`` lies in."""
+        node, found, previous = self.data, None, None
         for step in path:
             try:
                 node = node[step]
             except (KeyError, IndexError, TypeError):
                 break
-            if isinstance(node, dict) and isinstance(node.get("id"), str) and "label" in node:
+            is_code = isinstance(step, int) and previous in ("codes", "children")
+            if is_code and isinstance(node, dict) and isinstance(node.get("id"), str):
                 found = node["id"]
+            previous = step
         return found
 
     def run(self) -> None:
@@ -229,8 +269,24 @@ class _Checker:
         elif kind == "type":
             expected = [value] if isinstance(value, str) else list(value)
             words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
-            if inst is None:
+            if inst is None and path and path[-1] == "color":
+                self.error(
+                    path,
+                    "color is empty: an unquoted # starts a YAML comment, so write "
+                    "color: '#2e86c1'",
+                )
+            elif inst is None:
                 self.error(path, f"{name} is empty (expected {words})")
+            elif (
+                expected == ["string"]
+                and isinstance(inst, dict)
+                and path
+                and isinstance(path[-1], int)
+            ):
+                self.error(
+                    path,
+                    f"{name} should be text, not a mapping: a ': ' inside a word? put it in quotes",
+                )
             elif expected == ["string"] and isinstance(inst, (bool, int, float)):
                 self.error(path, f"{name} should be text: put {json.dumps(inst)} in quotes")
             else:
@@ -289,7 +345,7 @@ class _Checker:
 
     def _code(self, code: dict, path: tuple, parent: str | None) -> None:
         code_id = code.get("id")
-        if isinstance(code_id, str):
+        if isinstance(code_id, str) and parent is not _UNKNOWN:
             self._code_id(code_id, path, parent)
         label = code.get("label")
         if isinstance(label, str) and len(self.languages) > 1:
@@ -318,15 +374,15 @@ class _Checker:
                 if isinstance(rule, dict):
                     self._rule(rule, (*path, "rules", n - 1), code_id, n)
         if isinstance(children, list):
-            self._codes(
-                children, (*path, "children"), code_id if isinstance(code_id, str) else None
-            )
+            parent_id = code_id if isinstance(code_id, str) else _UNKNOWN
+            self._codes(children, (*path, "children"), parent_id)
 
     def _code_id(self, code_id: str, path: tuple, parent: str | None) -> None:
         where = (*path, "id")
         if code_id in self.code_lines:
             line = self.code_lines[code_id][0]
             self.error(where, f"duplicate id '{code_id}' (first used on line {line})")
+            self.duplicate_codes.add(code_id)
         else:
             self.code_lines[code_id] = self.doc.where(where)
         if parent is None and "." in code_id:
@@ -352,7 +408,9 @@ class _Checker:
 
     def _rule(self, rule: dict, path: tuple, code_id: Any, n: int) -> None:
         rule_id = rule.get("id") if isinstance(rule.get("id"), str) else f"{code_id}#{n}"
-        if rule_id in self.rule_ids:
+        if "id" not in rule and code_id in self.duplicate_codes:
+            pass  # the duplicate code id is the mistake; its default rule ids follow from it
+        elif rule_id in self.rule_ids:
             line = self.rule_ids[rule_id][0]
             self.error(
                 (*path, "id") if "id" in rule else path,
@@ -360,7 +418,10 @@ class _Checker:
             )
         else:
             self.rule_ids[rule_id] = self.doc.where(path)
-        if not any(k in rule for k in (*_MATCHER_KEYS, "all", "any")):
+        known = schema()["$defs"]["rule"]["properties"]
+        if not any(k in rule for k in (*_MATCHER_KEYS, "all", "any")) and all(
+            k in known for k in rule
+        ):  # with an unknown key, that key (a typo) is the mistake to report
             self.error(
                 path,
                 "the rule has nothing to match: give keywords, patterns, regex, near, any or all",
@@ -447,6 +508,13 @@ class _Checker:
                 if folded in seen:
                     self.warn((*where, i), f"'{word}' is listed twice in {_name(where)}")
                 seen.add(folded)
+                sep = next((ch for ch in "，、；" if ch in word), None)
+                if sep:
+                    self.warn(
+                        (*where, i),
+                        f"'{word}' contains '{sep}': is it two words? YAML lists are separated "
+                        "by an ASCII ', '",
+                    )
                 if lang == "en" and _CJK.search(word):
                     self.warn((*where, i), f"'{word}' is under en but looks Chinese")
                 elif lang == "zh" and _LATIN.match(word):
@@ -474,7 +542,8 @@ class _Checker:
             self.error(
                 path,
                 f"regex '{pattern}' is prone to catastrophic backtracking: {risk} "
-                "(rewrite it without nested repeats, or use a possessive quantifier like ++)",
+                "(rewrite it so one round cannot match what the next round matches, e.g. "
+                "(\\w+\\s?)+ as \\w+(?:\\s\\w+)*, or make the outer repeat atomic: (?>...)+)",
             )
 
     def _pattern(self, pattern: list, path: tuple) -> None:
@@ -484,8 +553,8 @@ class _Checker:
                     if str(attr).upper() in _TRAINED_ATTRS:
                         self.warn(
                             (*path, j, attr),
-                            f"{attr} needs a trained spaCy pipeline (--spacy-model); with the "
-                            "default blank pipeline this pattern never matches",
+                            f"{attr} needs a trained spaCy pipeline; with the default blank "
+                            "pipeline this pattern never matches",
                             key=True,
                         )
         for message in _spacy_problems(pattern):

@@ -73,7 +73,10 @@ def load(text: str) -> Positioned:
             result.data = _convert(loader, root, (), result, set(), done)
             if _expanded_size(root, {}) > MAX_VALUES:
                 raise YamlSyntaxError(
-                    f"YAML error: aliases expand to more than {MAX_VALUES:,} values", 1, 1
+                    f"YAML error: more than {MAX_VALUES:,} values (with aliases expanded); "
+                    "far too many for a codebook",
+                    1,
+                    1,
                 )
         return result
     except yaml.MarkedYAMLError as exc:
