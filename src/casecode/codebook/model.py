@@ -81,9 +81,6 @@ class Words:
         own = self.zh if lang == "zh" else self.en if lang == "en" else self.zh + self.en
         return own + self.both
 
-    def all(self) -> tuple[str, ...]:
-        return self.zh + self.en + self.both
-
     def __bool__(self) -> bool:
         return bool(self.zh or self.en or self.both)
 
@@ -110,9 +107,6 @@ class Matchers:
 
     def __bool__(self) -> bool:
         return bool(self.keywords or self.patterns or self.regex or self.near)
-
-    def count(self) -> int:
-        return len(self.keywords) + len(self.patterns) + len(self.regex) + len(self.near)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,29 +166,6 @@ class Rule:
         if hits <= 0:
             return 0.0
         return round(self.weight * min(1.0, 0.4 + 0.2 * hits), 4)
-
-    def summary(self) -> str:
-        """A short description for tables: '4 keywords, 1 near, scope sentence'."""
-        parts = []
-        for label, n in (
-            ("keyword", len(self.match.keywords)),
-            ("pattern", len(self.match.patterns)),
-            ("regex", len(self.match.regex)),
-            ("near", len(self.match.near)),
-            ("any-group", len(self.any)),
-            ("all-group", len(self.all)),
-        ):
-            if n:
-                parts.append(f"{n} {label}{'' if n == 1 or label in ('regex', 'near') else 's'}")
-        if self.exclude:
-            parts.append(f"{len(self.exclude)} excluded")
-        if not self.negation.enabled:
-            parts.append("no negation")
-        if self.scope != "turn":
-            parts.append(f"per {self.scope}")
-        if self.lang:
-            parts.append(f"{self.lang} only")
-        return ", ".join(parts)
 
 
 Texts = dict[str, str]  # language → text; "*" when written without a language
@@ -269,18 +240,6 @@ class Codebook:
     def rules(self) -> Iterator[Rule]:
         for code in self.walk():
             yield from code.rules
-
-    def label(self, code_id: str, lang: str | None = None) -> str:
-        code = self.get(code_id)
-        return code.text("label", lang or self.languages[0]) if code else code_id
-
-    def ancestor(self, code_id: str, level: int) -> str | None:
-        """The id of ``code_id``'s ancestor at ``level`` (1 = top), or itself if shallower."""
-        code = self.get(code_id)
-        if code is None:
-            return None
-        parts = code_id.split(".")
-        return ".".join(parts[:level]) if len(parts) > level else code_id
 
 
 # -- building from validated data ------------------------------------------------------------
