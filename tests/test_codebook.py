@@ -457,9 +457,13 @@ def test_builtin_codebook_can_be_used_by_name(project, cli):
 def test_a_typo_in_an_id_key_gives_one_error_not_a_cascade():
     text = MINIMAL.replace("  - id: problems\n", "  - idd: problems\n")
     found = messages(text)
-    assert found == [
-        "cb.yaml:4:5: codebook: unknown key 'idd' (did you mean 'id'?)",
-        "cb.yaml:4:5: codebook: missing 'id'",
+    assert found == ["cb.yaml:4:5: codebook: unknown key 'idd' (did you mean 'id'?)"]
+
+
+def test_a_misspelt_required_key_is_not_also_reported_missing():
+    text = MINIMAL.replace("        label: {zh: 资金不足", "        lable: {zh: 资金不足")
+    assert messages(text) == [
+        "cb.yaml:9:9: problems.funds: unknown key 'lable' (did you mean 'label'?)"
     ]
 
 

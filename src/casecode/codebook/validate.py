@@ -265,7 +265,9 @@ class _Checker:
         elif kind == "required":
             for key in value:
                 if isinstance(inst, dict) and key not in inst:
-                    self.error(path, f"missing '{key}'")
+                    typos = difflib.get_close_matches(key, [str(k) for k in inst], 1, 0.6)
+                    if not typos:  # a misspelt key is reported as unknown, with the fix
+                        self.error(path, f"missing '{key}'")
         elif kind == "type":
             expected = [value] if isinstance(value, str) else list(value)
             words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
