@@ -518,3 +518,10 @@ def test_use_points_a_qdc_file_to_codebook_import(project, tmp_path, cli):
     qdc = write(tmp_path / "x.qdc", "<CodeBook/>")
     result = cli("codebook", "use", qdc, "-p", project, ok=False)
     assert "REFI-QDA codebook" in result.stderr and "codebook import" in result.stderr
+
+
+def test_validate_json_answers_for_files_that_cannot_be_read(tmp_path, cli):
+    result = cli("codebook", "validate", tmp_path / "missing.yaml", "--json", ok=False)
+    data = json.loads(result.stdout)
+    assert data["valid"] is False and data["errors"][0]["message"] == "no such codebook file"
+    assert "no such codebook file" in result.stderr

@@ -33,9 +33,20 @@ LangOpt = Annotated[
 def validate(file: FileArg, as_json: JsonOpt = False) -> None:
     """Report every mistake in a codebook as file:line:column: code-id: message."""
     from .codebook_ops import validate_codebook
+    from .errors import CasecodeError
 
-    with _errors():
-        result = validate_codebook(file)
+    if as_json:  # a file that cannot be read is still an answer in JSON
+        try:
+            result = validate_codebook(file)
+        except CasecodeError as exc:
+            issue = {"severity": "error", "file": exc.file or file, "line": exc.line}
+            issue |= {"column": None, "code": None, "message": exc.message}
+            _print_json({"file": file, "valid": False, "errors": [issue], "warnings": []})
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(1) from None
+    else:
+        with _errors():
+            result = validate_codebook(file)
     if as_json:
         _print_json(result.as_dict())
         raise typer.Exit(0 if result.valid else 1)
