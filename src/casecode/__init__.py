@@ -28,6 +28,8 @@ _EXPORTS = {
     "export_codebook": "casecode.codebook_ops",
     "import_codebook": "casecode.codebook_ops",
     "load_codebook": "casecode.codebook",
+    "autocode": "casecode.coding_ops",
+    "explain": "casecode.coding_ops",
     "Codebook": "casecode.codebook",
     "split_turns": "casecode.corpus.turns",
     "Columns": "casecode.corpus.readers",

@@ -21,6 +21,7 @@ from rich.text import Text
 
 from . import __version__
 from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, _state, err, out
+from .errors import CasecodeError
 
 app = typer.Typer(
     name="casecode",
@@ -297,16 +298,33 @@ def docs(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 @app.command()
 def show(
     doc: Annotated[str, typer.Argument(help="Document id or name.")],
+    codes: Annotated[
+        bool, typer.Option("--codes", help="Show codings inline, coloured by code.")
+    ] = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="Code labels in zh or en.")] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a document's turns, numbered, with their speakers."""
+    """Show a document's turns, numbered, with their speakers (and codings with --codes)."""
     from .operations import get_document
 
     with _errors():
         document = get_document(project, doc)
+        book = None
+        if codes and not as_json and document["codings"]:
+            from .codebook_ops import project_codebook
+
+            try:
+                book = project_codebook(project)
+            except CasecodeError:
+                book = None
     if as_json:
         _print_json(document)
+        return
+    if codes:
+        from .cli_coding import render_coded
+
+        render_coded(document, book, lang)
         return
     attrs = "  ".join(f"{k}={v}" for k, v in document["attributes"].items())
     out.print(
@@ -374,8 +392,10 @@ def run(
 
 
 from .cli_codebook import codebook_app  # noqa: E402 - registered after the main commands
+from .cli_coding import register as _register_coding  # noqa: E402
 
 app.add_typer(codebook_app, name="codebook")
+_register_coding(app)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from .codebook.load import check_codebook, load_codebook, read_text, require_val
 from .codebook.model import Code, Codebook
 from .codebook.validate import Validation, validate_text
 from .errors import CasecodeError
-from .project import Project, find_project, open_project
+from .project import Project, find_project, using_project
 
 BUILTIN_DEFAULT = "coproduction"
 
@@ -65,7 +65,7 @@ def use_codebook(project: str | Path | Project | None, source: str | Path) -> Us
     text, name = read_text(source)
     checked = validate_text(text, name)
     book = require_valid(checked)
-    with open_project(project) as proj:
+    with using_project(project) as proj:
         store = proj.store
         previous = store.setting("codebook")
         with store.transaction():
@@ -90,7 +90,7 @@ def use_codebook(project: str | Path | Project | None, source: str | Path) -> Us
 
 def project_codebook(project: str | Path | Project | None = None) -> Codebook:
     """The codebook the project uses (set by ``use_codebook``)."""
-    with open_project(project) as proj:
+    with using_project(project) as proj:
         row = proj.store.current_codebook()
     if row is None:
         raise CasecodeError(
@@ -138,7 +138,7 @@ def codebook_tree(
     else:
         book = load_codebook(source)
     if proj_root is not None:
-        with open_project(proj_root) as proj:
+        with using_project(proj_root) as proj:
             counts = proj.store.coding_counts()
     lang = lang or book.languages[0]
     if lang not in ("zh", "en"):

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import hashlib
 import json
@@ -20,7 +21,7 @@ from typing import Any
 from .corpus.language import detect_language
 from .corpus.readers import SUPPORTED_SUFFIXES, Columns, read_document
 from .errors import CasecodeError
-from .project import Project, init_project, open_project
+from .project import Project, init_project, using_project
 from .store import utcnow
 
 Progress = Callable[[int, int, str], None]
@@ -81,16 +82,44 @@ def _unreadable(path: str | Path, exc: OSError) -> ImportOutcome:
     return ImportOutcome(str(path), "failed", f"cannot read ({exc.strerror or type(exc).__name__})")
 
 
+IGNORE_FILE = ".casecodeignore"
+
+
+def _ignored(folder: Path) -> Callable[[Path, bool], bool]:
+    """What ``folder/.casecodeignore`` leaves out: shell patterns, one per line, matched against
+    paths inside the folder (``gold/`` a folder, ``*.bak`` files anywhere, ``notes/*.md``)."""
+    try:
+        lines = (folder / IGNORE_FILE).read_text("utf-8-sig").splitlines()
+    except OSError:
+        return lambda path, is_dir: False
+    patterns = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+    def ignored(path: Path, is_dir: bool) -> bool:
+        rel = path.relative_to(folder).as_posix()
+        for pattern in patterns:
+            if pattern.endswith("/"):
+                if is_dir and fnmatch.fnmatch(rel, pattern.rstrip("/")):
+                    return True
+            elif fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(path.name, pattern):
+                return True
+        return False
+
+    return ignored
+
+
 def _walk(folder: Path) -> tuple[list[Path], list[ImportOutcome]]:
     """Files under ``folder`` in sorted order, and outcomes for entries that cannot be read."""
     found: list[Path] = []
     problems: list[ImportOutcome] = []
+    ignored = _ignored(folder)
     for top, dirs, names in os.walk(
         folder, onerror=lambda e: problems.append(_unreadable(e.filename or folder, e))
     ):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not ignored(Path(top) / d, True)
+        )
         for name in sorted(names):
-            if name.startswith((".", "~$")):
+            if name.startswith((".", "~$")) or ignored(Path(top) / name, False):
                 continue
             path = Path(top) / name
             try:
@@ -178,8 +207,7 @@ def import_documents(
     files, found_attribute_files, problems = _expand(_as_paths(paths))
     found_tables = [read_attribute_table(f) for f in found_attribute_files] if table is None else []
     report = ImportReport(outcomes=list(problems))
-    proj = open_project(project)
-    try:
+    with using_project(project) as proj:
         patterns = proj.speaker_patterns()
         max_bytes = int(proj.config.max_file_mb * 1024 * 1024)
         for i, (path, name) in enumerate(files):
@@ -198,9 +226,6 @@ def import_documents(
             progress(len(files), len(files), "")
         for t in [table] if table else found_tables:
             report.attributes.append(_apply_attributes(proj, t))
-    finally:
-        if not isinstance(project, Project):
-            proj.close()
     return report
 
 
@@ -403,12 +428,8 @@ def _apply_attributes(proj: Project, table: AttributeTable) -> AttributesReport:
 def set_attributes(project: str | Path | Project | None, file: str | Path) -> AttributesReport:
     """Set document or case attributes from a CSV/XLSX (``casecode attributes FILE``)."""
     table = read_attribute_table(file)
-    proj = open_project(project)
-    try:
+    with using_project(project) as proj:
         return _apply_attributes(proj, table)
-    finally:
-        if not isinstance(project, Project):
-            proj.close()
 
 
 # ---------------------------------------------------------------------------- looking
@@ -436,12 +457,8 @@ def _document_summary(store, row) -> dict[str, Any]:
 
 def list_documents(project: str | Path | Project | None = None) -> list[dict[str, Any]]:
     """Every document with its case, language, encoding, turn count, speakers and attributes."""
-    proj = open_project(project)
-    try:
+    with using_project(project) as proj:
         return [_document_summary(proj.store, r) for r in proj.store.list_documents()]
-    finally:
-        if not isinstance(project, Project):
-            proj.close()
 
 
 def resolve_document(store, ref: str | int):
@@ -474,12 +491,12 @@ def resolve_document(store, ref: str | int):
 
 def get_document(project: str | Path | Project | None, ref: str | int) -> dict[str, Any]:
     """One document: its text and its turns ``{n, speaker, start, end, text, ...}``."""
-    proj = open_project(project)
-    try:
+    with using_project(project) as proj:
         store = proj.store
         row = resolve_document(store, ref)
         summary = _document_summary(store, store.list_documents(row["id"])[0])
         text = row["text"]
+        segments = store.segments(row["id"])
         turns = [
             {
                 "n": s.n,
@@ -491,12 +508,12 @@ def get_document(project: str | Path | Project | None, ref: str | int) -> dict[s
                 "kind": s.kind,
                 "text": text[s.start : s.end],
             }
-            for s in store.segments(row["id"])
+            for s in segments
         ]
-        return {**summary, "text": text, "turns": turns}
-    finally:
-        if not isinstance(project, Project):
-            proj.close()
+        from .coding_ops import codings_of
+
+        codings = codings_of(store, row, segments)
+        return {**summary, "text": text, "turns": turns, "codings": codings}
 
 
 # ---------------------------------------------------------------------------- the whole flow

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,12 @@ speaker_patterns = []
 builtin_speaker_patterns = true
 # Files larger than this are refused.
 max_file_mb = 50
+
+[coding]
+# A jieba user dictionary (one word per line, optionally "word freq tag") for your field's
+# terms, and stop words (one per line) that negation windows do not count. Both optional.
+user_dictionary = ""
+stop_words = ""
 """
 
 
@@ -46,6 +54,8 @@ class Config:
     speaker_patterns: list[str] = field(default_factory=list)
     builtin_speaker_patterns: bool = True
     max_file_mb: float = 50
+    user_dictionary: str = ""
+    stop_words: str = ""
 
     @classmethod
     def load(cls, path: Path) -> Config:
@@ -57,6 +67,7 @@ class Config:
             raise CasecodeError(f"cannot read the project settings ({exc})", file=path) from None
         project = data.get("project", {})
         imports = data.get("import", {})
+        coding = data.get("coding", {})
         patterns = imports.get("speaker_patterns", [])
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
             raise CasecodeError("[import] speaker_patterns must be a list of strings", file=path)
@@ -66,7 +77,17 @@ class Config:
             speaker_patterns=patterns,
             builtin_speaker_patterns=bool(imports.get("builtin_speaker_patterns", True)),
             max_file_mb=_positive(imports.get("max_file_mb", 50), "[import] max_file_mb", path),
+            user_dictionary=_text(
+                coding.get("user_dictionary", ""), "[coding] user_dictionary", path
+            ),
+            stop_words=_text(coding.get("stop_words", ""), "[coding] stop_words", path),
         )
+
+
+def _text(value: Any, what: str, path: Path) -> str:
+    if not isinstance(value, str):
+        raise CasecodeError(f"{what} must be text (a file path)", file=path)
+    return value
 
 
 def _positive(value: Any, what: str, path: Path) -> float:
@@ -91,6 +112,19 @@ class Project:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def coding_file(self, setting: str) -> Path | None:
+        """The project's user dictionary or stop-word file (``None`` when not set)."""
+        value = getattr(self.config, setting)
+        if not value:
+            return None
+        path = (self.root / value).resolve()
+        if not path.is_file():
+            raise CasecodeError(
+                f"[coding] {setting} names a file that does not exist: {value}",
+                file=self.root / CONFIG_NAME,
+            )
+        return path
 
     def speaker_patterns(self):
         from .corpus.turns import compile_patterns
@@ -147,3 +181,13 @@ def open_project(project: str | Path | Project | None = None) -> Project:
     if isinstance(project, Project):
         return project
     return Project(find_project(project))
+
+
+@contextmanager
+def using_project(project: str | Path | Project | None = None) -> Iterator[Project]:
+    """Open the project for a ``with`` block; one the caller passed in stays open after it."""
+    if isinstance(project, Project):
+        yield project
+        return
+    with Project(find_project(project)) as proj:
+        yield proj

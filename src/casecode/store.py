@@ -134,8 +134,27 @@ def _v2(db: sqlite3.Connection) -> None:
     )
 
 
+def _v3(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        -- Token streams, reused while the text and the tokenizer (dictionary, versions) are
+        -- unchanged, so re-coding after a codebook edit skips tokenisation.
+        CREATE TABLE tokens (
+            document_id  INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            sha256       TEXT NOT NULL,
+            tokenizer    TEXT NOT NULL,
+            starts       BLOB NOT NULL,
+            ends         BLOB NOT NULL,
+            lemmas       TEXT NOT NULL
+        );
+        CREATE INDEX codings_coder ON codings(coder, document_id);
+        """,
+    )
+
+
 # Append a function for each schema change; never edit one that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 
 
 class Store:
@@ -391,6 +410,83 @@ class Store:
         for code_id, origin, n in rows:
             counts.setdefault(code_id, {})[origin] = n
         return counts
+
+    def replace_suggestions(
+        self,
+        doc_id: int,
+        coder: str,
+        codes: set[str] | None,
+        found: list[dict[str, Any]],
+        codebook_version: str,
+    ) -> dict[str, int]:
+        """Replace ``coder``'s automatic suggestions on a document (for ``codes``, or all).
+
+        Manual and imported codings are not touched. A suggestion someone accepted or rejected
+        keeps its decision: the same code on the same span is not suggested again.
+        """
+        rows = self.db.execute(
+            'SELECT id, start, "end", code_id, status FROM codings '
+            "WHERE document_id = ? AND coder = ? AND origin LIKE 'rule:%'",
+            (doc_id, coder),
+        ).fetchall()
+        decided, stale = set(), []
+        for row in rows:
+            if codes is not None and row["code_id"] not in codes:
+                continue
+            if row["status"] == "suggested":
+                stale.append(row["id"])
+            else:
+                decided.add((row["start"], row["end"], row["code_id"]))
+        self.db.executemany("DELETE FROM codings WHERE id = ?", [(i,) for i in stale])
+        now = utcnow()
+        new = [f for f in found if (f["start"], f["end"], f["code"]) not in decided]
+        self.db.executemany(
+            'INSERT INTO codings (document_id, start, "end", code_id, coder, origin, status,'
+            " codebook_version, confidence, evidence, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'suggested', ?, ?, ?, ?)",
+            [
+                (
+                    doc_id,
+                    f["start"],
+                    f["end"],
+                    f["code"],
+                    coder,
+                    f"rule:{f['rule']}",
+                    codebook_version,
+                    f["confidence"],
+                    json.dumps(f["evidence"], ensure_ascii=False),
+                    now,
+                )
+                for f in new
+            ],
+        )
+        return {"removed": len(stale), "added": len(new), "kept": len(found) - len(new)}
+
+    def codings_detail(self, doc_id: int) -> list[sqlite3.Row]:
+        return self.db.execute(
+            'SELECT id, start, "end", code_id, coder, origin, status, codebook_version, '
+            "confidence, evidence, memo, created_at FROM codings WHERE document_id = ? "
+            'ORDER BY start, "end", code_id, id',
+            (doc_id,),
+        ).fetchall()
+
+    # ------------------------------------------------------------------ tokens
+
+    def cached_tokens(self, doc_id: int, sha256: str, tokenizer: str) -> sqlite3.Row | None:
+        return self.db.execute(
+            "SELECT starts, ends, lemmas FROM tokens "
+            "WHERE document_id = ? AND sha256 = ? AND tokenizer = ?",
+            (doc_id, sha256, tokenizer),
+        ).fetchone()
+
+    def cache_tokens(
+        self, doc_id: int, sha256: str, tokenizer: str, blobs: tuple[bytes, bytes, str]
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO tokens (document_id, sha256, tokenizer, starts, ends, lemmas)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (doc_id, sha256, tokenizer, *blobs),
+        )
 
     # ------------------------------------------------------------------ codebooks
 

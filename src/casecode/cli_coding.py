@@ -1,0 +1,180 @@
+"""``casecode code`` and ``casecode explain``, and the coded view of ``show --codes``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, err, out
+
+_PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+
+
+def _colour(book, code_id: str) -> str:
+    """The code's colour, else its nearest coloured ancestor's, else one from a palette."""
+    if book is not None:
+        parts = code_id.split(".")
+        for n in range(len(parts), 0, -1):
+            code = book.get(".".join(parts[:n]))
+            if code is not None and code.color:
+                return code.color
+    top = code_id.split(".")[0]
+    return _PALETTE[sum(map(ord, top)) % len(_PALETTE)]
+
+
+def render_coded(document: dict[str, Any], book, lang: str | None) -> None:
+    """Turns with their codings: evidence words highlighted, codings listed under each turn."""
+    out.print(
+        f"[bold]{escape(document['name'])}[/]  case {escape(document['case'])} · "
+        f"{len(document['turns'])} turns · {len(document['codings'])} codings"
+    )
+    by_turn: dict[int, list[dict]] = {}
+    for coding in document["codings"]:
+        by_turn.setdefault(coding["turn"], []).append(coding)
+    width = len(str(len(document["turns"])))
+    for turn in document["turns"]:
+        codings = by_turn.get(turn["n"], [])
+        line = Text(f"{turn['n']:>{width}} ", style="dim")
+        if turn["speaker"]:
+            line.append(f"{turn['speaker']}: ", style="bold cyan")
+        body = Text(turn["text"])
+        for coding in codings:
+            colour = _colour(book, coding["code"])
+            for ev in coding["evidence"] or []:
+                a, b = ev["start"] - turn["start"], ev["end"] - turn["start"]
+                if 0 <= a < b <= len(turn["text"]):
+                    body.stylize(f"bold {colour}", a, b)
+            if not coding["evidence"]:
+                a, b = coding["start"] - turn["start"], coding["end"] - turn["start"]
+                body.stylize(f"underline {colour}", max(a, 0), max(b, 0))
+        line.append(body)
+        out.print(line, soft_wrap=True)
+        for coding in codings:
+            colour = _colour(book, coding["code"])
+            label = ""
+            if book is not None and book.get(coding["code"]) is not None:
+                label = " " + book.get(coding["code"]).text("label", lang)
+            note = f"{coding['coder']} · {coding['status']}"
+            if coding["confidence"] is not None:
+                note += f" · {coding['confidence']:.2f}"
+            words = ", ".join(dict.fromkeys(ev["text"] for ev in coding["evidence"] or []))
+            tail = f"  [dim]{escape(words)}[/]" if words else ""
+            out.print(
+                f"{' ' * (width + 1)}[{colour}]■[/] {escape(coding['code'])}{escape(label)} "
+                f"[dim]({escape(note)})[/]{tail}",
+                soft_wrap=True,
+            )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("code")
+    def code(
+        codes: Annotated[
+            list[str] | None,
+            typer.Option("--codes", help="Only these codes (ids, id prefixes or labels)."),
+        ] = None,
+        docs: Annotated[
+            list[str] | None, typer.Option("--docs", help="Only these documents (ids or names).")
+        ] = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Count what would be coded; change nothing.")
+        ] = False,
+        jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
+        coder: Annotated[
+            str, typer.Option("--coder", help="Name recorded with each suggestion.")
+        ] = "auto",
+        project: ProjectOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Code every document with the codebook's rules; suggestions await review."""
+        from .cli import _progress
+        from .coding_ops import autocode
+
+        with _errors(), _progress("coding") as progress:
+            report = autocode(
+                project,
+                codes=codes,
+                docs=docs,
+                dry_run=dry_run,
+                jobs=jobs,
+                coder=coder,
+                progress=progress,
+            )
+        if as_json:
+            _print_json(report.as_dict())
+            return
+        if report.codebook_chosen:
+            err.print(
+                "[yellow]note:[/] the project had no codebook; using the built-in coproduction "
+                "codebook (choose another with casecode codebook use FILE)"
+            )
+        table = Table(title="Codings per code", title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("code", overflow="fold")
+        table.add_column("codings", justify="right")
+        for code_id, n in report.by_code.items():
+            table.add_row(escape(code_id), str(n))
+        if report.by_code:
+            out.print(table)
+        verb = "would suggest" if report.dry_run else "suggested"
+        out.print(
+            f"{report.documents} documents, {report.codings} codings {verb} by "
+            f"[bold]{escape(report.coder)}[/] with {escape(report.codebook)} "
+            f"({report.codebook_version}).",
+            soft_wrap=True,
+        )
+        if not report.dry_run and (report.removed or report.kept_decisions):
+            out.print(
+                f"[dim]{report.added} new, {report.removed} earlier suggestions replaced, "
+                f"{report.kept_decisions} already reviewed and kept as decided.[/]",
+                soft_wrap=True,
+            )
+
+    @app.command("explain")
+    def explain(
+        doc: Annotated[str, typer.Argument(help="Document id or name.")],
+        turn: Annotated[int, typer.Argument(help="Turn number (see casecode show).")],
+        project: ProjectOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Why a turn was coded (or not): every rule that fired or was vetoed, and why."""
+        from .coding_ops import explain as explain_turn
+
+        with _errors():
+            result = explain_turn(project, doc, turn)
+        if as_json:
+            _print_json(result)
+            return
+        speaker = f"{result['speaker']}: " if result["speaker"] else ""
+        out.print(
+            f"[bold]{escape(result['document'])}[/] turn {turn} — {escape(speaker)}"
+            f"{escape(result['text'])}",
+            soft_wrap=True,
+        )
+        if not result["rules"]:
+            out.print("No rule of the codebook matched anything in this turn.")
+            return
+        colours = {"fired": "green", "vetoed": "red", "skipped": "yellow", "unmatched": "dim"}
+        for r in result["rules"]:
+            unit = Text(r["unit"]["text"])
+            base = r["unit"]["start"]
+            for hit in r["hits"]:
+                unit.stylize("bold green", hit["start"] - base, hit["end"] - base)
+            for hit in r["vetoed"]:
+                unit.stylize("bold red strike", hit["start"] - base, hit["end"] - base)
+            status = f"[{colours[r['status']]}]{r['status']}[/]"
+            why = f": {escape(r['reason'])}" if r["reason"] else ""
+            conf = f" (confidence {r['confidence']:.2f})" if r["status"] == "fired" else ""
+            out.print(
+                f"{status} {escape(r['code'])} [dim]{escape(r['label'])} · rule "
+                f"{escape(r['rule'])} · {r['scope']}[/]{conf}{why}",
+                soft_wrap=True,
+            )
+            if r["scope"] != "turn" or r["hits"] or r["vetoed"]:
+                out.print(Text("    ") + unit, soft_wrap=True)
+        codes = ", ".join(result["codes"]) or "none"
+        out.print(f"Coded: {escape(codes)}")

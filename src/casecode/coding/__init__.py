@@ -1,0 +1,1 @@
+"""Automatic coding: tokenisers, the matching engine and the units rules look at."""

@@ -1,0 +1,154 @@
+"""Token streams: jieba (precise mode) for Chinese and mixed text, spaCy's tokenizer for English.
+
+A stream is what the matcher needs and what the store caches: each token's character offsets
+into the document's text and its lemma. Whitespace is not a token. English lemmas come from the
+lookup tables of spacy-lookups-data (so volunteers/volunteered/volunteering → volunteer), also
+for Latin words inside Chinese text; a Chinese token is its own lemma.
+
+A tokenizer's ``fingerprint`` names everything its output depends on (the words added to jieba's
+dictionary, the user dictionary, library versions): a cached stream is reused only while both the
+text and the fingerprint are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CasecodeError
+
+CLAUSE_END = set("，,。；;：:！？!?…\n")
+
+
+@dataclass(slots=True)
+class Tokens:
+    """One document's tokens: offsets and lemmas (``None`` where the lemma is the lower case)."""
+
+    starts: array
+    ends: array
+    lemmas: dict[int, str]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def to_blobs(self) -> tuple[bytes, bytes, str]:
+        import json
+
+        lemmas = json.dumps({str(k): v for k, v in self.lemmas.items()}, ensure_ascii=False)
+        return self.starts.tobytes(), self.ends.tobytes(), lemmas
+
+    @classmethod
+    def from_blobs(cls, starts: bytes, ends: bytes, lemmas: str) -> Tokens:
+        import json
+
+        s, e = array("i"), array("i")
+        s.frombytes(starts)
+        e.frombytes(ends)
+        return cls(s, e, {int(k): v for k, v in json.loads(lemmas).items()})
+
+
+def is_punct(token: str) -> bool:
+    return all(unicodedata.category(ch)[0] in "PSZ" for ch in token)
+
+
+class Tokenizer:
+    """Tokenises documents for one codebook (whose Chinese words join jieba's dictionary)."""
+
+    def __init__(self, zh_words: set[str] = frozenset(), user_dictionary: Path | None = None):
+        self.zh_words = sorted(w for w in zh_words if w.strip())
+        self.user_dictionary = user_dictionary
+        self._jieba = None
+        self._nlp = None
+        self._lemma_table = None
+        digest = hashlib.sha256("\n".join(self.zh_words).encode("utf-8"))
+        if user_dictionary is not None:
+            digest.update(user_dictionary.read_bytes())
+        self.fingerprint = f"{_versions()}:{digest.hexdigest()[:16]}"
+
+    # -- the libraries, loaded on first use
+    @property
+    def jieba(self):
+        if self._jieba is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            if self.user_dictionary is not None:
+                try:
+                    tokenizer.load_userdict(str(self.user_dictionary))
+                except Exception as exc:  # noqa: BLE001 - jieba raises plain exceptions
+                    raise CasecodeError(
+                        f"cannot read the user dictionary: {exc}", file=self.user_dictionary
+                    ) from None
+            for word in self.zh_words:
+                tokenizer.add_word(word)
+            self._jieba = tokenizer
+        return self._jieba
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            import spacy
+
+            self._nlp = spacy.blank("en")
+        return self._nlp
+
+    @property
+    def lemma_table(self):
+        if self._lemma_table is None:
+            try:
+                from spacy.lookups import load_lookups
+                from spacy_lookups_data import en  # noqa: F401 - checks the data is installed
+            except ImportError:  # pragma: no cover - a declared dependency
+                raise CasecodeError(
+                    "English lemmas need spacy-lookups-data", hint="pip install spacy-lookups-data"
+                ) from None
+            lookups = load_lookups("en", ["lemma_lookup"])
+            self._lemma_table = lookups.get_table("lemma_lookup")
+        return self._lemma_table
+
+    def lemma(self, lower: str) -> str:
+        return self.lemma_table.get(lower, lower)
+
+    # -- tokenising
+    def tokenize(self, text: str, language: str) -> Tokens:
+        """Tokens of ``text``: spaCy's tokenizer for English documents, jieba otherwise."""
+        starts, ends, lemmas = array("i"), array("i"), {}
+        if language == "en":
+            pieces = ((t.text, t.idx) for t in self.nlp.tokenizer(text))
+        else:
+            pieces = ((w, s) for w, s, _ in self.jieba.tokenize(text))
+        table = self.lemma_table
+        for word, start in pieces:
+            if word.isspace() or not word:
+                continue
+            starts.append(start)
+            ends.append(start + len(word))
+            if word.isascii() and word.isalpha():
+                lower = word.lower()
+                lemma = table.get(lower, lower)
+                if lemma != lower:
+                    lemmas[len(starts) - 1] = lemma
+        return Tokens(starts, ends, lemmas)
+
+    def phrase(self, words: str, language: str) -> list[str]:
+        """A keyword as the token texts the matcher compares (lower case)."""
+        tokens = self.tokenize(words, language)
+        return [words[s:e].lower() for s, e in zip(tokens.starts, tokens.ends, strict=True)]
+
+
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for name in ("jieba", "spacy", "spacy-lookups-data"):
+        try:
+            parts.append(f"{name}={version(name)}")
+        except PackageNotFoundError:  # pragma: no cover
+            parts.append(f"{name}=?")
+    return ",".join(parts)

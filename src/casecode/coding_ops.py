@@ -1,0 +1,333 @@
+"""Library operations for automatic coding: ``autocode`` (``casecode code``) and ``explain``."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .codebook.model import Codebook
+from .errors import CasecodeError
+from .project import Project, using_project
+
+Progress = Callable[[int, int, str], None]
+DEFAULT_CODER = "auto"
+
+
+@dataclass
+class CodeReport:
+    documents: int
+    codings: int
+    by_code: dict[str, int]
+    coder: str
+    codebook: str
+    codebook_version: str
+    dry_run: bool = False
+    added: int = 0
+    removed: int = 0
+    kept_decisions: int = 0
+    codebook_chosen: bool = False  # the built-in was chosen because the project had none
+    tokenized: int = 0  # documents tokenised afresh (the others came from the cache)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def select_codes(book: Codebook, wanted: Iterable[str] | None) -> set[str] | None:
+    """Code ids named by exact id, id prefix (a code and its descendants) or label."""
+    if not wanted:
+        return None
+    chosen: set[str] = set()
+    for ref in wanted:
+        hits = {
+            c.id
+            for c in book.walk()
+            if c.id == ref
+            or c.id.startswith(ref + ".")
+            or ref.casefold() in (v.casefold() for v in c.label.values())
+        }
+        if not hits:
+            hits = {c.id for c in book.walk() if c.id.startswith(ref)}
+        if not hits:
+            close = difflib.get_close_matches(ref, book.ids, n=3, cutoff=0.4)
+            hint = f"did you mean {', '.join(close)}?" if close else "`casecode codebook show`"
+            raise CasecodeError(f"no code '{ref}' in the codebook", hint=hint)
+        for code_id in list(hits):
+            code = book.get(code_id)
+            chosen.update(c.id for c in code.walk())
+    return chosen
+
+
+def _codebook(proj: Project) -> tuple[Codebook, bool]:
+    """The project's codebook; the built-in one (recorded as the project's) when none is set."""
+    from .codebook_ops import BUILTIN_DEFAULT, project_codebook, use_codebook
+
+    if proj.store.current_codebook() is None:
+        use_codebook(proj, BUILTIN_DEFAULT)
+        return project_codebook(proj), True
+    return project_codebook(proj), False
+
+
+def _stop_words(proj: Project) -> set[str]:
+    path = proj.coding_file("stop_words")
+    if path is None:
+        return set()
+    return {w.strip() for w in path.read_text("utf-8-sig").splitlines() if w.strip()}
+
+
+# Work shared with worker processes: one engine per process.
+_ENGINE: dict[str, Any] = {}
+
+
+def _make_engine(book: Codebook, codes, user_dict: Path | None, stop_words: set[str]):
+    from .coding.engine import Engine, zh_words
+    from .coding.tokenize import Tokenizer
+
+    tokenizer = Tokenizer(zh_words(book), user_dict)
+    return Engine(book, codes=codes, tokenizer=tokenizer, stop_words=stop_words)
+
+
+def _worker_init(yaml_text: str, source: str, codes, user_dict, stop_words) -> None:
+    from .codebook.load import require_valid
+    from .codebook.validate import validate_text
+
+    book = require_valid(validate_text(yaml_text, source))
+    _ENGINE["engine"] = _make_engine(book, codes, user_dict, stop_words)
+
+
+def _code_one(payload: dict[str, Any]) -> dict[str, Any]:
+    """Tokenise (unless cached) and match one document; runs in a worker or in-process."""
+    from .coding.engine import findings
+    from .coding.tokenize import Tokens
+    from .model import Segment
+
+    engine = _ENGINE["engine"]
+    fresh = None
+    if payload["cached"] is not None:
+        tokens = Tokens.from_blobs(*payload["cached"])
+    else:
+        tokens = engine.tokenizer.tokenize(payload["text"], payload["language"])
+        fresh = tokens.to_blobs()
+    segments = [Segment(*s) for s in payload["segments"]]
+    found = findings(engine.judge(payload["text"], segments, tokens))
+    return {"id": payload["id"], "findings": [asdict(f) for f in found], "tokens": fresh}
+
+
+def autocode(
+    project: str | Path | Project | None = None,
+    *,
+    codes: Iterable[str] | None = None,
+    docs: Iterable[str | int] | None = None,
+    dry_run: bool = False,
+    jobs: int = 1,
+    coder: str = DEFAULT_CODER,
+    progress: Progress | None = None,
+) -> CodeReport:
+    """Code documents with the project's codebook rules (the built-in codebook if none is set).
+
+    Re-running replaces only ``coder``'s earlier suggestions; manual codings and reviewed
+    suggestions stay. ``jobs`` > 1 spreads documents over processes with identical results.
+    """
+    from .operations import resolve_document
+
+    if jobs < 1:
+        raise CasecodeError("--jobs must be at least 1")
+    coder = coder.strip()
+    if not coder:
+        raise CasecodeError("the coder needs a name")
+    with using_project(project) as proj:
+        store = proj.store
+        book, chosen = _codebook(proj)
+        selected = select_codes(book, codes)
+        rows = (
+            [resolve_document(store, d) for d in docs]
+            if docs
+            else [store.document_by_id(r["id"]) for r in store.document_names()]
+        )
+        rows = list({r["id"]: r for r in rows}.values())
+        user_dict = proj.coding_file("user_dictionary")
+        stop_words = _stop_words(proj)
+        engine = _make_engine(book, selected, user_dict, stop_words)
+        _ENGINE["engine"] = engine
+        fingerprint = engine.tokenizer.fingerprint
+        payloads = []
+        for row in rows:
+            cached = store.cached_tokens(row["id"], row["sha256"], fingerprint)
+            payloads.append(
+                {
+                    "id": row["id"],
+                    "name": row["name"],
+                    "text": row["text"],
+                    "language": row["language"],
+                    "segments": [
+                        (s.n, s.speaker, s.start, s.end, s.label_start, s.timestamp, s.kind)
+                        for s in store.segments(row["id"])
+                    ],
+                    "cached": None if cached is None else tuple(cached),
+                }
+            )
+        yaml_text = store.current_codebook()["content"]
+        results = _run(payloads, jobs, (yaml_text, book), selected, user_dict, stop_words, progress)
+        report = CodeReport(
+            documents=len(rows),
+            codings=0,
+            by_code={},
+            coder=coder,
+            codebook=book.name,
+            codebook_version=book.content_version,
+            dry_run=dry_run,
+            codebook_chosen=chosen,
+        )
+        counts: Counter[str] = Counter()
+        shas = {r["id"]: r["sha256"] for r in rows}
+        with store.transaction():
+            for result in results:
+                counts.update(f["code"] for f in result["findings"])
+                if result["tokens"] is not None:
+                    report.tokenized += 1
+                    if not dry_run:
+                        store.cache_tokens(
+                            result["id"], shas[result["id"]], fingerprint, result["tokens"]
+                        )
+                if dry_run:
+                    continue
+                changed = store.replace_suggestions(
+                    result["id"], coder, selected, result["findings"], book.content_version
+                )
+                report.added += changed["added"]
+                report.removed += changed["removed"]
+                report.kept_decisions += changed["kept"]
+        report.codings = sum(counts.values())
+        report.by_code = dict(sorted(counts.items()))
+        return report
+
+
+def _run(payloads, jobs, codebook, selected, user_dict, stop_words, progress) -> list[dict]:
+    total = len(payloads)
+    results: list[dict] = []
+    if jobs == 1 or total < 2:
+        for done, payload in enumerate(payloads, 1):
+            results.append(_code_one(payload))
+            if progress:
+                progress(done, total, payload["name"])
+        return results
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    yaml_text, book = codebook
+    context = mp.get_context("forkserver" if os.name != "nt" else "spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, total),
+        mp_context=context,
+        initializer=_worker_init,
+        initargs=(yaml_text, book.source or "codebook", selected, user_dict, stop_words),
+    ) as pool:
+        for done, result in enumerate(pool.map(_code_one, payloads, chunksize=1), 1):
+            results.append(result)
+            if progress:
+                progress(done, total, payloads[done - 1]["name"])
+    return results
+
+
+# -- explain ----------------------------------------------------------------------------------
+
+
+def explain(project: str | Path | Project | None, doc: str | int, turn: int) -> dict[str, Any]:
+    """Every rule that fired or was vetoed on one turn, and why."""
+    from .coding.engine import findings
+    from .operations import resolve_document
+
+    with using_project(project) as proj:
+        store = proj.store
+        row = resolve_document(store, doc)
+        segments = store.segments(row["id"])
+        seg = next((s for s in segments if s.n == turn), None)
+        if seg is None:
+            raise CasecodeError(
+                f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{len(segments)}"
+            )
+        book, _ = _codebook(proj)
+        engine = _make_engine(book, None, proj.coding_file("user_dictionary"), _stop_words(proj))
+        cached = store.cached_tokens(row["id"], row["sha256"], engine.tokenizer.fingerprint)
+    from .coding.tokenize import Tokens
+
+    text = row["text"]
+    tokens = (
+        Tokens.from_blobs(*cached)
+        if cached is not None
+        else engine.tokenizer.tokenize(text, row["language"])
+    )
+    judgements = engine.judge(text, segments, tokens, keep_all=True, turn=turn)
+    order = {"fired": 0, "vetoed": 1, "skipped": 2, "unmatched": 3}
+    judgements.sort(key=lambda j: (order[j.status], j.unit.start, j.rule.code, j.rule.id))
+    rules = []
+    for j in judgements:
+        rules.append(
+            {
+                "rule": j.rule.id,
+                "code": j.rule.code,
+                "label": book.get(j.rule.code).text("label", None),
+                "status": j.status,
+                "reason": j.reason,
+                "scope": j.rule.scope,
+                "unit": {
+                    "start": j.unit.start,
+                    "end": j.unit.end,
+                    "text": text[j.unit.start : j.unit.end],
+                },
+                "hits": [{"text": h.text, "start": h.start, "end": h.end} for h in j.hits],
+                "vetoed": [
+                    {"text": h.text, "start": h.start, "end": h.end, "why": why}
+                    for h, why in j.vetoed
+                ],
+                "confidence": j.confidence,
+            }
+        )
+    codes = sorted({f.code for f in findings(judgements)})
+    return {
+        "document": row["name"],
+        "turn": turn,
+        "speaker": seg.speaker,
+        "start": seg.start,
+        "end": seg.end,
+        "text": text[seg.start : seg.end],
+        "codebook": book.name,
+        "codebook_version": book.content_version,
+        "codes": codes,
+        "rules": rules,
+    }
+
+
+def codings_of(store, row, segments) -> list[dict[str, Any]]:
+    """A document's codings in the shape ``show --json`` prints."""
+    from bisect import bisect_right
+
+    starts = [s.label_start for s in segments]
+    out = []
+    for c in store.codings_detail(row["id"]):
+        i = bisect_right(starts, c["start"]) - 1
+        origin = c["origin"]
+        kind = (
+            "rule" if origin.startswith("rule:") else "import" if origin == "imported" else "manual"
+        )
+        out.append(
+            {
+                "id": c["id"],
+                "code": c["code_id"],
+                "turn": segments[i].n if i >= 0 and segments else None,
+                "start": c["start"],
+                "end": c["end"],
+                "coder": c["coder"],
+                "origin": kind,
+                "status": c["status"],
+                "rule": origin[5:] if kind == "rule" else None,
+                "evidence": json.loads(c["evidence"]) if c["evidence"] else [],
+                "confidence": c["confidence"],
+            }
+        )
+    return out

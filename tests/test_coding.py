@@ -1,0 +1,379 @@
+"""Automatic coding: each rule type and veto on hand-written turns, and `casecode code`."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+
+import pytest
+
+from casecode.codebook import load_codebook, validate_text
+from casecode.coding.engine import Engine, findings
+from casecode.model import Segment
+from conftest import CORPUS, write
+
+CODEBOOK = """\
+name: test
+languages: [zh, en]
+codes:
+  - id: problems
+    label: {zh: 问题, en: Problems}
+    definition: x
+    children:
+      - id: problems.unclear
+        label: {zh: 权责不清, en: Unclear responsibilities}
+        definition: x
+        rules:
+          - id: unclear-words
+            keywords: {zh: [权责不清, 推诿], en: [passing the buck]}
+          - id: unclear-near
+            near:
+              groups:
+                - {zh: [权责, 责任, 职责], en: [responsibility, duty]}
+                - {zh: [不清, 不明, 模糊], en: [unclear, vague]}
+              window: 3
+      - id: problems.funds
+        label: {zh: 资金不足, en: Insufficient funds}
+        definition: x
+        rules:
+          - id: funds-all
+            keywords: {zh: [资金, 经费], en: [money, fund]}
+            all: [{zh: [不够, 紧张], en: [short, enough]}]
+            exclude: {zh: [捐款箱]}
+            scope: sentence
+          - id: funds-regex
+            regex: '每[个年月](?:只有|才)\\s*\\d+\\s*(?:元|块)'
+            weight: 0.5
+  - id: process
+    label: {zh: 过程, en: Process}
+    definition: x
+    children:
+      - id: process.volunteers
+        label: {zh: 志愿服务, en: Volunteers}
+        definition: x
+        rules:
+          - id: volunteer-words
+            keywords: {zh: [志愿者], en: [volunteer]}
+            min_hits: 2
+          - id: visit-pattern
+            patterns: [[{LEMMA: visit}, {LOWER: the, OP: "?"}, {LOWER: {IN: [elderly, seniors]}}]]
+          - id: chairman-only
+            keywords: {zh: [老年协会]}
+            speakers: [李会长]
+            negation: false
+"""
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine(validate_text(CODEBOOK).codebook)
+
+
+def coded(engine, text: str, speaker: str = "村民", lang: str = "zh") -> dict[str, list[str]]:
+    """Codes and the rules behind them for one turn."""
+    segments = [Segment(1, speaker, 0, len(text), 0)]
+    tokens = engine.tokenizer.tokenize(text, lang)
+    result: dict[str, list[str]] = {}
+    for j in engine.judge(text, segments, tokens):
+        result.setdefault(j.rule.code, []).append(j.rule.id)
+    return result
+
+
+@pytest.mark.parametrize(
+    "text, lang, expected",
+    [
+        (
+            "村里老人的事谁都管，又谁都不管，权责不清。",
+            "zh",
+            {"problems.unclear": ["unclear-words"]},
+        ),
+        ("现在分工很明确，不存在权责不清的问题。", "zh", {}),
+        ("村里和镇里总是推诿，没人拍板。", "zh", {"problems.unclear": ["unclear-words"]}),
+        ("谁的责任一直都很模糊。", "zh", {"problems.unclear": ["unclear-near"]}),
+        ("责任落实到人以后，过了好几年大家还是说不清。", "zh", {}),  # too far apart
+        ("Everyone keeps passing the buck.", "en", {"problems.unclear": ["unclear-words"]}),
+        ("The duty is still vague.", "en", {"problems.unclear": ["unclear-near"]}),
+        ("The duty of each side is still vague.", "en", {}),  # 5 tokens apart, window 3
+        ("Nobody is passing the buck here.", "en", {}),  # negation: nobody
+        ("We are not passing the buck.", "en", {}),
+    ],
+)
+def test_keywords_near_and_negation(engine, text, lang, expected):
+    assert coded(engine, text, lang=lang) == expected
+
+
+def test_all_exclude_and_sentence_scope(engine):
+    text = "经费一直很紧张。去年靠捐款箱的钱，资金也不够。"
+    segments = [Segment(1, "村民", 0, len(text), 0)]
+    found = findings(engine.judge(text, segments, engine.tokenizer.tokenize(text, "zh")))
+    assert [(text[f.start : f.end], f.code, f.rule) for f in found] == [
+        ("经费一直很紧张。", "problems.funds", "funds-all")
+    ]
+    assert coded(engine, "经费倒是有的。") == {}  # the 'all' condition is not met
+
+
+def test_regex_and_weight(engine):
+    found = coded(engine, "我们每月只有 200 元补贴。")
+    assert found == {"problems.funds": ["funds-regex"]}
+    text = "每月才80块。"
+    j = engine.judge(
+        text, [Segment(1, "村民", 0, len(text), 0)], engine.tokenizer.tokenize(text, "zh")
+    )[0]
+    assert j.confidence == pytest.approx(0.3)
+
+
+def test_min_hits_and_lemmas(engine):
+    assert coded(engine, "志愿者来了。") == {}
+    assert coded(engine, "志愿者来了，又一个志愿者来了。") == {
+        "process.volunteers": ["volunteer-words"]
+    }
+    text = "Volunteers came, and one more volunteering neighbour."
+    assert coded(engine, text, lang="en") == {"process.volunteers": ["volunteer-words"]}
+
+
+def test_spacy_patterns_match_lemmas(engine):
+    assert coded(engine, "They visited the elderly on Sunday.", lang="en") == {
+        "process.volunteers": ["visit-pattern"]
+    }
+
+
+def test_speakers_decide_whose_turns_count(engine):
+    assert coded(engine, "老年协会管得很好。", speaker="李会长") == {
+        "process.volunteers": ["chairman-only"]
+    }
+    assert coded(engine, "老年协会管得很好。", speaker="村民") == {}
+    assert coded(engine, "是不是权责不清？", speaker="访谈者") == {}  # @interviewer by default
+
+
+def test_text_outside_speaker_turns_is_not_coded(engine):
+    text = "权责不清专题访谈\n村民：权责不清。"
+    segments = [Segment(1, None, 0, 8, 0, kind="paragraph"), Segment(2, "村民", 12, 17, 9)]
+    judged = engine.judge(text, segments, engine.tokenizer.tokenize(text, "zh"))
+    assert [j.unit.turn for j in judged] == [2]
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def coded_project(project, tmp_path, cli):
+    write(
+        tmp_path / "t" / "a.txt",
+        "访谈者：村里的事谁管？\n村民：村里老人的事谁都管，又谁都不管，权责不清。\n"
+        "访谈者：钱呢？\n村民：经费一直很紧张。志愿者来了，又一个志愿者来了。\n",
+    )
+    write(
+        tmp_path / "t" / "b.txt",
+        "Interviewer: Who decides?\nResident: They keep passing the buck.\nInterviewer: OK.\nResident: Fine.\n",
+    )
+    cli("import", tmp_path / "t", "-p", project)
+    cli("codebook", "use", write(tmp_path / "cb.yaml", CODEBOOK), "-p", project)
+    return project
+
+
+def _codings(project):
+    db = sqlite3.connect(project / "casecode.db")
+    db.row_factory = sqlite3.Row
+    return db.execute("SELECT * FROM codings ORDER BY document_id, start, code_id").fetchall()
+
+
+def test_code_json_summary_and_show(coded_project, cli):
+    report = cli.json("code", "-p", coded_project)
+    assert {k: report[k] for k in ("documents", "codings", "by_code")} == {
+        "documents": 2,
+        "codings": 4,
+        "by_code": {"problems.funds": 1, "problems.unclear": 2, "process.volunteers": 1},
+    }
+    shown = cli.json("show", "a.txt", "-p", coded_project)
+    first = shown["codings"][0]
+    assert set(first) == {
+        "id",
+        "code",
+        "turn",
+        "start",
+        "end",
+        "coder",
+        "origin",
+        "status",
+        "rule",
+        "evidence",
+        "confidence",
+    }
+    assert (first["code"], first["turn"], first["origin"], first["status"], first["rule"]) == (
+        "problems.unclear",
+        2,
+        "rule",
+        "suggested",
+        "unclear-words",
+    )
+    assert first["evidence"][0]["text"] == "权责不清" and first["coder"] == "auto"
+    text = shown["text"]
+    assert text[first["evidence"][0]["start"] : first["evidence"][0]["end"]] == "权责不清"
+    plain = cli("show", "a.txt", "--codes", "-p", coded_project).stdout
+    assert "problems.unclear" in plain and "权责不清" in plain
+
+
+def test_rerunning_replaces_only_that_coders_suggestions_and_keeps_decisions(coded_project, cli):
+    cli("code", "-p", coded_project)
+    db = sqlite3.connect(coded_project / "casecode.db")
+    first = _codings(coded_project)
+    rejected, accepted = first[0]["id"], first[1]["id"]
+    db.execute("UPDATE codings SET status = 'rejected' WHERE id = ?", (rejected,))
+    db.execute("UPDATE codings SET status = 'accepted' WHERE id = ?", (accepted,))
+    db.execute(
+        'INSERT INTO codings (document_id, start, "end", code_id, coder, origin, status, created_at)'
+        " VALUES (1, 0, 3, 'problems.unclear', 'ann', 'manual', 'accepted', 'now')"
+    )
+    db.commit()
+    report = cli.json("code", "-p", coded_project)
+    assert report["kept_decisions"] == 2 and report["removed"] == 2 and report["added"] == 2
+    after = _codings(coded_project)
+    assert len(after) == len(first) + 1
+    statuses = {r["id"]: r["status"] for r in after}
+    assert statuses[rejected] == "rejected" and statuses[accepted] == "accepted"
+    assert sum(r["origin"] == "manual" for r in after) == 1
+    other = cli.json("code", "--coder", "rules-v2", "-p", coded_project)
+    assert other["added"] == 4 and len(_codings(coded_project)) == len(after) + 4
+
+
+def test_dry_run_changes_nothing(coded_project, cli):
+    report = cli.json("code", "--dry-run", "-p", coded_project)
+    assert report["codings"] == 4 and report["dry_run"] is True
+    assert _codings(coded_project) == []
+
+
+def test_codes_and_docs_narrow_the_run(coded_project, cli):
+    cli("code", "-p", coded_project)
+    report = cli.json("code", "--codes", "problems.unclear", "--docs", "b.txt", "-p", coded_project)
+    assert report["by_code"] == {"problems.unclear": 1} and report["documents"] == 1
+    assert len(_codings(coded_project)) == 4  # the other codes and documents were left alone
+    by_label = cli.json("code", "--codes", "资金不足", "--dry-run", "-p", coded_project)
+    assert by_label["by_code"] == {"problems.funds": 1}
+    bad = cli("code", "--codes", "problems.unclaer", "-p", coded_project, ok=False)
+    assert "no code 'problems.unclaer'" in bad.stderr and "problems.unclear" in bad.stderr
+
+
+def test_parallel_jobs_give_identical_codings(coded_project, cli):
+    cli("code", "-p", coded_project)
+    one = [
+        tuple(r)[1:5] + (r["origin"], r["confidence"], r["evidence"])
+        for r in _codings(coded_project)
+    ]
+    cli("code", "--coder", "auto", "--jobs", "2", "-p", coded_project)
+    two = [
+        tuple(r)[1:5] + (r["origin"], r["confidence"], r["evidence"])
+        for r in _codings(coded_project)
+    ]
+    assert one == two
+
+
+def test_token_cache_is_reused_until_the_dictionary_changes(coded_project, cli, tmp_path):
+    assert cli.json("code", "-p", coded_project)["tokenized"] == 2
+    assert cli.json("code", "-p", coded_project)["tokenized"] == 0
+    edited = CODEBOOK.replace("weight: 0.5", "weight: 0.4")  # no new Chinese word
+    cli("codebook", "use", write(tmp_path / "cb2.yaml", edited), "-p", coded_project)
+    assert cli.json("code", "-p", coded_project)["tokenized"] == 0
+    added = CODEBOOK.replace("[权责不清, 推诿]", "[权责不清, 推诿, 扯皮]")
+    cli("codebook", "use", write(tmp_path / "cb3.yaml", added), "-p", coded_project)
+    assert cli.json("code", "-p", coded_project)["tokenized"] == 2
+
+
+def test_explain_says_why(coded_project, cli):
+    result = cli.json("explain", "a.txt", "2", "-p", coded_project)
+    assert result["codes"] == ["problems.unclear"]
+    fired = [r for r in result["rules"] if r["status"] == "fired"]
+    assert fired[0]["rule"] == "unclear-words" and fired[0]["hits"][0]["text"] == "权责不清"
+    asked = cli.json("explain", "a.txt", "1", "-p", coded_project)
+    assert asked["codes"] == [] and asked["rules"] == []
+    volunteers = cli.json("explain", "a.txt", "4", "-p", coded_project)
+    assert any(
+        r["rule"] == "volunteer-words" and r["status"] == "fired" for r in volunteers["rules"]
+    )
+    missing = cli("explain", "a.txt", "99", "-p", coded_project, ok=False)
+    assert "has no turn 99" in missing.stderr
+    text = cli("explain", "a.txt", "2", "-p", coded_project).stdout
+    assert "fired" in text and "unclear-words" in text
+
+
+def test_negation_veto_is_explained(project, tmp_path, cli):
+    write(tmp_path / "n.txt", "访谈者：怎么样？\n受访者：现在分工很明确，不存在权责不清的问题。\n")
+    cli("import", tmp_path / "n.txt", "-p", project)
+    cli("codebook", "use", write(tmp_path / "cb.yaml", CODEBOOK), "-p", project)
+    result = cli.json("explain", "n.txt", "2", "-p", project)
+    vetoed = [r for r in result["rules"] if r["status"] == "vetoed"]
+    assert vetoed and vetoed[0]["reason"] == "negated by '不'"
+    assert result["codes"] == []
+
+
+def test_code_without_a_codebook_uses_the_builtin(project, tmp_path, cli):
+    write(tmp_path / "x.txt", "访谈者：好\n村民：权责不清，互相推诿。\n")
+    cli("import", tmp_path / "x.txt", "-p", project)
+    result = cli("code", "-p", project)
+    assert "built-in coproduction" in result.stderr
+    assert cli.json("codebook", "show", "-p", project)["name"] == load_codebook("coproduction").name
+
+
+def test_bad_arguments_give_one_line(coded_project, cli):
+    assert (
+        "--jobs must be at least 1"
+        in cli("code", "--jobs", "0", "-p", coded_project, ok=False).stderr
+    )
+    assert "no document 'zzz'" in cli("code", "--docs", "zzz", "-p", coded_project, ok=False).stderr
+
+
+# -- the built-in codebook on the sample corpus ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_project(tmp_path_factory):
+    from casecode import autocode, run
+
+    out = tmp_path_factory.mktemp("corpus") / "out"
+    run(CORPUS, out)
+    autocode(out)
+    return out
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="bundled corpus not present")
+def test_every_leaf_of_the_coproduction_codebook_fires_on_the_corpus(corpus_project):
+    book = load_codebook("coproduction")
+    db = sqlite3.connect(corpus_project / "casecode.db")
+    fired = {r[0] for r in db.execute("SELECT DISTINCT code_id FROM codings")}
+    leaves = {c.id for c in book.walk() if not c.children}
+    assert leaves - fired == set()
+
+
+def _level1(code: str) -> str:
+    return code.split(".")[0]
+
+
+def turn_codes(corpus_project) -> set[tuple[str, int, str]]:
+    from casecode import get_document
+
+    found = set()
+    db = sqlite3.connect(corpus_project / "casecode.db")
+    for (name,) in db.execute("SELECT name FROM documents"):
+        doc = get_document(corpus_project, name)
+        for c in doc["codings"]:
+            found.add((name, c["turn"], _level1(c["code"])))
+    return found
+
+
+@pytest.mark.skipif(not (CORPUS / "gold" / "gold.csv").is_file(), reason="no gold set")
+def test_rules_agree_with_the_gold_set_at_the_first_level(corpus_project):
+    with open(CORPUS / "gold" / "gold.csv", encoding="utf-8") as f:
+        gold = {(r["document"], int(r["turn"]), _level1(r["code"])) for r in csv.DictReader(f)}
+    found = turn_codes(corpus_project)
+    tp = len(gold & found)
+    precision, recall = tp / len(found), tp / len(gold)
+    f1 = 2 * precision * recall / (precision + recall)
+    assert f1 >= 0.75, (precision, recall, f1)
+
+
+def test_corpus_ignore_file_keeps_the_gold_set_out():
+    assert "gold/" in (CORPUS / ".casecodeignore").read_text("utf-8")
+
+
+def test_help_lists_the_coding_commands(cli):
+    text = cli("--help").stdout
+    assert "code" in text and "explain" in text
