@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 
 import pytest
 
+from casecode.codebook import load_codebook
 from casecode.store import Store
 from conftest import CORPUS, write
 
@@ -262,8 +264,14 @@ def test_run_on_the_bundled_corpus(tmp_path, cli):
         assert d["turns"] >= 18 and len(d["speakers"]) >= 2, d["name"]
         assert "attributes.csv" not in d["name"]
     assert (tmp_path / "out" / "documents.csv").is_file()
+    assert report["coding"]["documents"] == 11 and report["coding"]["codings"] > 500
+    assert report["coding"]["codebook_version"] == load_codebook("coproduction").content_version
     again = cli.json("run", CORPUS, "-p", tmp_path / "out")  # idempotent; -p names the project
     assert again["import"]["counts"]["skipped"] == 11
+    assert again["coding"]["by_code"] == report["coding"]["by_code"]
+    assert again["coding"]["tokenized"] == 0  # the token cache was reused
+    db = sqlite3.connect(tmp_path / "out" / "casecode.db")
+    assert db.execute("SELECT count(*) FROM codings").fetchone()[0] == report["coding"]["codings"]
 
 
 def test_help_does_not_import_heavy_libraries():

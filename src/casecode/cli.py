@@ -360,14 +360,24 @@ def run(
     encoding: EncodingOpt = None,
     lang: LangOpt = None,
     attributes: AttributesOpt = None,
+    codebook: Annotated[
+        str | None,
+        typer.Option("--codebook", help="Codebook file or built-in name (default: coproduction)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The whole flow in one command: make a project in --out, import the corpus, summarise."""
+    """The whole flow in one command: a project in --out, the corpus imported and coded."""
     from .operations import run as run_flow
 
-    with _errors(), _progress("importing") as progress:
+    with _errors(), _progress("working") as progress:
         report = run_flow(
-            corpus, out_dir, encoding=encoding, lang=lang, attributes=attributes, progress=progress
+            corpus,
+            out_dir,
+            encoding=encoding,
+            lang=lang,
+            attributes=attributes,
+            codebook=codebook,
+            progress=progress,
         )
     if as_json:
         _print_json(
@@ -375,12 +385,16 @@ def run(
                 "project": str(report.project),
                 "import": _import_json(report.imported),
                 "documents": report.documents,
+                "coding": report.coding.as_dict(),
                 "files": [str(f) for f in report.files],
             }
         )
     else:
         _render_import(report.imported)
         out.print(_docs_table(report.documents))
+        from .cli_coding import render_code_report
+
+        render_code_report(report.coding, top_level=True)
         for f in report.files:
             out.print(f"Wrote {escape(str(f))}")
         out.print(

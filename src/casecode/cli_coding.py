@@ -71,6 +71,42 @@ def render_coded(document: dict[str, Any], book, lang: str | None) -> None:
             )
 
 
+def render_code_report(report, *, top_level: bool = False) -> None:
+    """The summary of a coding run: codings per code (or per top-level code) and what changed."""
+    if report.codebook_chosen:
+        err.print(
+            "[yellow]note:[/] the project had no codebook; using the built-in coproduction "
+            "codebook (choose another with casecode codebook use FILE)"
+        )
+    counts = report.by_code
+    if top_level:
+        counts = {}
+        for code_id, n in report.by_code.items():
+            top = code_id.split(".")[0]
+            counts[top] = counts.get(top, 0) + n
+    title = "Codings (top-level codes)" if top_level else "Codings per code"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("code", overflow="fold")
+    table.add_column("codings", justify="right")
+    for code_id, n in counts.items():
+        table.add_row(escape(code_id), str(n))
+    if report.by_code:
+        out.print(table)
+    verb = "would suggest" if report.dry_run else "suggested"
+    out.print(
+        f"{report.documents} documents, {report.codings} codings {verb} by "
+        f"[bold]{escape(report.coder)}[/] with {escape(report.codebook)} "
+        f"({report.codebook_version}).",
+        soft_wrap=True,
+    )
+    if not report.dry_run and (report.removed or report.kept_decisions):
+        out.print(
+            f"[dim]{report.added} new, {report.removed} earlier suggestions replaced, "
+            f"{report.kept_decisions} already reviewed and kept as decided.[/]",
+            soft_wrap=True,
+        )
+
+
 def register(app: typer.Typer) -> None:
     @app.command("code")
     def code(
@@ -108,31 +144,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             _print_json(report.as_dict())
             return
-        if report.codebook_chosen:
-            err.print(
-                "[yellow]note:[/] the project had no codebook; using the built-in coproduction "
-                "codebook (choose another with casecode codebook use FILE)"
-            )
-        table = Table(title="Codings per code", title_justify="left", box=box.SIMPLE_HEAD)
-        table.add_column("code", overflow="fold")
-        table.add_column("codings", justify="right")
-        for code_id, n in report.by_code.items():
-            table.add_row(escape(code_id), str(n))
-        if report.by_code:
-            out.print(table)
-        verb = "would suggest" if report.dry_run else "suggested"
-        out.print(
-            f"{report.documents} documents, {report.codings} codings {verb} by "
-            f"[bold]{escape(report.coder)}[/] with {escape(report.codebook)} "
-            f"({report.codebook_version}).",
-            soft_wrap=True,
-        )
-        if not report.dry_run and (report.removed or report.kept_decisions):
-            out.print(
-                f"[dim]{report.added} new, {report.removed} earlier suggestions replaced, "
-                f"{report.kept_decisions} already reviewed and kept as decided.[/]",
-                soft_wrap=True,
-            )
+        render_code_report(report)
 
     @app.command("explain")
     def explain(

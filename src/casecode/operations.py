@@ -525,6 +525,7 @@ class RunReport:
     imported: ImportReport
     documents: list[dict[str, Any]]
     files: list[Path]
+    coding: Any = None  # a coding_ops.CodeReport
 
 
 def run(
@@ -534,25 +535,33 @@ def run(
     encoding: str | None = None,
     lang: str | None = None,
     attributes: str | Path | None = None,
+    codebook: str | Path | None = None,
     progress: Progress | None = None,
 ) -> RunReport:
-    """The whole flow in one call: a project in ``out``, the corpus imported, a summary written.
+    """The whole flow in one call: a project in ``out``, the corpus imported and coded with
+    ``codebook`` (the built-in co-production codebook by default), a summary written.
 
-    Later stages (coding, matrices, the Word report) join here as they land.
+    Later stages (matrices, the Word report) join here as they land.
     """
+    from .codebook_ops import BUILTIN_DEFAULT, use_codebook
+    from .coding_ops import autocode
+
     paths = _as_paths(corpus)
     missing = [c for c in paths if not Path(c).exists() and not any(ch in str(c) for ch in "*?[")]
     if missing:
         raise CasecodeError("no such file or folder", file=missing[0])
     root = init_project(out)
     with Project(root) as proj:
+        if codebook is not None or proj.store.current_codebook() is None:
+            use_codebook(proj, codebook or BUILTIN_DEFAULT)
         imported = import_documents(
             proj, paths, encoding=encoding, lang=lang, attributes=attributes, progress=progress
         )
+        coding = autocode(proj, progress=progress)
         documents = list_documents(proj)
     overview = root / "documents.csv"
     _write_overview(overview, documents)
-    return RunReport(root, imported, documents, [overview])
+    return RunReport(root, imported, documents, [overview], coding)
 
 
 def _write_overview(path: Path, documents: list[dict[str, Any]]) -> None:
