@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .codebook.load import check_codebook, load_codebook, read_text, require_valid
+from .codebook.load import check_codebook, load_checked, load_codebook, read_text, require_valid
 from .codebook.model import Code, Codebook
 from .codebook.validate import Validation, validate_text
 from .errors import CasecodeError
@@ -97,8 +97,7 @@ def project_codebook(project: str | Path | Project | None = None) -> Codebook:
             "this project has no codebook yet",
             hint=f"choose one with: casecode codebook use FILE, or use {BUILTIN_DEFAULT}",
         )
-    source = row["source"] or "project codebook"
-    return require_valid(validate_text(row["content"], source))
+    return load_checked(row["content"], row["source"] or "project codebook")
 
 
 def _code_node(code: Code, lang: str | None, counts: dict[str, int] | None) -> dict[str, Any]:

@@ -73,31 +73,37 @@ def _codebook(proj: Project) -> tuple[Codebook, bool]:
     return project_codebook(proj), False
 
 
-def _stop_words(proj: Project) -> set[str]:
+def _settings(proj: Project) -> dict[str, Any]:
+    """The project's [coding] settings that shape tokens and matching."""
     path = proj.coding_file("stop_words")
-    if path is None:
-        return set()
-    return {w.strip() for w in path.read_text("utf-8-sig").splitlines() if w.strip()}
+    stop_words = set()
+    if path is not None:
+        stop_words = {w.strip() for w in path.read_text("utf-8-sig").splitlines() if w.strip()}
+    return {
+        "user_dict": proj.coding_file("user_dictionary"),
+        "stop_words": stop_words,
+        "hmm": proj.config.jieba_hmm,
+    }
 
 
 # Work shared with worker processes: one engine per process.
 _ENGINE: dict[str, Any] = {}
 
 
-def _make_engine(book: Codebook, codes, user_dict: Path | None, stop_words: set[str]):
+def _make_engine(book: Codebook, codes, settings: dict[str, Any]):
     from .coding.engine import Engine, zh_words
     from .coding.tokenize import Tokenizer
 
-    tokenizer = Tokenizer(zh_words(book), user_dict)
-    return Engine(book, codes=codes, tokenizer=tokenizer, stop_words=stop_words)
+    tokenizer = Tokenizer(zh_words(book), settings["user_dict"], hmm=settings["hmm"])
+    return Engine(book, codes=codes, tokenizer=tokenizer, stop_words=settings["stop_words"])
 
 
-def _worker_init(yaml_text: str, source: str, codes, user_dict, stop_words) -> None:
+def _worker_init(yaml_text: str, source: str, codes, settings: dict[str, Any]) -> None:
     from .codebook.load import require_valid
     from .codebook.validate import validate_text
 
     book = require_valid(validate_text(yaml_text, source))
-    _ENGINE["engine"] = _make_engine(book, codes, user_dict, stop_words)
+    _ENGINE["engine"] = _make_engine(book, codes, settings)
 
 
 def _code_one(payload: dict[str, Any]) -> dict[str, Any]:
@@ -115,7 +121,19 @@ def _code_one(payload: dict[str, Any]) -> dict[str, Any]:
         fresh = tokens.to_blobs()
     segments = [Segment(*s) for s in payload["segments"]]
     found = findings(engine.judge(payload["text"], segments, tokens))
-    return {"id": payload["id"], "findings": [asdict(f) for f in found], "tokens": fresh}
+    rows = [
+        {
+            "start": f.start,
+            "end": f.end,
+            "turn": f.turn,
+            "code": f.code,
+            "rule": f.rule,
+            "confidence": f.confidence,
+            "evidence": f.evidence,
+        }
+        for f in found
+    ]
+    return {"id": payload["id"], "findings": rows, "tokens": fresh}
 
 
 def autocode(
@@ -150,9 +168,8 @@ def autocode(
             else [store.document_by_id(r["id"]) for r in store.document_names()]
         )
         rows = list({r["id"]: r for r in rows}.values())
-        user_dict = proj.coding_file("user_dictionary")
-        stop_words = _stop_words(proj)
-        engine = _make_engine(book, selected, user_dict, stop_words)
+        settings = _settings(proj)
+        engine = _make_engine(book, selected, settings)
         _ENGINE["engine"] = engine
         fingerprint = engine.tokenizer.fingerprint
         payloads = []
@@ -172,7 +189,7 @@ def autocode(
                 }
             )
         yaml_text = store.current_codebook()["content"]
-        results = _run(payloads, jobs, (yaml_text, book), selected, user_dict, stop_words, progress)
+        results = _run(payloads, jobs, (yaml_text, book), selected, settings, progress)
         report = CodeReport(
             documents=len(rows),
             codings=0,
@@ -207,7 +224,7 @@ def autocode(
         return report
 
 
-def _run(payloads, jobs, codebook, selected, user_dict, stop_words, progress) -> list[dict]:
+def _run(payloads, jobs, codebook, selected, settings, progress) -> list[dict]:
     total = len(payloads)
     results: list[dict] = []
     if jobs == 1 or total < 2:
@@ -225,7 +242,7 @@ def _run(payloads, jobs, codebook, selected, user_dict, stop_words, progress) ->
         max_workers=min(jobs, total),
         mp_context=context,
         initializer=_worker_init,
-        initargs=(yaml_text, book.source or "codebook", selected, user_dict, stop_words),
+        initargs=(yaml_text, book.source or "codebook", selected, settings),
     ) as pool:
         for done, result in enumerate(pool.map(_code_one, payloads, chunksize=1), 1):
             results.append(result)
@@ -252,7 +269,7 @@ def explain(project: str | Path | Project | None, doc: str | int, turn: int) -> 
                 f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{len(segments)}"
             )
         book, _ = _codebook(proj)
-        engine = _make_engine(book, None, proj.coding_file("user_dictionary"), _stop_words(proj))
+        engine = _make_engine(book, None, _settings(proj))
         cached = store.cached_tokens(row["id"], row["sha256"], engine.tokenizer.fingerprint)
     from .coding.tokenize import Tokens
 

@@ -44,6 +44,8 @@ max_file_mb = 50
 # terms, and stop words (one per line) that negation windows do not count. Both optional.
 user_dictionary = ""
 stop_words = ""
+# jieba's HMM guessing of unknown words (names, dialect); slower, rarely matters for coding.
+jieba_hmm = false
 """
 
 
@@ -56,6 +58,7 @@ class Config:
     max_file_mb: float = 50
     user_dictionary: str = ""
     stop_words: str = ""
+    jieba_hmm: bool = False
 
     @classmethod
     def load(cls, path: Path) -> Config:
@@ -81,6 +84,7 @@ class Config:
                 coding.get("user_dictionary", ""), "[coding] user_dictionary", path
             ),
             stop_words=_text(coding.get("stop_words", ""), "[coding] stop_words", path),
+            jieba_hmm=bool(coding.get("jieba_hmm", False)),
         )
 
 

@@ -91,6 +91,14 @@ def load_codebook(source: str | Path | Codebook) -> Codebook:
     return require_valid(result)
 
 
+def load_checked(text: str, source: str) -> Codebook:
+    """A codebook from YAML that passed validation when it was stored (skips re-checking)."""
+    from .model import build
+    from .yamlpos import load_plain
+
+    return build(load_plain(text), source=source)
+
+
 def require_valid(result: Validation) -> Codebook:
     if result.codebook is not None:
         return result.codebook

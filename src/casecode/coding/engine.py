@@ -74,7 +74,7 @@ def _words(words: Words) -> list[tuple[str, bool]]:
 
 
 def zh_words(book: Codebook) -> set[str]:
-    """The Chinese words that join jieba's dictionary: keywords, near groups, conditions."""
+    """The Chinese words that join jieba's dictionary: every word list except negation cues."""
     found: set[str] = set()
 
     def add(m: Matchers) -> None:
@@ -85,6 +85,7 @@ def zh_words(book: Codebook) -> set[str]:
         add(rule.match)
         for cond in (*rule.any, *rule.all):
             add(cond)
+        found.update(w for w, zh in _words(rule.exclude) if zh)
     return found
 
 
@@ -106,11 +107,21 @@ class Engine:
         self.tokenizer = tokenizer or Tokenizer(zh_words(book))
         self.vocab = self.tokenizer.nlp.vocab
         self.stop_words = {w.lower() for w in stop_words}
-        self.phrases = PhraseMatcher(self.vocab, attr="LEMMA")
+        self.phrases = PhraseMatcher(self.vocab, attr="NORM")
         self.patterns = Matcher(self.vocab)
         self.regexes: list[tuple[tuple[int, Path_], re.Pattern]] = []
+        self.needs_lemma = False
         self.keys: dict[int, tuple[int, Path_]] = {}
         self.cues: list[frozenset[str]] = []
+        self.plans = [
+            (
+                _plan((), r.match),
+                tuple(_plan(("any", j), c) for j, c in enumerate(r.any)),
+                tuple(_plan(("all", j), c) for j, c in enumerate(r.all)),
+            )
+            for r in self.rules
+        ]
+        self._allowed: dict[tuple[int, str | None], bool] = {}
         for i, rule in enumerate(self.rules):
             self._matchers(i, (), rule.match)
             for j, cond in enumerate(rule.any):
@@ -133,10 +144,13 @@ class Engine:
 
         docs = []
         for word, zh in _words(words):
-            tokens = self.tokenizer.phrase(word, "zh" if zh else "en")
+            # a Chinese word is in jieba's dictionary (zh_words), so it is one token
+            tokens = [word] if zh else self.tokenizer.phrase(word, "en")
             if tokens:
-                lemmas = [self.tokenizer.lemma(t) if t.isascii() else t for t in tokens]
-                docs.append(Doc(self.vocab, words=tokens, lemmas=lemmas))
+                doc = Doc(self.vocab, words=tokens, spaces=[False] * len(tokens))
+                for token, word in zip(doc, tokens, strict=True):
+                    token.norm_ = self.tokenizer.lemma(word) if word.isascii() else word
+                docs.append(doc)
         if docs:
             self.phrases.add(self._key(i, path), docs)
 
@@ -145,6 +159,8 @@ class Engine:
             self._phrases(i, (*prefix, "kw"), m.keywords)
         if m.patterns:
             self.patterns.add(self._key(i, (*prefix, "pat")), [list(p) for p in m.patterns])
+            if "LEMMA" in repr(m.patterns).upper():
+                self.needs_lemma = True
         for rx in m.regex:
             self.regexes.append(((i, (*prefix, "rx")), re.compile(rx)))
         for n, near in enumerate(m.near):
@@ -152,18 +168,27 @@ class Engine:
                 self._phrases(i, (*prefix, "near", n, g), group)
 
     # -- matching
-    def doc(self, text: str, tokens: Tokens):
+    def doc(self, text: str, tokens: Tokens, words: list[str]):
+        """A spaCy Doc of the tokens. Word lists match on NORM, which is the lower-case form
+        except where a lemma differs (set per token: cheaper than lemmas for every token)."""
         from spacy.tokens import Doc
 
-        words = [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)]
-        lemmas = [tokens.lemmas.get(k) or w.lower() for k, w in enumerate(words)]
-        return Doc(self.vocab, words=words or [""], lemmas=lemmas or [""]), words
+        if self.needs_lemma:  # token patterns that name LEMMA
+            lemmas = [tokens.lemmas.get(k) or w.lower() for k, w in enumerate(words)]
+            doc = Doc(self.vocab, words=words, spaces=[False] * len(words), lemmas=lemmas)
+        else:
+            doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        for k, lemma in tokens.lemmas.items():
+            doc[k].norm_ = lemma
+        return doc
 
-    def hits(self, text: str, tokens: Tokens) -> dict[tuple[int, Path_], list[Hit]]:
-        doc, _ = self.doc(text, tokens)
+    def hits(
+        self, text: str, tokens: Tokens, words: list[str]
+    ) -> dict[tuple[int, Path_], list[Hit]]:
+        doc = self.doc(text, tokens, words)
         starts, ends = tokens.starts, tokens.ends
         found: dict[tuple[int, Path_], list[Hit]] = defaultdict(list)
-        if not len(tokens):
+        if not words:
             return found
         for matcher in (self.phrases, self.patterns):
             if not len(matcher):
@@ -198,46 +223,59 @@ class Engine:
             segments = [s for s in segments if s.speaker]
         if turn is not None:
             segments = [s for s in segments if s.n == turn]
-        hits = self.hits(text, tokens)
+        words = [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)]
+        hits = self.hits(text, tokens, words)
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)
         for (i, path), found in hits.items():
             by_rule[i][path] = found
         indexes: dict[str, UnitIndex] = {}
-        words = None
         judgements = []
         for i in sorted(by_rule):
             rule = self.rules[i]
             if rule.scope not in indexes:
                 indexes[rule.scope] = UnitIndex(units(text, segments, rule.scope))
             index = indexes[rule.scope]
-            per_unit: dict[int, dict[Path_, list[Hit]]] = defaultdict(lambda: defaultdict(list))
+            per_unit: dict[int, dict[Path_, list[Hit]]] = {}
+            allowed: dict[int, bool] = {}
             for path, found in by_rule[i].items():
                 for hit in found:
                     u = index.find(hit.start, hit.end)
-                    if u is not None:
-                        per_unit[u][path].append(hit)
+                    if u is None:
+                        continue
+                    if not keep_all:  # a turn whose speaker does not count needs no judging
+                        ok = allowed.get(u)
+                        if ok is None:
+                            ok = allowed[u] = self._allows(i, index.units[u].speaker)
+                        if not ok:
+                            continue
+                    per_unit.setdefault(u, {}).setdefault(path, []).append(hit)
             for u in sorted(per_unit):
-                if words is None:
-                    words = [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)]
                 j = self._judge(i, rule, index.units[u], per_unit[u], text, tokens, words)
                 if keep_all or j.status == "fired":
                     judgements.append(j)
         return judgements
 
+    def _allows(self, i: int, speaker: str | None) -> bool:
+        key = (i, speaker)
+        if key not in self._allowed:
+            self._allowed[key] = self.rules[i].speakers.allows(speaker)
+        return self._allowed[key]
+
     def _judge(self, i, rule, unit, hits, text, tokens, words) -> Judgement:
-        if not rule.speakers.allows(unit.speaker):
+        if not self._allows(i, unit.speaker):
             who = unit.speaker or "no speaker"
             return Judgement(rule, unit, "skipped", f"speaker '{who}' does not count for this rule")
         if rule.lang:
             lang = detect_language(text[unit.start : unit.end])
             if lang not in (rule.lang, "mixed"):
                 return Judgement(rule, unit, "skipped", f"the unit is {lang}, the rule {rule.lang}")
-        primary = self._matched((), rule.match, hits)
-        for j, cond in enumerate(rule.any):
-            primary += self._matched(("any", j), cond, hits)
+        main, anys, alls = self.plans[i]
+        primary = _collect(main, hits)
+        for plan in anys:
+            primary += _collect(plan, hits)
         required = []
-        for j, cond in enumerate(rule.all):
-            found = self._matched(("all", j), cond, hits)
+        for j, plan in enumerate(alls):
+            found = _collect(plan, hits)
             if not found:
                 return Judgement(
                     rule, unit, "unmatched", f"'all' condition {j + 1} is not met", primary
@@ -269,16 +307,6 @@ class Engine:
             return Judgement(rule, unit, "vetoed", reason, kept, vetoed)
         return Judgement(rule, unit, "fired", "", kept, vetoed)
 
-    def _matched(self, prefix: Path_, m: Matchers, hits: dict[Path_, list[Hit]]) -> list[Hit]:
-        found = []
-        for kind in ("kw", "pat", "rx"):
-            found += hits.get((*prefix, kind), [])
-        for n, near in enumerate(m.near):
-            groups = [hits.get((*prefix, "near", n, g), []) for g in range(len(near.groups))]
-            if all(groups):
-                found += _near(groups, near.window, near.ordered)
-        return found
-
     def _negated(self, i, rule, hit, text, tokens, words) -> str | None:
         cues, window = self.cues[i], rule.negation.window
         starts, ends = tokens.starts, tokens.ends
@@ -296,6 +324,32 @@ class Engine:
                 counted += 1
             k -= 1
         return None
+
+
+Plan = tuple[tuple[Path_, ...], tuple[tuple[tuple[Path_, ...], int, bool], ...]]
+
+
+def _plan(prefix: Path_, m: Matchers) -> Plan:
+    """Where a matcher's hits are filed: simple keys, and near blocks (group keys, window)."""
+    simple = tuple((*prefix, kind) for kind in ("kw", "pat", "rx"))
+    near = tuple(
+        (tuple((*prefix, "near", n, g) for g in range(len(b.groups))), b.window, b.ordered)
+        for n, b in enumerate(m.near)
+    )
+    return simple, near
+
+
+def _collect(plan: Plan, hits: dict[Path_, list[Hit]]) -> list[Hit]:
+    simple, near = plan
+    found: list[Hit] = []
+    for key in simple:
+        if key in hits:
+            found += hits[key]
+    for keys, window, ordered in near:
+        groups = [hits.get(k) for k in keys]
+        if all(groups):
+            found += _near(groups, window, ordered)
+    return found
 
 
 def _distinct(found: list[Hit]) -> list[Hit]:
