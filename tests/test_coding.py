@@ -225,7 +225,7 @@ def test_rerunning_replaces_only_that_coders_suggestions_and_keeps_decisions(cod
         " VALUES (1, 0, 3, 'problems.unclear', 'ann', 'manual', 'accepted', 'now')"
     )
     db.commit()
-    report = cli.json("code", "-p", coded_project)
+    report = cli.json("code", "--docs", "a.txt", "--docs", "b.txt", "-p", coded_project)
     assert report["kept_decisions"] == 2 and report["removed"] == 2 and report["added"] == 2
     after = _codings(coded_project)
     assert len(after) == len(first) + 1
@@ -377,3 +377,64 @@ def test_corpus_ignore_file_keeps_the_gold_set_out():
 def test_help_lists_the_coding_commands(cli):
     text = cli("--help").stdout
     assert "code" in text and "explain" in text
+
+
+def test_a_missing_spacy_pipeline_is_named_not_downloaded(coded_project, cli):
+    result = cli("code", "--spacy-model", "xx_no_such_pipeline", "-p", coded_project, ok=False)
+    assert "spaCy pipeline 'xx_no_such_pipeline' is not installed" in result.stderr
+    assert "never downloads" in result.stderr
+    assert _codings(coded_project) == []
+
+
+ANY_LANG_PARAGRAPH = """\
+name: more
+languages: [zh, en]
+codes:
+  - id: care
+    label: {zh: 照料, en: Care}
+    definition: x
+    rules:
+      - id: care-any
+        any: [[送饭], {regex: '(?i)meals? on wheels'}]
+        scope: paragraph
+      - id: care-en-only
+        keywords: [care]
+        lang: en
+"""
+
+
+def test_any_group_lang_and_paragraph_scope():
+    engine = Engine(validate_text(ANY_LANG_PARAGRAPH).codebook)
+    text = "我们每天送饭。\n其他的事情再说。\nMeals on wheels came too. We care."
+    segments = [Segment(1, "村民", 0, len(text), 0)]
+    judged = engine.judge(text, segments, engine.tokenizer.tokenize(text, "zh"))
+    got = sorted((j.rule.id, text[j.unit.start : j.unit.end]) for j in judged)
+    assert got == [
+        ("care-any", "Meals on wheels came too. We care."),
+        ("care-any", "我们每天送饭。"),
+        ("care-en-only", text),
+    ]
+    zh_only = "我们很 care 老人的。"
+    judged = engine.judge(
+        zh_only, [Segment(1, "村民", 0, len(zh_only), 0)], engine.tokenizer.tokenize(zh_only, "zh")
+    )
+    assert [j.rule.id for j in judged] == []  # a Chinese unit: the English-only rule is skipped
+
+
+def test_a_rerun_judges_only_what_changed(coded_project, cli, tmp_path):
+    first = cli.json("code", "-p", coded_project)
+    assert first["rejudged"] == 2
+    same = cli.json("code", "-p", coded_project)
+    assert same["rejudged"] == 0 and same["by_code"] == first["by_code"]
+    edited = CODEBOOK.replace("weight: 0.5", "weight: 0.4")  # only problems.funds changes
+    report = cli.json("codebook", "use", write(tmp_path / "cb2.yaml", edited), "-p", coded_project)
+    again = cli.json("code", "-p", coded_project)
+    assert again["rejudged"] == 2 and again["by_code"] == first["by_code"]
+    assert again["added"] == again["removed"] == 1  # the funds suggestion, judged anew
+    rows = _codings(coded_project)
+    assert {r["codebook_version"] for r in rows} == {report["content_version"]}
+    without = CODEBOOK.split("  - id: process\n")[0]  # the volunteers code is gone
+    cli("codebook", "use", write(tmp_path / "cb3.yaml", without), "-p", coded_project)
+    last = cli.json("code", "-p", coded_project)
+    assert last["by_code"] == {"problems.funds": 1, "problems.unclear": 2}
+    assert "process.volunteers" not in {r["code_id"] for r in _codings(coded_project)}

@@ -12,6 +12,14 @@ from rich.text import Text
 
 from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, err, out
 
+SpacyModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spacy-model",
+        help="An installed trained spaCy pipeline for English (e.g. en_core_web_sm), for patterns "
+        "that use POS or DEP. Never downloaded.",
+    ),
+]
 _PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 
 
@@ -124,6 +132,7 @@ def register(app: typer.Typer) -> None:
         coder: Annotated[
             str, typer.Option("--coder", help="Name recorded with each suggestion.")
         ] = "auto",
+        spacy_model: SpacyModelOpt = None,
         project: ProjectOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
@@ -139,6 +148,7 @@ def register(app: typer.Typer) -> None:
                 dry_run=dry_run,
                 jobs=jobs,
                 coder=coder,
+                spacy_model=spacy_model,
                 progress=progress,
             )
         if as_json:
@@ -150,6 +160,7 @@ def register(app: typer.Typer) -> None:
     def explain(
         doc: Annotated[str, typer.Argument(help="Document id or name.")],
         turn: Annotated[int, typer.Argument(help="Turn number (see casecode show).")],
+        spacy_model: SpacyModelOpt = None,
         project: ProjectOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
@@ -157,7 +168,7 @@ def register(app: typer.Typer) -> None:
         from .coding_ops import explain as explain_turn
 
         with _errors():
-            result = explain_turn(project, doc, turn)
+            result = explain_turn(project, doc, turn, spacy_model=spacy_model)
         if as_json:
             _print_json(result)
             return

@@ -33,6 +33,7 @@ class CodeReport:
     kept_decisions: int = 0
     codebook_chosen: bool = False  # the built-in was chosen because the project had none
     tokenized: int = 0  # documents tokenised afresh (the others came from the cache)
+    rejudged: int = 0  # documents the rules were run on (the others had nothing that changed)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,7 +74,7 @@ def _codebook(proj: Project) -> tuple[Codebook, bool]:
     return project_codebook(proj), False
 
 
-def _settings(proj: Project) -> dict[str, Any]:
+def _settings(proj: Project, spacy_model: str | None = None) -> dict[str, Any]:
     """The project's [coding] settings that shape tokens and matching."""
     path = proj.coding_file("stop_words")
     stop_words = set()
@@ -83,6 +84,7 @@ def _settings(proj: Project) -> dict[str, Any]:
         "user_dict": proj.coding_file("user_dictionary"),
         "stop_words": stop_words,
         "hmm": proj.config.jieba_hmm,
+        "model": spacy_model,
     }
 
 
@@ -94,7 +96,9 @@ def _make_engine(book: Codebook, codes, settings: dict[str, Any]):
     from .coding.engine import Engine, zh_words
     from .coding.tokenize import Tokenizer
 
-    tokenizer = Tokenizer(zh_words(book), settings["user_dict"], hmm=settings["hmm"])
+    tokenizer = Tokenizer(
+        zh_words(book), settings["user_dict"], hmm=settings["hmm"], model=settings.get("model")
+    )
     return Engine(book, codes=codes, tokenizer=tokenizer, stop_words=settings["stop_words"])
 
 
@@ -120,7 +124,11 @@ def _code_one(payload: dict[str, Any]) -> dict[str, Any]:
         tokens = engine.tokenizer.tokenize(payload["text"], payload["language"])
         fresh = tokens.to_blobs()
     segments = [Segment(*s) for s in payload["segments"]]
-    found = findings(engine.judge(payload["text"], segments, tokens))
+    found = findings(
+        engine.judge(
+            payload["text"], segments, tokens, language=payload["language"], only=payload["only"]
+        )
+    )
     rows = [
         {
             "start": f.start,
@@ -144,12 +152,15 @@ def autocode(
     dry_run: bool = False,
     jobs: int = 1,
     coder: str = DEFAULT_CODER,
+    spacy_model: str | None = None,
     progress: Progress | None = None,
 ) -> CodeReport:
     """Code documents with the project's codebook rules (the built-in codebook if none is set).
 
     Re-running replaces only ``coder``'s earlier suggestions; manual codings and reviewed
-    suggestions stay. ``jobs`` > 1 spreads documents over processes with identical results.
+    suggestions stay. A re-run judges again only what changed since that coder's last run —
+    new or edited documents, codes whose rules changed — unless ``codes`` or ``docs`` name what
+    to judge afresh. ``jobs`` > 1 spreads documents over processes with identical results.
     """
     from .operations import resolve_document
 
@@ -168,15 +179,33 @@ def autocode(
             else [store.document_by_id(r["id"]) for r in store.document_names()]
         )
         rows = list({r["id"]: r for r in rows}.values())
-        settings = _settings(proj)
-        engine = _make_engine(book, selected, settings)
+        settings = _settings(proj, spacy_model)
+        engine = _make_engine(book, None, settings)
         _ENGINE["engine"] = engine
         fingerprint = engine.tokenizer.fingerprint
+        state_key = f"autocode:{coder}"
+        state = _load_state(store.setting(state_key), fingerprint)
+        current = code_fingerprints(book)
+        changed = {
+            c
+            for c in current.keys() | state["codes"].keys()
+            if current.get(c) != state["codes"].get(c)
+        }
+        forced = bool(codes) or bool(docs)  # named codes or documents are judged afresh
         payloads = []
         for row in rows:
+            # Which codes to (re)judge here: a document coded before, unchanged since, needs
+            # only the codes whose rules changed; a new or changed document needs them all.
+            if forced or dry_run or state["docs"].get(str(row["id"])) != row["sha256"]:
+                only = selected
+            else:
+                only = changed if selected is None else changed & selected
+            if only is not None and not only:
+                continue
             cached = store.cached_tokens(row["id"], row["sha256"], fingerprint)
             payloads.append(
                 {
+                    "only": only,
                     "id": row["id"],
                     "name": row["name"],
                     "text": row["text"],
@@ -202,6 +231,7 @@ def autocode(
         )
         counts: Counter[str] = Counter()
         shas = {r["id"]: r["sha256"] for r in rows}
+        only_of = {p["id"]: p["only"] for p in payloads}
         with store.transaction():
             for result in results:
                 counts.update(f["code"] for f in result["findings"])
@@ -213,15 +243,64 @@ def autocode(
                         )
                 if dry_run:
                     continue
-                changed = store.replace_suggestions(
-                    result["id"], coder, selected, result["findings"], book.content_version
+                done = store.replace_suggestions(
+                    result["id"],
+                    coder,
+                    only_of[result["id"]],
+                    result["findings"],
+                    book.content_version,
                 )
-                report.added += changed["added"]
-                report.removed += changed["removed"]
-                report.kept_decisions += changed["kept"]
+                report.added += done["added"]
+                report.removed += done["removed"]
+                report.kept_decisions += done["kept"]
+            if not dry_run:
+                ids = [r["id"] for r in rows]
+                store.stamp_suggestions(coder, ids, book.content_version)
+                for row in rows:
+                    state["docs"][str(row["id"])] = row["sha256"]
+                for code in current.keys() | state["codes"].keys():
+                    if selected is None or code in selected:
+                        if code in current:
+                            state["codes"][code] = current[code]
+                        else:
+                            state["codes"].pop(code, None)
+                state["tokenizer"] = fingerprint
+                store.set_setting(state_key, json.dumps(state, sort_keys=True))
+                counts = Counter(store.automatic_counts(coder, ids, selected))
+        report.rejudged = len(payloads)
         report.codings = sum(counts.values())
         report.by_code = dict(sorted(counts.items()))
         return report
+
+
+def code_fingerprints(book: Codebook) -> dict[str, str]:
+    """A hash of each code's rules (with the codebook's defaults applied): a code whose
+    fingerprint is unchanged gives the same suggestions on the same tokens."""
+    import hashlib
+
+    return {
+        code.id: hashlib.sha256(repr(code.rules).encode("utf-8")).hexdigest()[:16]
+        for code in book.walk()
+        if code.rules
+    }
+
+
+def _load_state(raw: str | None, tokenizer: str) -> dict[str, Any]:
+    """What the last run of a coder coded: by which rules, on which document texts."""
+    empty = {"tokenizer": tokenizer, "codes": {}, "docs": {}}
+    if not raw:
+        return empty
+    try:
+        state = json.loads(raw)
+    except ValueError:
+        return empty
+    if state.get("tokenizer") != tokenizer:  # different tokens: everything is judged again
+        return empty
+    return {
+        "tokenizer": tokenizer,
+        "codes": dict(state.get("codes", {})),
+        "docs": dict(state.get("docs", {})),
+    }
 
 
 def _run(payloads, jobs, codebook, selected, settings, progress) -> list[dict]:
@@ -254,7 +333,13 @@ def _run(payloads, jobs, codebook, selected, settings, progress) -> list[dict]:
 # -- explain ----------------------------------------------------------------------------------
 
 
-def explain(project: str | Path | Project | None, doc: str | int, turn: int) -> dict[str, Any]:
+def explain(
+    project: str | Path | Project | None,
+    doc: str | int,
+    turn: int,
+    *,
+    spacy_model: str | None = None,
+) -> dict[str, Any]:
     """Every rule that fired or was vetoed on one turn, and why."""
     from .coding.engine import findings
     from .operations import resolve_document
@@ -269,7 +354,7 @@ def explain(project: str | Path | Project | None, doc: str | int, turn: int) -> 
                 f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{len(segments)}"
             )
         book, _ = _codebook(proj)
-        engine = _make_engine(book, None, _settings(proj))
+        engine = _make_engine(book, None, _settings(proj, spacy_model))
         cached = store.cached_tokens(row["id"], row["sha256"], engine.tokenizer.fingerprint)
     from .coding.tokenize import Tokens
 
@@ -279,7 +364,10 @@ def explain(project: str | Path | Project | None, doc: str | int, turn: int) -> 
         if cached is not None
         else engine.tokenizer.tokenize(text, row["language"])
     )
-    judgements = engine.judge(text, segments, tokens, keep_all=True, turn=turn)
+    judgements = engine.judge(
+        text, segments, tokens, keep_all=True, turn=turn, language=row["language"]
+    )
+    judgements = [j for j in judgements if j.hits or j.vetoed or j.status != "unmatched"]
     order = {"fired": 0, "vetoed": 1, "skipped": 2, "unmatched": 3}
     judgements.sort(key=lambda j: (order[j.status], j.unit.start, j.rule.code, j.rule.id))
     rules = []

@@ -462,6 +462,30 @@ class Store:
         )
         return {"removed": len(stale), "added": len(new), "kept": len(found) - len(new)}
 
+    def stamp_suggestions(self, coder: str, doc_ids: list[int], codebook_version: str) -> None:
+        """Mark ``coder``'s open suggestions as coming from ``codebook_version`` (rules that did
+        not change since they were made give them unchanged under the new version)."""
+        self.db.executemany(
+            "UPDATE codings SET codebook_version = ? WHERE document_id = ? AND coder = ? "
+            "AND origin LIKE 'rule:%' AND status = 'suggested' AND codebook_version != ?",
+            [(codebook_version, d, coder, codebook_version) for d in doc_ids],
+        )
+
+    def automatic_counts(
+        self, coder: str, doc_ids: list[int], codes: set[str] | None
+    ) -> dict[str, int]:
+        """``coder``'s automatic codings per code on some documents, rejected ones left out."""
+        counts: dict[str, int] = {}
+        for d in doc_ids:
+            for code_id, n in self.db.execute(
+                "SELECT code_id, count(*) FROM codings WHERE document_id = ? AND coder = ? "
+                "AND origin LIKE 'rule:%' AND status != 'rejected' GROUP BY code_id",
+                (d, coder),
+            ):
+                if codes is None or code_id in codes:
+                    counts[code_id] = counts.get(code_id, 0) + n
+        return counts
+
     def codings_detail(self, doc_id: int) -> list[sqlite3.Row]:
         return self.db.execute(
             'SELECT id, start, "end", code_id, coder, origin, status, codebook_version, '

@@ -168,7 +168,7 @@ class Engine:
                 self._phrases(i, (*prefix, "near", n, g), group)
 
     # -- matching
-    def doc(self, text: str, tokens: Tokens, words: list[str]):
+    def doc(self, text: str, tokens: Tokens, words: list[str], language: str = "zh"):
         """A spaCy Doc of the tokens. Word lists match on NORM, which is the lower-case form
         except where a lemma differs (set per token: cheaper than lemmas for every token)."""
         from spacy.tokens import Doc
@@ -180,12 +180,15 @@ class Engine:
             doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
         for k, lemma in tokens.lemmas.items():
             doc[k].norm_ = lemma
+        if self.tokenizer.model and language == "en":  # a trained pipeline tags our tokens
+            for _, component in self.tokenizer.nlp.pipeline:
+                doc = component(doc)
         return doc
 
     def hits(
-        self, text: str, tokens: Tokens, words: list[str]
+        self, text: str, tokens: Tokens, words: list[str], language: str = "zh"
     ) -> dict[tuple[int, Path_], list[Hit]]:
-        doc = self.doc(text, tokens, words)
+        doc = self.doc(text, tokens, words, language)
         starts, ends = tokens.starts, tokens.ends
         found: dict[tuple[int, Path_], list[Hit]] = defaultdict(list)
         if not words:
@@ -213,18 +216,20 @@ class Engine:
         *,
         keep_all: bool = False,
         turn: int | None = None,
+        language: str = "zh",
+        only: set[str] | None = None,
     ) -> list[Judgement]:
         """Judge every rule on every unit where something of it matched.
 
         ``keep_all`` keeps the units where a rule did not fire (for ``explain``); ``turn``
-        limits the work to one turn.
+        limits the work to one turn, ``only`` to the rules of some codes.
         """
         if any(s.speaker for s in segments):  # titles and headers around an interview
             segments = [s for s in segments if s.speaker]
         if turn is not None:
             segments = [s for s in segments if s.n == turn]
         words = [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)]
-        hits = self.hits(text, tokens, words)
+        hits = self.hits(text, tokens, words, language)
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)
         for (i, path), found in hits.items():
             by_rule[i][path] = found
@@ -232,6 +237,8 @@ class Engine:
         judgements = []
         for i in sorted(by_rule):
             rule = self.rules[i]
+            if only is not None and rule.code not in only:
+                continue
             if rule.scope not in indexes:
                 indexes[rule.scope] = UnitIndex(units(text, segments, rule.scope))
             index = indexes[rule.scope]

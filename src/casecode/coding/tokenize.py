@@ -68,9 +68,11 @@ class Tokenizer:
         user_dictionary: Path | None = None,
         *,
         hmm: bool = False,
+        model: str | None = None,
     ):
         self.zh_words = sorted(w for w in zh_words if w.strip())
         self.hmm = hmm
+        self.model = model
         self.user_dictionary = user_dictionary
         self._jieba = None
         self._nlp = None
@@ -78,7 +80,8 @@ class Tokenizer:
         digest = hashlib.sha256("\n".join(self.zh_words).encode("utf-8"))
         if user_dictionary is not None:
             digest.update(user_dictionary.read_bytes())
-        self.fingerprint = f"{_versions()}:hmm={int(hmm)}:{digest.hexdigest()[:16]}"
+        pipeline = f":model={model}" if model else ""
+        self.fingerprint = f"{_versions()}:hmm={int(hmm)}{pipeline}:{digest.hexdigest()[:16]}"
 
     # -- the libraries, loaded on first use
     @property
@@ -103,10 +106,20 @@ class Tokenizer:
 
     @property
     def nlp(self):
+        """spaCy's blank English pipeline, or the trained one named by ``model``."""
         if self._nlp is None:
             import spacy
 
-            self._nlp = spacy.blank("en")
+            if self.model is None:
+                self._nlp = spacy.blank("en")
+            else:
+                try:
+                    self._nlp = spacy.load(self.model)
+                except (OSError, ImportError):
+                    raise CasecodeError(
+                        f"the spaCy pipeline '{self.model}' is not installed",
+                        hint=f"casecode never downloads one: python -m spacy download {self.model}",
+                    ) from None
         return self._nlp
 
     @property
