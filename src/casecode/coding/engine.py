@@ -230,6 +230,7 @@ class Engine:
             segments = [s for s in segments if s.n == turn]
         words = [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)]
         hits = self.hits(text, tokens, words, language)
+        self._languages: dict[tuple[int, int], str] = {}
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)
         for (i, path), found in hits.items():
             by_rule[i][path] = found
@@ -273,7 +274,10 @@ class Engine:
             who = unit.speaker or "no speaker"
             return Judgement(rule, unit, "skipped", f"speaker '{who}' does not count for this rule")
         if rule.lang:
-            lang = detect_language(text[unit.start : unit.end])
+            lang = self._languages.get((unit.start, unit.end))
+            if lang is None:
+                lang = detect_language(text[unit.start : unit.end])
+                self._languages[(unit.start, unit.end)] = lang
             if lang not in (rule.lang, "mixed"):
                 return Judgement(rule, unit, "skipped", f"the unit is {lang}, the rule {rule.lang}")
         main, anys, alls = self.plans[i]

@@ -143,16 +143,17 @@ class Tokenizer:
     def tokenize(self, text: str, language: str) -> Tokens:
         """Tokens of ``text``: spaCy's tokenizer for English documents, jieba otherwise."""
         starts, ends, lemmas = array("i"), array("i"), {}
+        table = self.lemma_table
+        add_start, add_end = starts.append, ends.append
         if language == "en":
             pieces = ((t.text, t.idx) for t in self.nlp.tokenizer(text))
         else:
-            pieces = ((w, s) for w, s, _ in self.jieba.tokenize(text, HMM=self.hmm))
-        table = self.lemma_table
+            pieces = _offsets(self.jieba.cut(text, HMM=self.hmm))
         for word, start in pieces:
             if word.isspace() or not word:
                 continue
-            starts.append(start)
-            ends.append(start + len(word))
+            add_start(start)
+            add_end(start + len(word))
             if word.isascii() and word.isalpha():
                 lower = word.lower()
                 lemma = table.get(lower, lower)
@@ -164,6 +165,14 @@ class Tokenizer:
         """A keyword as the token texts the matcher compares (lower case)."""
         tokens = self.tokenize(words, language)
         return [words[s:e].lower() for s, e in zip(tokens.starts, tokens.ends, strict=True)]
+
+
+def _offsets(words):
+    """(word, start) for consecutive words that cover a text."""
+    start = 0
+    for word in words:
+        yield word, start
+        start += len(word)
 
 
 def _versions() -> str:
