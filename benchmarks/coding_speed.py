@@ -157,7 +157,7 @@ def bench(language: str, chars: int, work: Path, jobs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chars", type=int, default=10_000_000, help="Chinese characters")
-    parser.add_argument("--english-chars", type=int, default=2_000_000, help="English characters")
+    parser.add_argument("--english-chars", type=int, default=10_000_000, help="English characters")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
     args = parser.parse_args()

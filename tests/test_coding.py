@@ -438,3 +438,16 @@ def test_a_rerun_judges_only_what_changed(coded_project, cli, tmp_path):
     last = cli.json("code", "-p", coded_project)
     assert last["by_code"] == {"problems.funds": 1, "problems.unclear": 2}
     assert "process.volunteers" not in {r["code_id"] for r in _codings(coded_project)}
+
+
+def test_a_partial_run_does_not_hide_rule_changes_from_other_documents(
+    coded_project, cli, tmp_path
+):
+    cli("code", "-p", coded_project)
+    edited = CODEBOOK.replace(  # no new words, so the tokens stay as they were
+        "en: [passing the buck]}\n", "en: [passing the buck]}\n            min_hits: 5\n"
+    )
+    cli("codebook", "use", write(tmp_path / "cb2.yaml", edited), "-p", coded_project)
+    cli("code", "--docs", "b.txt", "-p", coded_project)
+    full = cli.json("code", "-p", coded_project)
+    assert "problems.unclear" not in full["by_code"]  # a.txt was judged with the new rules too

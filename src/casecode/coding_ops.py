@@ -258,12 +258,13 @@ def autocode(
                 store.stamp_suggestions(coder, ids, book.content_version)
                 for row in rows:
                     state["docs"][str(row["id"])] = row["sha256"]
-                for code in current.keys() | state["codes"].keys():
-                    if selected is None or code in selected:
-                        if code in current:
-                            state["codes"][code] = current[code]
-                        else:
-                            state["codes"].pop(code, None)
+                if not docs:  # rules count as applied only once every document had them
+                    for code in current.keys() | state["codes"].keys():
+                        if selected is None or code in selected:
+                            if code in current:
+                                state["codes"][code] = current[code]
+                            else:
+                                state["codes"].pop(code, None)
                 state["tokenizer"] = fingerprint
                 store.set_setting(state_key, json.dumps(state, sort_keys=True))
                 counts = Counter(store.automatic_counts(coder, ids, selected))

@@ -228,7 +228,7 @@ class Engine:
             segments = [s for s in segments if s.speaker]
         if turn is not None:
             segments = [s for s in segments if s.n == turn]
-        words = [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)]
+        words = tokens.words or [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)]
         hits = self.hits(text, tokens, words, language)
         self._languages: dict[tuple[int, int], str] = {}
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)

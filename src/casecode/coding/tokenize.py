@@ -21,6 +21,7 @@ import logging
 import unicodedata
 from array import array
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from ..errors import CasecodeError
@@ -35,6 +36,7 @@ class Tokens:
     starts: array
     ends: array
     lemmas: dict[int, str]
+    words: list[str] | None = None  # the token texts, when just tokenised (not stored)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -142,37 +144,31 @@ class Tokenizer:
     # -- tokenising
     def tokenize(self, text: str, language: str) -> Tokens:
         """Tokens of ``text``: spaCy's tokenizer for English documents, jieba otherwise."""
-        starts, ends, lemmas = array("i"), array("i"), {}
-        table = self.lemma_table
-        add_start, add_end = starts.append, ends.append
         if language == "en":
-            pieces = ((t.text, t.idx) for t in self.nlp.tokenizer(text))
-        else:
-            pieces = _offsets(self.jieba.cut(text, HMM=self.hmm))
-        for word, start in pieces:
-            if word.isspace() or not word:
-                continue
-            add_start(start)
-            add_end(start + len(word))
-            if word.isascii() and word.isalpha():
-                lower = word.lower()
-                lemma = table.get(lower, lower)
-                if lemma != lower:
-                    lemmas[len(starts) - 1] = lemma
-        return Tokens(starts, ends, lemmas)
+            doc = self.nlp.tokenizer(text)
+            words = [t.text for t in doc if not t.is_space]
+            starts = array("i", [t.idx for t in doc if not t.is_space])
+            ends = array("i", [s + len(w) for s, w in zip(starts, words, strict=True)])
+        else:  # jieba's words cover the text: offsets are running sums of their lengths
+            pieces = list(self.jieba.cut(text, HMM=self.hmm))
+            offsets = list(accumulate(map(len, pieces), initial=0))
+            keep = [i for i, w in enumerate(pieces) if not w.isspace()]
+            words = [pieces[i] for i in keep]
+            starts = array("i", [offsets[i] for i in keep])
+            ends = array("i", [offsets[i + 1] for i in keep])
+        table = self.lemma_table
+        lemmas = {}
+        for k in [k for k, w in enumerate(words) if w.isascii() and w.isalpha()]:
+            lower = words[k].lower()
+            lemma = table.get(lower, lower)
+            if lemma != lower:
+                lemmas[k] = lemma
+        return Tokens(starts, ends, lemmas, words)
 
     def phrase(self, words: str, language: str) -> list[str]:
         """A keyword as the token texts the matcher compares (lower case)."""
         tokens = self.tokenize(words, language)
         return [words[s:e].lower() for s, e in zip(tokens.starts, tokens.ends, strict=True)]
-
-
-def _offsets(words):
-    """(word, start) for consecutive words that cover a text."""
-    start = 0
-    for word in words:
-        yield word, start
-        start += len(word)
 
 
 def _versions() -> str:
