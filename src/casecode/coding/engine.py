@@ -111,6 +111,7 @@ class Engine:
         self.patterns = Matcher(self.vocab)
         self.regexes: list[tuple[tuple[int, Path_], re.Pattern]] = []
         self.needs_lemma = False
+        self.phrase_norms: set[str] = set()
         self.keys: dict[int, tuple[int, Path_]] = {}
         self.cues: list[frozenset[str]] = []
         self.plans = [
@@ -147,9 +148,11 @@ class Engine:
             # a Chinese word is in jieba's dictionary (zh_words), so it is one token
             tokens = [word] if zh else self.tokenizer.phrase(word, "en")
             if tokens:
-                doc = Doc(self.vocab, words=tokens, spaces=[False] * len(tokens))
-                for token, word in zip(doc, tokens, strict=True):
-                    token.norm_ = self.tokenizer.lemma(word) if word.isascii() else word
+                norms = [self.tokenizer.lemma(w) if w.isascii() else w.lower() for w in tokens]
+                self.phrase_norms.update(norms)
+                doc = Doc(self.vocab, words=norms, spaces=[False] * len(norms))
+                for token, norm in zip(doc, norms, strict=True):
+                    token.norm_ = norm
                 docs.append(doc)
         if docs:
             self.phrases.add(self._key(i, path), docs)
@@ -168,35 +171,58 @@ class Engine:
                 self._phrases(i, (*prefix, "near", n, g), group)
 
     # -- matching
-    def doc(self, text: str, tokens: Tokens, words: list[str], language: str = "zh"):
-        """A spaCy Doc of the tokens. Word lists match on NORM, which is the lower-case form
-        except where a lemma differs (set per token: cheaper than lemmas for every token)."""
+    def doc(self, tokens: Tokens, words: list[str], language: str = "zh"):
+        """A spaCy Doc to match on, and which token each of its tokens is (``None``: all).
+
+        Word lists match on NORM, set to each token's lemma (English) or lower-case form. When
+        the codebook has no token patterns, the Doc holds only the runs of tokens that occur in
+        some word list, separated by a token no list contains: the phrase matcher finds exactly
+        the same matches, and building the Doc costs a fraction.
+        """
         from spacy.tokens import Doc
 
-        if self.needs_lemma:  # token patterns that name LEMMA
-            lemmas = [tokens.lemmas.get(k) or w.lower() for k, w in enumerate(words)]
-            doc = Doc(self.vocab, words=words, spaces=[False] * len(words), lemmas=lemmas)
-        else:
-            doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
-        for k, lemma in tokens.lemmas.items():
-            doc[k].norm_ = lemma
-        if self.tokenizer.model and language == "en":  # a trained pipeline tags our tokens
-            for _, component in self.tokenizer.nlp.pipeline:
-                doc = component(doc)
-        return doc
+        lemmas = tokens.lemmas
+        if len(self.patterns) or (self.tokenizer.model and language == "en"):
+            if self.needs_lemma:  # token patterns that name LEMMA
+                lemma_list = [lemmas.get(k) or w.lower() for k, w in enumerate(words)]
+                doc = Doc(self.vocab, words=words, spaces=[False] * len(words), lemmas=lemma_list)
+            else:
+                doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+            for k, lemma in lemmas.items():
+                doc[k].norm_ = lemma
+            if self.tokenizer.model and language == "en":  # a trained pipeline tags our tokens
+                for _, component in self.tokenizer.nlp.pipeline:
+                    doc = component(doc)
+            return doc, None
+        vocabulary = self.phrase_norms
+        picked, index, previous = [], [], -2
+        for k, word in enumerate(words):
+            norm = lemmas.get(k) or word.lower()
+            if norm in vocabulary:
+                if k != previous + 1 and index:
+                    picked.append("\x00")
+                    index.append(-1)
+                picked.append(norm)
+                index.append(k)
+                previous = k
+        return Doc(
+            self.vocab, words=picked or ["\x00"], spaces=[False] * max(len(picked), 1)
+        ), index
 
     def hits(
         self, text: str, tokens: Tokens, words: list[str], language: str = "zh"
     ) -> dict[tuple[int, Path_], list[Hit]]:
-        doc = self.doc(text, tokens, words, language)
         starts, ends = tokens.starts, tokens.ends
         found: dict[tuple[int, Path_], list[Hit]] = defaultdict(list)
         if not words:
             return found
+        doc, index = self.doc(tokens, words, language)
         for matcher in (self.phrases, self.patterns):
             if not len(matcher):
                 continue
             for match_id, s, e in matcher(doc):
+                if index is not None:
+                    s, e = index[s], index[e - 1] + 1
                 a, b = starts[s], ends[e - 1]
                 found[self.keys[match_id]].append(Hit(a, b, s, e, text[a:b]))
         for key, rx in self.regexes:
