@@ -146,7 +146,8 @@ def bench(language: str, chars: int, work: Path, jobs: int) -> None:
     autocode(project)
     again = time.perf_counter() - t
     print(
-        f"re-coding after a rule edit    {rate(n, again)}   {first / again:.1f}× faster (target ≥ 5×)"
+        f"re-coding after a rule edit    {rate(n, again)}   "
+        f"{first / again:.1f}× faster (target ≥ 5×)"
     )
 
     if jobs > 1:
