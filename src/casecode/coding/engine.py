@@ -112,6 +112,7 @@ class Engine:
         self.regexes: list[tuple[tuple[int, Path_], re.Pattern]] = []
         self.needs_lemma = False
         self.phrase_norms: set[str] = set()
+        self._languages: dict[tuple[int, int], str] = {}  # a unit's language, per document
         self.keys: dict[int, tuple[int, Path_]] = {}
         self.cues: list[frozenset[str]] = []
         self.plans = [
