@@ -324,6 +324,8 @@ def show(
     if codes:
         from .cli_coding import render_coded
 
+        if lang is None and document["language"] in ("zh", "en"):
+            lang = document["language"]  # labels in the interview's language
         render_coded(document, book, lang)
         return
     attrs = "  ".join(f"{k}={v}" for k, v in document["attributes"].items())

@@ -370,6 +370,7 @@ def explain(
     )
     judgements = [j for j in judgements if j.hits or j.vetoed or j.status != "unmatched"]
     order = {"fired": 0, "vetoed": 1, "skipped": 2, "unmatched": 3}
+    label_lang = row["language"] if row["language"] in ("zh", "en") else None
     judgements.sort(key=lambda j: (order[j.status], j.unit.start, j.rule.code, j.rule.id))
     rules = []
     for j in judgements:
@@ -377,7 +378,7 @@ def explain(
             {
                 "rule": j.rule.id,
                 "code": j.rule.code,
-                "label": book.get(j.rule.code).text("label", None),
+                "label": book.get(j.rule.code).text("label", label_lang),
                 "status": j.status,
                 "reason": j.reason,
                 "scope": j.rule.scope,
