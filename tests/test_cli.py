@@ -183,11 +183,23 @@ def test_replace_carries_codings_onto_the_new_text(tmp_path, cli, project):
         assert store.document_by_name("a.txt")["text"] == new
 
 
+def test_replace_drops_open_suggestions_on_edited_text_but_keeps_the_rest(tmp_path, cli, project):
+    path, phrase = _imported_with_a_manual_coding(tmp_path, cli, project)
+    with Store(project / "casecode.db") as store:
+        store.insert_coding(1, 0, 4, "problems.x", coder="auto", origin="rule:r")
+    write(tmp_path / "a.txt", "B" + INTERVIEW[1:])  # the suggestion's text changes
+    report = cli.json("import", path, "-p", project, "--replace")
+    assert report["outcomes"][0]["status"] == "replaced"
+    with Store(project / "casecode.db") as store:
+        (coding,) = store.codings_for_document(1)
+        assert coding["origin"] == "manual"
+
+
 def test_replace_is_refused_when_coded_text_changed(tmp_path, cli, project):
     path, phrase = _imported_with_a_manual_coding(tmp_path, cli, project)
     write(tmp_path / "a.txt", INTERVIEW.replace(phrase, "村民议事会"))
     result = cli("import", path, "-p", project, "--replace", "--json", ok=False)
-    assert "1 coding(s) (1 manual)" in json.loads(result.stdout)["outcomes"][0]["message"]
+    assert "1 coding(s) (1 manual," in json.loads(result.stdout)["outcomes"][0]["message"]
     with Store(project / "casecode.db") as store:
         assert store.document_by_name("a.txt")["text"] == INTERVIEW
         assert len(store.codings_for_document(1)) == 1

@@ -425,7 +425,7 @@ def test_switching_codebooks_keeps_codings_of_codes_that_are_gone(project, tmp_p
     assert db.execute("SELECT count(*) FROM codings").fetchone()[0] == 3
     assert db.execute("SELECT count(*) FROM codebooks").fetchone()[0] == 2
     text = cli("codebook", "use", first, "-p", project).stdout
-    assert "old.code is not in this codebook; its codings stay (1 manual, 1 automatic" in text
+    assert "old.code is not in this codebook: its 1 manual coding(s) stay; 1 automatic" in text
 
 
 def test_using_an_invalid_codebook_changes_nothing(project, tmp_path, cli):

@@ -451,3 +451,64 @@ def test_a_partial_run_does_not_hide_rule_changes_from_other_documents(
     cli("code", "--docs", "b.txt", "-p", coded_project)
     full = cli.json("code", "-p", coded_project)
     assert "problems.unclear" not in full["by_code"]  # a.txt was judged with the new rules too
+
+
+def test_a_full_stop_ends_english_sentences_and_clauses(engine):
+    text = "Money is always short. No, the money is short, they said."
+    segments = [Segment(1, "Resident", 0, len(text), 0)]
+    judged = engine.judge(text, segments, engine.tokenizer.tokenize(text, "en"))
+    assert [text[j.unit.start : j.unit.end] for j in judged] == [
+        "Money is always short.",
+        "No, the money is short, they said.",  # the comma ends the clause 'No' negates
+    ]
+    assert coded(engine, "We never stopped. Passing the buck is common.", lang="en") == {
+        "problems.unclear": ["unclear-words"]
+    }
+
+
+def test_a_mention_inside_a_longer_one_counts_once():
+    book = validate_text(
+        CODEBOOK.replace(
+            "en: [volunteer]}\n            min_hits: 2",
+            "en: [volunteer, volunteer group]}\n            min_hits: 2",
+        )
+    ).codebook
+    engine = Engine(book)
+    assert coded(engine, "The volunteer group met.", lang="en") == {}
+    assert coded(engine, "The volunteer group met another volunteer.", lang="en") == {
+        "process.volunteers": ["volunteer-words"]
+    }
+
+
+def test_codes_may_be_given_with_commas(coded_project, cli):
+    report = cli.json(
+        "code", "--codes", "problems.unclear,problems.funds", "--dry-run", "-p", coded_project
+    )
+    assert set(report["by_code"]) == {"problems.unclear", "problems.funds"}
+
+
+def test_a_damaged_store_is_reported_in_one_line(coded_project, cli):
+    db = coded_project / "casecode.db"
+    data = bytearray(db.read_bytes())
+    data[4096:8192] = b"\xff" * 4096
+    db.write_bytes(bytes(data))
+    for wal in coded_project.glob("casecode.db-*"):
+        wal.unlink()
+    result = cli("docs", "-p", coded_project, ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "damaged" in result.stderr or "not a usable casecode database" in result.stderr
+
+
+def test_explain_shows_the_decisions_in_the_project(coded_project, cli):
+    cli("code", "-p", coded_project)
+    db = sqlite3.connect(coded_project / "casecode.db")
+    db.execute("UPDATE codings SET status = 'rejected' WHERE code_id = 'problems.unclear'")
+    db.commit()
+    result = cli.json("explain", "a.txt", "2", "-p", coded_project)
+    assert [(c["code"], c["status"]) for c in result["stored"]] == [
+        ("problems.unclear", "rejected")
+    ]
+    assert (
+        "In the project now: problems.unclear (rejected, auto)"
+        in cli("explain", "a.txt", "2", "-p", coded_project).stdout
+    )

@@ -338,7 +338,8 @@ def show(
         out.print(f"[dim]{escape(attrs)}[/]")
     width = len(str(len(document["turns"])))
     for turn in document["turns"]:
-        line = Text(f"{turn['n']:>{width}} ", style="dim")
+        line = Text()
+        line.append(f"{turn['n']:>{width}} ", style="dim")
         if turn["timestamp"]:
             line.append(f"[{turn['timestamp']}] ", style="dim")
         if turn["speaker"]:

@@ -146,8 +146,10 @@ def use(file: FileArg, project: ProjectOpt = None, as_json: JsonOpt = False) -> 
     for code, counts in report.orphans.items():
         manual, other = counts.get("manual", 0), counts.get("other", 0)
         out.print(
-            f"[yellow]kept:[/] {escape(code)} is not in this codebook; its codings stay "
-            f"({manual} manual, {other} automatic or imported)"
+            f"[yellow]note:[/] {escape(code)} is not in this codebook: its {manual} manual "
+            f"coding(s) stay; {other} automatic or imported coding(s) stay until the next "
+            "`casecode code`, which replaces open suggestions (reviewed ones stay)",
+            soft_wrap=True,
         )
 
 

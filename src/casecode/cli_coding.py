@@ -47,7 +47,8 @@ def render_coded(document: dict[str, Any], book, lang: str | None) -> None:
     width = len(str(len(document["turns"])))
     for turn in document["turns"]:
         codings = by_turn.get(turn["n"], [])
-        line = Text(f"{turn['n']:>{width}} ", style="dim")
+        line = Text()
+        line.append(f"{turn['n']:>{width}} ", style="dim")
         if turn["speaker"]:
             line.append(f"{turn['speaker']}: ", style="bold cyan")
         body = Text(turn["text"])
@@ -100,9 +101,10 @@ def render_code_report(report, *, top_level: bool = False) -> None:
         table.add_row(escape(code_id), str(n))
     if report.by_code:
         out.print(table)
-    verb = "would suggest" if report.dry_run else "suggested"
+    docs = f"{report.documents} document{'' if report.documents == 1 else 's'}"
+    verb = "would be suggested" if report.dry_run else "suggested"
     out.print(
-        f"{report.documents} documents, {report.codings} codings {verb} by "
+        f"{docs}: {report.codings} coding{'' if report.codings == 1 else 's'} {verb} by "
         f"[bold]{escape(report.coder)}[/] with {escape(report.codebook)} "
         f"({report.codebook_version}).",
         soft_wrap=True,
@@ -173,31 +175,44 @@ def register(app: typer.Typer) -> None:
             _print_json(result)
             return
         speaker = f"{result['speaker']}: " if result["speaker"] else ""
-        out.print(
-            f"[bold]{escape(result['document'])}[/] turn {turn} — {escape(speaker)}"
-            f"{escape(result['text'])}",
-            soft_wrap=True,
-        )
+        text = Text(result["text"])
+        base = result["start"]
+        for r in result["rules"]:
+            for hit in r["hits"] if r["status"] == "fired" else []:
+                text.stylize("bold green", hit["start"] - base, hit["end"] - base)
+            for hit in r["vetoed"]:
+                text.stylize("bold red strike", hit["start"] - base, hit["end"] - base)
+        out.print(f"[bold]{escape(result['document'])}[/] turn {turn} {escape(speaker)}")
+        out.print(text, soft_wrap=True)
+        out.print()
         if not result["rules"]:
             out.print("No rule of the codebook matched anything in this turn.")
-            return
         colours = {"fired": "green", "vetoed": "red", "skipped": "yellow", "unmatched": "dim"}
         for r in result["rules"]:
-            unit = Text(r["unit"]["text"])
-            base = r["unit"]["start"]
-            for hit in r["hits"]:
-                unit.stylize("bold green", hit["start"] - base, hit["end"] - base)
-            for hit in r["vetoed"]:
-                unit.stylize("bold red strike", hit["start"] - base, hit["end"] - base)
-            status = f"[{colours[r['status']]}]{r['status']}[/]"
+            status = f"[{colours[r['status']]}]{r['status']:<9}[/]"
             why = f": {escape(r['reason'])}" if r["reason"] else ""
             conf = f" (confidence {r['confidence']:.2f})" if r["status"] == "fired" else ""
             out.print(
                 f"{status} {escape(r['code'])} [dim]{escape(r['label'])} · rule "
-                f"{escape(r['rule'])} · {r['scope']}[/]{conf}{why}",
+                f"{escape(r['rule'])}[/]{conf}{why}",
                 soft_wrap=True,
             )
-            if r["scope"] != "turn" or r["hits"] or r["vetoed"]:
-                out.print(Text("    ") + unit, soft_wrap=True)
+            if r["hits"]:
+                words = ", ".join(dict.fromkeys(h["text"] for h in r["hits"]))
+                out.print(f"          matched: {escape(words)}", soft_wrap=True)
+            for hit in r["vetoed"]:
+                out.print(
+                    f"          vetoed: {escape(hit['text'])} ({escape(hit['why'])})",
+                    soft_wrap=True,
+                )
+            if r["scope"] != "turn" and (r["hits"] or r["vetoed"]):
+                unit = r["unit"]["text"]
+                unit = unit if len(unit) <= 60 else unit[:59] + "…"
+                out.print(f"          in the {r['scope']}: {escape(unit)}", soft_wrap=True)
         codes = ", ".join(result["codes"]) or "none"
-        out.print(f"Coded: {escape(codes)}")
+        out.print(f"\nThe rules code it: {escape(codes)}", soft_wrap=True)
+        if result["stored"]:
+            stored = ", ".join(
+                f"{c['code']} ({c['status']}, {c['coder']})" for c in result["stored"]
+            )
+            out.print(f"In the project now: {escape(stored)}", soft_wrap=True)

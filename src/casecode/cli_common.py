@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,12 +46,31 @@ def _errors() -> Iterator[None]:
     except KeyboardInterrupt:
         err.print("[red]interrupted[/]")
         raise typer.Exit(130) from None
+    except sqlite3.OperationalError as exc:
+        if _state["debug"]:
+            raise
+        if "locked" in str(exc) or "busy" in str(exc):
+            err.print(
+                "[bold red]error:[/] the project store is busy: another casecode command is "
+                "writing to it (try again when it has finished)"
+            )
+        else:
+            err.print(f"[bold red]error:[/] the project store cannot be used: {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    except sqlite3.DatabaseError as exc:
+        if _state["debug"]:
+            raise
+        err.print(
+            f"[bold red]error:[/] the project store is damaged ({escape(str(exc))}); "
+            "restore casecode.db from a backup"
+        )
+        raise typer.Exit(1) from None
     except Exception as exc:  # a bug: say so briefly
         if _state["debug"]:
             raise
         err.print(
             f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
-            "(run again with --debug for the traceback, and please report it)"
+            "(run `casecode --debug ...` for the traceback, and please report it)"
         )
         raise typer.Exit(2) from None
 

@@ -44,7 +44,8 @@ def select_codes(book: Codebook, wanted: Iterable[str] | None) -> set[str] | Non
     if not wanted:
         return None
     chosen: set[str] = set()
-    for ref in wanted:
+    refs = [r.strip() for item in wanted for r in str(item).split(",") if r.strip()]
+    for ref in refs:
         hits = {
             c.id
             for c in book.walk()
@@ -396,6 +397,8 @@ def explain(
             }
         )
     codes = sorted({f.code for f in findings(judgements)})
+    with using_project(project) as proj:
+        stored = [c for c in codings_of(proj.store, row, segments) if c["turn"] == turn]
     return {
         "document": row["name"],
         "turn": turn,
@@ -407,6 +410,7 @@ def explain(
         "codebook_version": book.content_version,
         "codes": codes,
         "rules": rules,
+        "stored": stored,
     }
 
 

@@ -302,17 +302,24 @@ def _carry_codings(proj: Project, existing, new_text: str, path: Path) -> None:
         return
     carried = carry_spans(existing["text"], new_text, [(c["start"], c["end"]) for c in codings])
     lost = [c for c, span in zip(codings, carried, strict=True) if span is None]
-    if lost:
-        manual = sum(1 for c in lost if c["origin"] == "manual")
+    # An open automatic suggestion on edited text is no one's decision: it goes, and the next
+    # `casecode code` judges the new text. Manual codings and reviewed ones block the change.
+    pending = [c for c in lost if c["origin"].startswith("rule:") and c["status"] == "suggested"]
+    kept = [c for c in lost if c not in pending]
+    if kept:
+        manual = sum(1 for c in kept if c["origin"] == "manual")
         raise CasecodeError(
-            f"--replace refused: {len(lost)} coding(s) ({manual} manual) lie on text that changed",
+            f"--replace refused: {len(kept)} coding(s) ({manual} manual, "
+            f"{len(kept) - manual} reviewed or imported) lie on text that changed",
             file=path,
-            hint="codings are never dropped silently; "
-            "keep the old version or remove those codings first",
+            hint="people's codings are never dropped silently; "
+            "keep the old version, or remove those codings first",
         )
-    for coding, (start, end) in zip(codings, carried, strict=True):
-        if (start, end) != (coding["start"], coding["end"]):
-            proj.store.move_coding(coding["id"], start, end)
+    for coding in pending:
+        proj.store.delete_coding(coding["id"])
+    for coding, span in zip(codings, carried, strict=True):
+        if span is not None and span != (coding["start"], coding["end"]):
+            proj.store.move_coding(coding["id"], *span)
 
 
 # ---------------------------------------------------------------------------- attributes

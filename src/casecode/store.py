@@ -393,6 +393,9 @@ class Store:
             (start, end, utcnow(), coding_id),
         )
 
+    def delete_coding(self, coding_id: int) -> None:
+        self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+
     def coding_counts(self) -> dict[str, int]:
         """Codings per code id, leaving out rejected suggestions."""
         rows = self.db.execute(

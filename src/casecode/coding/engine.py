@@ -353,7 +353,7 @@ class Engine:
             if "\n" in text[ends[k] : starts[k + 1]]:
                 break
             word = words[k]
-            if any(ch in CLAUSE_END for ch in word):
+            if any(ch in CLAUSE_END for ch in word) and is_punct(word):  # not "1.5"
                 break
             lower = word.lower()
             if lower in cues:
@@ -391,11 +391,14 @@ def _collect(plan: Plan, hits: dict[Path_, list[Hit]]) -> list[Hit]:
 
 
 def _distinct(found: list[Hit]) -> list[Hit]:
-    seen, out = set(), []
-    for hit in sorted(found, key=lambda h: (h.start, h.end)):
-        if (hit.start, hit.end) not in seen:
-            seen.add((hit.start, hit.end))
+    """Hits in reading order, each counted once: one inside another is the same mention
+    ("civil affairs" inside "county civil affairs bureau")."""
+    out: list[Hit] = []
+    reach = -1  # the furthest end of a hit kept so far; earlier hits start no later
+    for hit in sorted(found, key=lambda h: (h.start, -h.end)):
+        if hit.end > reach:
             out.append(hit)
+            reach = hit.end
     return out
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import CasecodeError
 
-CLAUSE_END = set("，,。；;：:！？!?…\n")
+CLAUSE_END = set("，,、。.；;：:！？!?…\n")
 
 
 @dataclass(slots=True)

@@ -8,7 +8,24 @@ from dataclasses import dataclass
 
 from ..model import Segment
 
-_SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;]+[”’」』\"')）]*|\n|$)")
+# A sentence ends at 。！？!?；; (with any closing quotes after them), at a line break, or at a
+# full stop followed by a space or the end - but not after a common abbreviation (Mr. e.g.).
+_END = re.compile(r"[。！？!?；;]+[”’」』\"')）]*|\n|\.+[\"')]*(?=\s|$)")
+_ABBREVIATION = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|St|No|vs|etc|e\.g|i\.e|cf)|\b[A-Z])$")
+
+
+def _sentences(body: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _END.finditer(body):
+        if m.group().startswith(".") and _ABBREVIATION.search(body[start : m.start()]):
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+    if start < len(body):
+        spans.append((start, len(body)))
+    return spans
+
+
 _LINE = re.compile(r"[^\n]+")
 
 
@@ -33,12 +50,13 @@ def units(text: str, segments: list[Segment], scope: str) -> list[Unit]:
     """The units of ``scope`` in reading order (each inside one turn, whitespace trimmed)."""
     found: list[Unit] = []
     for seg in segments:
+        body = text[seg.start : seg.end]
         if scope == "turn":
             spans = [(seg.start, seg.end)]
+        elif scope == "paragraph":
+            spans = [(seg.start + m.start(), seg.start + m.end()) for m in _LINE.finditer(body)]
         else:
-            pattern = _LINE if scope == "paragraph" else _SENTENCE
-            body = text[seg.start : seg.end]
-            spans = [(seg.start + m.start(), seg.start + m.end()) for m in pattern.finditer(body)]
+            spans = [(seg.start + a, seg.start + b) for a, b in _sentences(body)]
         for start, end in spans:
             span = _trimmed(text, start, end)
             if span:
