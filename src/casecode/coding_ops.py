@@ -439,6 +439,7 @@ def codings_of(store, row, segments) -> list[dict[str, Any]]:
                 "rule": origin[5:] if kind == "rule" else None,
                 "evidence": json.loads(c["evidence"]) if c["evidence"] else [],
                 "confidence": c["confidence"],
+                "memo": c["memo"],
             }
         )
     return out

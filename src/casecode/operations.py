@@ -520,7 +520,11 @@ def get_document(project: str | Path | Project | None, ref: str | int) -> dict[s
         from .coding_ops import codings_of
 
         codings = codings_of(store, row, segments)
-        return {**summary, "text": text, "turns": turns, "codings": codings}
+        memos = [
+            {"id": m["id"], "text": m["text"], "author": m["author"], "created_at": m["created_at"]}
+            for m in store.memos("document", row["name"])
+        ]
+        return {**summary, "text": text, "turns": turns, "codings": codings, "memos": memos}
 
 
 # ---------------------------------------------------------------------------- the whole flow

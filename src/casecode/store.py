@@ -153,8 +153,42 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
+def _v4(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        -- Who decided what, and when: every manual coding, removal and review decision.
+        ALTER TABLE codings ADD COLUMN reviewed_by TEXT;
+        ALTER TABLE codings ADD COLUMN reviewed_at TEXT;
+        CREATE TABLE coding_events (
+            id           INTEGER PRIMARY KEY,
+            coding_id    INTEGER,
+            document_id  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start        INTEGER NOT NULL,
+            "end"        INTEGER NOT NULL,
+            code_id      TEXT NOT NULL,
+            action       TEXT NOT NULL,    -- 'tag', 'untag', 'accept', 'reject', 'recode', 'memo'
+            actor        TEXT NOT NULL,
+            detail       TEXT,
+            at           TEXT NOT NULL
+        );
+        CREATE INDEX coding_events_document ON coding_events(document_id, start);
+
+        CREATE TABLE memos (
+            id           INTEGER PRIMARY KEY,
+            target_kind  TEXT NOT NULL CHECK (target_kind IN ('code', 'document', 'coding')),
+            target       TEXT NOT NULL,
+            text         TEXT NOT NULL,
+            author       TEXT NOT NULL,
+            created_at   TEXT NOT NULL
+        );
+        CREATE INDEX memos_target ON memos(target_kind, target);
+        """,
+    )
+
+
 # Append a function for each schema change; never edit one that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 
 
 class Store:
@@ -379,11 +413,12 @@ class Store:
         coder: str,
         origin: str,
         status: str = "suggested",
+        memo: str | None = None,
     ) -> int:
         cur = self.db.execute(
             'INSERT INTO codings (document_id, start, "end", code_id, coder, origin, status,'
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc_id, start, end, code_id, coder, origin, status, utcnow()),
+            " memo, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, start, end, code_id, coder, origin, status, memo, utcnow()),
         )
         return int(cur.lastrowid)
 
@@ -395,6 +430,77 @@ class Store:
 
     def delete_coding(self, coding_id: int) -> None:
         self.db.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+
+    def codings_in(self, doc_id: int, start: int, end: int) -> list[sqlite3.Row]:
+        """Codings that lie within ``[start, end)`` of a document."""
+        return self.db.execute(
+            'SELECT * FROM codings WHERE document_id = ? AND start >= ? AND "end" <= ? '
+            'ORDER BY start, "end", code_id, id',
+            (doc_id, start, end),
+        ).fetchall()
+
+    def log_event(
+        self,
+        coding: dict[str, Any] | sqlite3.Row,
+        action: str,
+        actor: str,
+        detail: str | None = None,
+    ) -> None:
+        self.db.execute(
+            'INSERT INTO coding_events (coding_id, document_id, start, "end", code_id, action,'
+            " actor, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                coding["id"],
+                coding["document_id"],
+                coding["start"],
+                coding["end"],
+                coding["code_id"],
+                action,
+                actor,
+                detail,
+                utcnow(),
+            ),
+        )
+
+    def events_in(self, doc_id: int, start: int, end: int) -> list[sqlite3.Row]:
+        return self.db.execute(
+            'SELECT * FROM coding_events WHERE document_id = ? AND start >= ? AND "end" <= ? '
+            "ORDER BY at, id",
+            (doc_id, start, end),
+        ).fetchall()
+
+    def coder_counts(self) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT coder, "
+            "sum(origin = 'manual') AS manual, "
+            "sum(origin LIKE 'rule:%' AND status = 'suggested') AS suggested, "
+            "sum(origin != 'manual' AND status = 'accepted') AS accepted, "
+            "sum(status = 'rejected') AS rejected, "
+            "sum(origin = 'imported') AS imported, "
+            "count(*) AS total, count(DISTINCT document_id) AS documents "
+            "FROM codings GROUP BY coder ORDER BY coder"
+        ).fetchall()
+
+    def add_memo(self, kind: str, target: str, text: str, author: str) -> int:
+        cur = self.db.execute(
+            "INSERT INTO memos (target_kind, target, text, author, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (kind, target, text, author, utcnow()),
+        )
+        return int(cur.lastrowid)
+
+    def memos(self, kind: str | None = None, target: str | None = None) -> list[sqlite3.Row]:
+        sql, args = "SELECT * FROM memos", []
+        if kind is not None:
+            sql += " WHERE target_kind = ?"
+            args.append(kind)
+            if target is not None:
+                sql += " AND target = ?"
+                args.append(target)
+        return self.db.execute(sql + " ORDER BY created_at, id", args).fetchall()
+
+    def coding_by_id(self, coding_id: int) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM codings WHERE id = ?", (coding_id,)).fetchone()
 
     def coding_counts(self) -> dict[str, int]:
         """Codings per code id, leaving out rejected suggestions."""

@@ -1,0 +1,171 @@
+"""``casecode tag``, ``untag``, ``coders``, ``history`` and ``memo``: people's coding."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, out
+
+CoderOpt = Annotated[
+    str | None,
+    typer.Option("--coder", help="Your name as a coder (default: $CASECODE_CODER, else login)."),
+]
+DocArg = Annotated[str, typer.Argument(help="Document id or name.")]
+TurnArg = Annotated[int, typer.Argument(help="Turn number (see casecode show).")]
+
+memo_app = typer.Typer(help="Memos on codes, documents and codings.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("tag")
+    def tag(
+        doc: DocArg,
+        turn: TurnArg,
+        codes: Annotated[list[str], typer.Argument(help="Code ids, unique id prefixes or labels.")],
+        span: Annotated[
+            str | None,
+            typer.Option("--span", help="Characters START-END of the turn's text (from 0)."),
+        ] = None,
+        quote: Annotated[
+            str | None, typer.Option("--quote", help="Code these exact words of the turn.")
+        ] = None,
+        coder: CoderOpt = None,
+        memo: Annotated[str | None, typer.Option("--memo", help="A note on this coding.")] = None,
+        project: ProjectOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Code a turn (or part of it) by hand."""
+        from .manual_ops import tag as tag_turn
+
+        with _errors():
+            made = tag_turn(
+                project, doc, turn, codes, span=span, quote=quote, coder=coder, memo=memo
+            )
+        if as_json:
+            _print_json(made)
+            return
+        for m in made:
+            what = "coded" if m["new"] else "already coded"
+            words = m["text"] if len(m["text"]) <= 40 else m["text"][:39] + "…"
+            out.print(
+                f"{what}: {escape(m['document'])} turn {m['turn']} [bold]{escape(m['code'])}[/] "
+                f"by {escape(m['coder'])} — {escape(words)}",
+                soft_wrap=True,
+            )
+
+    @app.command("untag")
+    def untag(
+        doc: DocArg,
+        turn: TurnArg,
+        code: Annotated[str, typer.Argument(help="Code id or label.")],
+        coder: CoderOpt = None,
+        project: ProjectOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Remove your manual coding of a code on a turn."""
+        from .manual_ops import untag as untag_turn
+
+        with _errors():
+            gone = untag_turn(project, doc, turn, code, coder=coder)
+        if as_json:
+            _print_json(gone)
+            return
+        out.print(f"Removed {len(gone)} coding(s) of {escape(gone[0]['code'])} on turn {turn}.")
+
+    @app.command("coders")
+    def coders(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+        """Everyone (and every rule set) that has coded, with counts."""
+        from .manual_ops import coders as list_coders
+
+        with _errors():
+            rows = list_coders(project)
+        if as_json:
+            _print_json(rows)
+            return
+        if not rows:
+            out.print("No codings yet.")
+            return
+        table = Table(box=box.SIMPLE_HEAD)
+        columns = ("coder", "manual", "suggested", "accepted", "rejected", "imported", "documents")
+        for col in columns:
+            table.add_column(col, justify="left" if col == "coder" else "right")
+        for r in rows:
+            table.add_row(*(escape(str(r[c] or 0)) for c in columns))
+        out.print(table)
+
+    @app.command("history")
+    def history(
+        doc: DocArg, turn: TurnArg, project: ProjectOpt = None, as_json: JsonOpt = False
+    ) -> None:
+        """Every coding decision on a turn, with coder and time."""
+        from .manual_ops import history as turn_history
+
+        with _errors():
+            result = turn_history(project, doc, turn)
+        if as_json:
+            _print_json(result)
+            return
+        out.print(f"[bold]{escape(result['document'])}[/] turn {turn}")
+        if not result["events"]:
+            out.print("No coding decisions on this turn yet.")
+        for e in result["events"]:
+            detail = f" ({escape(e['detail'])})" if e["detail"] else ""
+            out.print(
+                f"{e['at']}  {escape(e['actor']):<10} {e['action']:<8} {escape(e['code'])}{detail}",
+                soft_wrap=True,
+            )
+        now = ", ".join(f"{c['code']} ({c['status']}, {c['coder']})" for c in result["codings"])
+        out.print(f"Now: {escape(now) or 'no codings'}", soft_wrap=True)
+
+    app.add_typer(memo_app, name="memo")
+
+
+@memo_app.command("add")
+def memo_add(
+    text: Annotated[str, typer.Argument(help="The memo.")],
+    code: Annotated[str | None, typer.Option("--code", help="About this code.")] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="About this document.")] = None,
+    coding: Annotated[int | None, typer.Option("--coding", help="About this coding id.")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Who writes it.")] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a memo on a code, a document or a coding."""
+    from .manual_ops import add_memo
+
+    with _errors():
+        memo = add_memo(project, text, code=code, doc=doc, coding=coding, author=author)
+    if as_json:
+        _print_json(memo)
+        return
+    out.print(f"Memo {memo['id']} on {memo['kind']} {escape(memo['target'])}.")
+
+
+@memo_app.command("list")
+def memo_list(
+    code: Annotated[str | None, typer.Option("--code", help="Memos on this code.")] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="Memos on this document.")] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List memos (all, or those on one code or document)."""
+    from .manual_ops import list_memos
+
+    with _errors():
+        memos = list_memos(project, code=code, doc=doc)
+    if as_json:
+        _print_json(memos)
+        return
+    if not memos:
+        out.print("No memos.")
+    for m in memos:
+        out.print(
+            f"[dim]{m['created_at']} {escape(m['author'])} · {m['kind']} "
+            f"{escape(m['target'])}[/]\n  {escape(m['text'])}",
+            soft_wrap=True,
+        )

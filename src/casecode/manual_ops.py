@@ -1,0 +1,305 @@
+"""Library operations for people's coding: ``tag``, ``untag``, ``coders``, ``history``, memos.
+
+A manual coding is a decision: it is stored with status ``accepted``, origin ``manual`` and the
+coder's name, and every tag, untag and review decision is logged in ``coding_events`` so that
+``history`` can show who decided what, and when. No automatic step deletes a manual coding.
+"""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .codebook.model import Code, Codebook
+from .errors import CasecodeError
+from .project import Project, using_project
+
+CODER_ENV = "CASECODE_CODER"
+
+
+def default_coder() -> str:
+    """``$CASECODE_CODER``, else the login name."""
+    name = os.environ.get(CODER_ENV, "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser() or "me"
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "me"
+
+
+def resolve_code(book: Codebook, ref: str) -> Code:
+    """A code by exact id, unique id prefix, or label in any language (case-insensitive)."""
+    ref = ref.strip()
+    exact = book.get(ref)
+    if exact is not None:
+        return exact
+    folded = ref.casefold()
+    by_label = [c for c in book.walk() if folded in (v.casefold() for v in c.label.values())]
+    if len(by_label) == 1:
+        return by_label[0]
+    by_prefix = [c for c in book.walk() if c.id.startswith(ref)]
+    if len(by_prefix) == 1:
+        return by_prefix[0]
+    many = by_label or by_prefix
+    if many:
+        names = ", ".join(c.id for c in many[:5]) + (", ..." if len(many) > 5 else "")
+        raise CasecodeError(f"'{ref}' could be any of {names}", hint="give the full code id")
+    labels = {v: c.id for c in book.walk() for v in c.label.values()}
+    close = difflib.get_close_matches(ref, [*book.ids, *labels], n=3, cutoff=0.3)
+    ids = list(dict.fromkeys(labels.get(c, c) for c in close))
+    hint = f"closest: {', '.join(ids)}" if ids else "`casecode codebook show` lists the codes"
+    raise CasecodeError(f"no code '{ref}' in the codebook", hint=hint)
+
+
+def _span(turn_text: str, span: str | None, quote: str | None) -> tuple[int, int]:
+    """Offsets inside a turn's text from ``--span START-END`` or ``--quote``."""
+    if span and quote:
+        raise CasecodeError("give --span or --quote, not both")
+    if span:
+        m = re.fullmatch(r"\s*(\d+)\s*[-:,]\s*(\d+)\s*", span)
+        if not m:
+            raise CasecodeError(f"--span '{span}' should look like 5-12")
+        start, end = int(m.group(1)), int(m.group(2))
+        if not 0 <= start < end <= len(turn_text):
+            raise CasecodeError(
+                f"--span {start}-{end} is outside the turn (its text has {len(turn_text)} "
+                "characters, counted from 0)"
+            )
+        return start, end
+    if quote:
+        found = [m.start() for m in re.finditer(re.escape(quote), turn_text)]
+        if not found:
+            raise CasecodeError(f"the turn does not contain '{quote}'")
+        if len(found) > 1:
+            raise CasecodeError(
+                f"'{quote}' occurs {len(found)} times in the turn",
+                hint="quote more words, or use --span",
+            )
+        return found[0], found[0] + len(quote)
+    return 0, len(turn_text)
+
+
+def _turn(store, doc: str | int, turn: int):
+    from .operations import resolve_document
+
+    row = resolve_document(store, doc)
+    seg = next((s for s in store.segments(row["id"]) if s.n == turn), None)
+    if seg is None:
+        count = len(store.segments(row["id"]))
+        raise CasecodeError(f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{count}")
+    return row, seg
+
+
+def _project_book(proj: Project) -> Codebook:
+    from .codebook_ops import project_codebook
+
+    return project_codebook(proj)
+
+
+def tag(
+    project: str | Path | Project | None,
+    doc: str | int,
+    turn: int,
+    codes: list[str],
+    *,
+    span: str | None = None,
+    quote: str | None = None,
+    coder: str | None = None,
+    memo: str | None = None,
+) -> list[dict[str, Any]]:
+    """Code a whole turn, a span of it or a quoted phrase by hand; returns the codings."""
+    coder = (coder or default_coder()).strip()
+    if not codes:
+        raise CasecodeError("name at least one code")
+    with using_project(project) as proj:
+        store = proj.store
+        book = _project_book(proj)
+        chosen = [resolve_code(book, c) for c in codes]
+        row, seg = _turn(store, doc, turn)
+        text = row["text"][seg.start : seg.end]
+        a, b = _span(text, span, quote)
+        start, end = seg.start + a, seg.start + b
+        made = []
+        with store.transaction():
+            existing = {
+                (c["start"], c["end"], c["code_id"])
+                for c in store.codings_in(row["id"], start, end)
+                if c["origin"] == "manual" and c["coder"] == coder
+            }
+            for code in chosen:
+                if (start, end, code.id) in existing:
+                    made.append({"code": code.id, "start": start, "end": end, "new": False})
+                    continue
+                cid = store.insert_coding(
+                    row["id"],
+                    start,
+                    end,
+                    code.id,
+                    coder=coder,
+                    origin="manual",
+                    status="accepted",
+                    memo=memo,
+                )
+                store.log_event(store.coding_by_id(cid), "tag", coder, memo)
+                made.append({"id": cid, "code": code.id, "start": start, "end": end, "new": True})
+        for m in made:
+            m.update(
+                document=row["name"],
+                turn=turn,
+                coder=coder,
+                text=row["text"][m["start"] : m["end"]],
+            )
+        return made
+
+
+def untag(
+    project: str | Path | Project | None,
+    doc: str | int,
+    turn: int,
+    code: str,
+    *,
+    coder: str | None = None,
+) -> list[dict[str, Any]]:
+    """Remove a coder's manual codings of ``code`` on a turn (never automatic ones)."""
+    coder = (coder or default_coder()).strip()
+    with using_project(project) as proj:
+        store = proj.store
+        book = _project_book(proj)
+        ref = book.get(code.strip())
+        code_id = ref.id if ref is not None else resolve_code(book, code).id
+        row, seg = _turn(store, doc, turn)
+        with store.transaction():
+            gone = [
+                c
+                for c in store.codings_in(row["id"], seg.label_start, seg.end)
+                if c["code_id"] == code_id and c["origin"] == "manual" and c["coder"] == coder
+            ]
+            if not gone:
+                raise CasecodeError(
+                    f"{coder} has no manual coding of {code_id} on turn {turn} of {row['name']}",
+                    hint="automatic suggestions are rejected in `casecode review`, not untagged",
+                )
+            for c in gone:
+                store.log_event(c, "untag", coder)
+                store.delete_coding(c["id"])
+        return [
+            {"id": c["id"], "code": c["code_id"], "start": c["start"], "end": c["end"]}
+            for c in gone
+        ]
+
+
+def coders(project: str | Path | Project | None = None) -> list[dict[str, Any]]:
+    """Every coder with their codings: manual, suggested, accepted, rejected, imported."""
+    with using_project(project) as proj:
+        return [dict(r) for r in proj.store.coder_counts()]
+
+
+def history(project: str | Path | Project | None, doc: str | int, turn: int) -> dict[str, Any]:
+    """Every coding decision on a turn, oldest first, and the codings it has now."""
+    from .coding_ops import codings_of
+
+    with using_project(project) as proj:
+        store = proj.store
+        row, seg = _turn(store, doc, turn)
+        events = [
+            {
+                "at": e["at"],
+                "action": e["action"],
+                "actor": e["actor"],
+                "code": e["code_id"],
+                "start": e["start"],
+                "end": e["end"],
+                "coding": e["coding_id"],
+                "detail": e["detail"],
+            }
+            for e in store.events_in(row["id"], seg.label_start, seg.end)
+        ]
+        segments = store.segments(row["id"])
+        current = [c for c in codings_of(store, row, segments) if c["turn"] == turn]
+        created = [
+            {
+                "at": c["created_at"],
+                "action": "suggest",
+                "actor": c["coder"],
+                "code": c["code_id"],
+                "start": c["start"],
+                "end": c["end"],
+                "coding": c["id"],
+                "detail": c["origin"],
+            }
+            for c in store.codings_in(row["id"], seg.label_start, seg.end)
+            if c["origin"] != "manual"
+        ]
+    timeline = sorted(events + created, key=lambda e: (e["at"], e["coding"] or 0))
+    return {"document": row["name"], "turn": turn, "events": timeline, "codings": current}
+
+
+def add_memo(
+    project: str | Path | Project | None,
+    text: str,
+    *,
+    code: str | None = None,
+    doc: str | int | None = None,
+    coding: int | None = None,
+    author: str | None = None,
+) -> dict[str, Any]:
+    """A memo on a code, a document or a coding."""
+    from .operations import resolve_document
+
+    author = (author or default_coder()).strip()
+    if sum(x is not None for x in (code, doc, coding)) != 1:
+        raise CasecodeError("a memo is about one thing: give --code, --doc or --coding")
+    if not text.strip():
+        raise CasecodeError("the memo is empty")
+    with using_project(project) as proj:
+        store = proj.store
+        if code is not None:
+            kind, target = "code", resolve_code(_project_book(proj), code).id
+        elif doc is not None:
+            kind, target = "document", resolve_document(store, doc)["name"]
+        else:
+            found = store.coding_by_id(int(coding))
+            if found is None:
+                raise CasecodeError(
+                    f"no coding {coding}", hint="`casecode show DOC --json` lists ids"
+                )
+            kind, target = "coding", str(found["id"])
+        with store.transaction():
+            memo_id = store.add_memo(kind, target, text.strip(), author)
+            if kind == "coding":
+                store.log_event(found, "memo", author, text.strip())
+    return {"id": memo_id, "kind": kind, "target": target, "text": text.strip(), "author": author}
+
+
+def list_memos(
+    project: str | Path | Project | None = None,
+    *,
+    code: str | None = None,
+    doc: str | int | None = None,
+) -> list[dict[str, Any]]:
+    from .operations import resolve_document
+
+    with using_project(project) as proj:
+        store = proj.store
+        if code is not None:
+            rows = store.memos("code", resolve_code(_project_book(proj), code).id)
+        elif doc is not None:
+            rows = store.memos("document", resolve_document(store, doc)["name"])
+        else:
+            rows = store.memos()
+        return [
+            {
+                "id": r["id"],
+                "kind": r["target_kind"],
+                "target": r["target"],
+                "text": r["text"],
+                "author": r["author"],
+                "created_at": r["created_at"],
+            }
+            for r in rows
+        ]

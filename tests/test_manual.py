@@ -1,0 +1,164 @@
+"""People's coding: tag, untag, coders, history and memos, and what no automatic step may undo."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from conftest import write
+from test_coding import CODEBOOK
+
+
+@pytest.fixture
+def coded(project, tmp_path, cli, monkeypatch):
+    monkeypatch.setenv("CASECODE_CODER", "ann")
+    write(
+        tmp_path / "t" / "a.txt",
+        "访谈者：村里的事谁管？\n村民：村里老人的事谁都管，又谁都不管，权责不清。\n"
+        "访谈者：钱呢？\n村民：经费一直很紧张，经费也不透明。\n",
+    )
+    cli("import", tmp_path / "t", "-p", project)
+    cli("codebook", "use", write(tmp_path / "cb.yaml", CODEBOOK), "-p", project)
+    return project
+
+
+def rows(project):
+    db = sqlite3.connect(project / "casecode.db")
+    db.row_factory = sqlite3.Row
+    return [dict(r) for r in db.execute("SELECT * FROM codings ORDER BY id")]
+
+
+def test_tag_a_turn_a_span_and_a_quote(coded, cli):
+    whole = cli.json("tag", "a.txt", "2", "problems.unclear", "-p", coded)
+    assert (
+        whole[0]["text"] == "村里老人的事谁都管，又谁都不管，权责不清。"
+        and whole[0]["coder"] == "ann"
+    )
+    quoted = cli.json(
+        "tag", "a.txt", "2", "资金不足", "--quote", "权责不清", "--coder", "bo", "-p", coded
+    )
+    assert (quoted[0]["code"], quoted[0]["text"], quoted[0]["coder"]) == (
+        "problems.funds",
+        "权责不清",
+        "bo",
+    )
+    spanned = cli.json(
+        "tag", "a.txt", "4", "problems.f", "--span", "0-2", "--memo", "钱的事", "-p", coded
+    )
+    assert spanned[0]["text"] == "经费"
+    again = cli.json("tag", "a.txt", "2", "problems.unclear", "-p", coded)
+    assert again[0]["new"] is False
+    stored = rows(coded)
+    assert [(r["origin"], r["status"]) for r in stored] == [("manual", "accepted")] * 3
+    assert stored[2]["memo"] == "钱的事"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["a.txt", "2", "problems.uncl", "--quote", "不在"], "does not contain '不在'"),
+        (["a.txt", "4", "problems.funds", "--quote", "经费"], "occurs 2 times"),
+        (["a.txt", "2", "problems.funds", "--span", "5-999"], "outside the turn"),
+        (["a.txt", "2", "problems.funds", "--span", "abc"], "should look like 5-12"),
+        (["a.txt", "9", "problems.funds"], "has no turn 9"),
+        (["a.txt", "2", "problem.fund"], "closest: problems.funds"),
+        (["a.txt", "2", "problems."], "could be any of"),
+    ],
+)
+def test_tag_mistakes_are_explained(coded, cli, args, message):
+    result = cli("tag", *args, "-p", coded, ok=False)
+    assert message in result.stderr and result.exit_code == 1
+    assert rows(coded) == []
+
+
+def test_untag_removes_only_your_manual_coding(coded, cli):
+    cli("code", "-p", coded)
+    cli("tag", "a.txt", "2", "problems.unclear", "-p", coded)
+    cli("tag", "a.txt", "2", "problems.unclear", "--coder", "bo", "-p", coded)
+    cli("untag", "a.txt", "2", "权责不清", "-p", coded)
+    left = {(r["coder"], r["origin"]) for r in rows(coded) if r["code_id"] == "problems.unclear"}
+    assert left == {("bo", "manual"), ("auto", "rule:unclear-words")}
+    missing = cli("untag", "a.txt", "2", "problems.unclear", "-p", coded, ok=False)
+    assert "ann has no manual coding of problems.unclear" in missing.stderr
+
+
+def test_history_and_coders(coded, cli):
+    suggested = cli.json("code", "-p", coded)["codings"]
+    cli("tag", "a.txt", "2", "problems.funds", "-p", coded)
+    cli("untag", "a.txt", "2", "problems.funds", "-p", coded)
+    cli("tag", "a.txt", "2", "problems.funds", "--coder", "bo", "-p", coded)
+    history = cli.json("history", "a.txt", "2", "-p", coded)
+    actions = [(e["actor"], e["action"], e["code"]) for e in history["events"]]
+    assert actions == [
+        ("auto", "suggest", "problems.unclear"),
+        ("ann", "tag", "problems.funds"),
+        ("ann", "untag", "problems.funds"),
+        ("bo", "tag", "problems.funds"),
+    ]
+    assert {c["code"] for c in history["codings"]} == {"problems.unclear", "problems.funds"}
+    coders = {r["coder"]: r for r in cli.json("coders", "-p", coded)}
+    assert coders["bo"]["manual"] == 1 and coders["auto"]["suggested"] == suggested
+    assert "bo" in cli("coders", "-p", coded).stdout
+
+
+def test_memos_on_codes_documents_and_codings(coded, cli):
+    cli("tag", "a.txt", "2", "problems.unclear", "-p", coded)
+    coding = rows(coded)[0]["id"]
+    cli("memo", "add", "常和资金问题一起出现", "--code", "权责不清", "-p", coded)
+    cli("memo", "add", "受访者很坦率", "--doc", "a.txt", "-p", coded)
+    cli("memo", "add", "边界案例", "--coding", coding, "-p", coded)
+    memos = cli.json("memo", "list", "-p", coded)
+    assert [(m["kind"], m["target"], m["author"]) for m in memos] == [
+        ("code", "problems.unclear", "ann"),
+        ("document", "a.txt", "ann"),
+        ("coding", str(coding), "ann"),
+    ]
+    assert (
+        cli.json("memo", "list", "--code", "problems.unclear", "-p", coded)[0]["text"]
+        == "常和资金问题一起出现"
+    )
+    assert cli.json("show", "a.txt", "-p", coded)["memos"][0]["text"] == "受访者很坦率"
+    both = cli(
+        "memo", "add", "x", "--code", "problems.unclear", "--doc", "a.txt", "-p", coded, ok=False
+    )
+    assert "give --code, --doc or --coding" in both.stderr
+
+
+def test_manual_codings_survive_recoding_codebook_switches_and_reimport(coded, cli, tmp_path):
+    cli("tag", "a.txt", "2", "problems.funds", "-p", coded)
+    cli("code", "-p", coded)
+    cli("code", "--docs", "a.txt", "-p", coded)
+    cli("codebook", "use", "coproduction", "-p", coded)
+    cli("code", "-p", coded)
+    path = tmp_path / "t" / "a.txt"
+    path.write_text(path.read_text("utf-8") + "访谈者：好的。\n", "utf-8")
+    cli("import", path, "--replace", "-p", coded)
+    manual = [r for r in rows(coded) if r["origin"] == "manual"]
+    assert [(r["code_id"], r["coder"], r["status"]) for r in manual] == [
+        ("problems.funds", "ann", "accepted")
+    ]
+
+
+def test_two_terminals_can_code_at_once(coded):
+    script = (
+        "import sys, casecode\n"
+        "for i in range(15):\n"
+        "    casecode.tag(sys.argv[1], 'a.txt', 2 + 2 * (i % 2), ['problems.funds'], coder=sys.argv[2],"
+        " span=f'{i % 3}-{i % 3 + 1}')\n"
+        "    casecode.add_memo(sys.argv[1], f'note {i}', doc='a.txt', author=sys.argv[2])\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(coded), name], stderr=subprocess.PIPE)
+        for name in ("ann", "bo")
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    stored = rows(coded)
+    assert {r["coder"] for r in stored} == {"ann", "bo"}
+    db = sqlite3.connect(coded / "casecode.db")
+    assert db.execute("SELECT count(*) FROM memos").fetchone()[0] == 30
+    assert len(stored) == len({(r["coder"], r["start"], r["end"]) for r in stored})
