@@ -162,3 +162,54 @@ def test_two_terminals_can_code_at_once(coded):
     db = sqlite3.connect(coded / "casecode.db")
     assert db.execute("SELECT count(*) FROM memos").fetchone()[0] == 30
     assert len(stored) == len({(r["coder"], r["start"], r["end"]) for r in stored})
+
+
+def _review(cli, project, keys: str, *args: str):
+    result = cli.runner.invoke(
+        __import__("casecode.cli", fromlist=["app"]).app,
+        ["review", "-p", str(project), *args],
+        input=keys,
+    )
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_review_from_piped_keys_saves_each_decision_and_resumes(coded, cli):
+    cli("code", "-p", coded)
+    open_before = [r for r in rows(coded) if r["status"] == "suggested"]
+    assert len(open_before) == 2
+    text = _review(cli, coded, "a\nq\n", "--as", "cai")
+    assert "2 open" in text and "1 decision(s) saved; 1 suggestion(s) still open" in text
+    first = next(r for r in rows(coded) if r["id"] == open_before[0]["id"])
+    assert (first["status"], first["reviewed_by"]) == ("accepted", "cai")
+    again = _review(cli, coded, "m\n值得讨论\nr\n")  # resumes at the first open suggestion
+    assert "1/1" in again
+    second = next(r for r in rows(coded) if r["id"] == open_before[1]["id"])
+    assert (second["status"], second["memo"]) == ("rejected", "值得讨论")
+    assert "Nothing to review" in _review(cli, coded, "")
+    history = cli.json("history", "a.txt", "2", "-p", coded)
+    assert ("cai", "accept") in [(e["actor"], e["action"]) for e in history["events"]]
+
+
+def test_review_change_code_skip_back_and_end_of_input(coded, cli):
+    cli("code", "-p", coded)
+    text = _review(cli, coded, "s\nb\nc\n资金不足\n", "--as", "cai")  # input ends: quit
+    assert "1 decision(s) saved" in text
+    recoded = [r for r in rows(coded) if r["origin"] == "manual"]
+    assert [(r["code_id"], r["coder"]) for r in recoded] == [("problems.funds", "cai")]
+    assert any(
+        r["status"] == "rejected" and r["code_id"] == "problems.unclear" for r in rows(coded)
+    )
+    cli("code", "--docs", "a.txt", "-p", coded)  # the rules find it again: the rejection stands
+    assert any(
+        r["status"] == "rejected" and r["code_id"] == "problems.unclear" for r in rows(coded)
+    )
+    assert not any(
+        r["status"] == "suggested" and r["code_id"] == "problems.unclear" for r in rows(coded)
+    )
+
+
+def test_review_filters_by_code_and_coder(coded, cli):
+    cli("code", "-p", coded)
+    assert "1/1" in _review(cli, coded, "q\n", "--code", "problems.funds")
+    assert "Nothing to review" in _review(cli, coded, "", "--of", "someone-else")

@@ -34,6 +34,8 @@ _EXPORTS = {
     "coders": "casecode.manual_ops",
     "history": "casecode.manual_ops",
     "add_memo": "casecode.manual_ops",
+    "review_queue": "casecode.manual_ops",
+    "decide": "casecode.manual_ops",
     "list_memos": "casecode.manual_ops",
     "explain": "casecode.coding_ops",
     "Codebook": "casecode.codebook",

@@ -122,7 +122,108 @@ def register(app: typer.Typer) -> None:
         now = ", ".join(f"{c['code']} ({c['status']}, {c['coder']})" for c in result["codings"])
         out.print(f"Now: {escape(now) or 'no codings'}", soft_wrap=True)
 
+    @app.command("review")
+    def review(
+        code: Annotated[str | None, typer.Option("--code", help="Only this code.")] = None,
+        doc: Annotated[str | None, typer.Option("--doc", help="Only this document.")] = None,
+        of: Annotated[str, typer.Option("--of", help="Whose suggestions.")] = "auto",
+        as_: Annotated[
+            str | None,
+            typer.Option("--as", help="Reviewer recorded with each decision (default: you)."),
+        ] = None,
+        project: ProjectOpt = None,
+    ) -> None:
+        """Accept or reject suggestions one by one; every decision is saved at once.
+
+        Keys: a accept, r reject, c change code, m memo, s skip, b back, q quit. Works from a
+        pipe too (one key per line); run it again to go on where you stopped.
+        """
+        from .manual_ops import decide, default_coder, review_queue
+
+        reviewer = (as_ or default_coder()).strip()
+        with _errors():
+            queue = review_queue(project, code=code, doc=doc, of=of)
+        if not queue:
+            out.print(f"Nothing to review: no open suggestions by {escape(of)}.")
+            return
+        decided: dict[int, str] = {}
+        i = 0
+        while 0 <= i < len(queue):
+            item = queue[i]
+            left = len(queue) - len(decided)
+            _show_item(item, i + 1, len(queue), left, decided.get(item["id"]))
+            key = _ask("[a]ccept [r]eject [c]hange [m]emo [s]kip [b]ack [q]uit > ")
+            if key is None or key == "q":
+                break
+            with _errors():
+                if key == "a" or key == "r":
+                    decide(
+                        project, item["id"], "accept" if key == "a" else "reject", reviewer=reviewer
+                    )
+                    decided[item["id"]] = "accepted" if key == "a" else "rejected"
+                    i += 1
+                elif key == "c":
+                    target = _ask("code (id or label) > ")
+                    if target:
+                        result = decide(
+                            project, item["id"], "recode", reviewer=reviewer, code=target
+                        )
+                        decided[item["id"]] = f"recoded (coding {result['new']})"
+                        i += 1
+                elif key == "m":
+                    text = _ask("memo > ")
+                    if text:
+                        decide(project, item["id"], "memo", reviewer=reviewer, memo=text)
+                elif key == "s":
+                    i += 1
+                elif key == "b":
+                    i = max(i - 1, 0)
+                else:
+                    out.print("[yellow]?[/] a, r, c, m, s, b or q")
+        done = len(decided)
+        out.print(
+            f"{done} decision(s) saved; {len(queue) - done} suggestion(s) still open"
+            + (" — run review again to go on." if len(queue) - done else ".")
+        )
+
     app.add_typer(memo_app, name="memo")
+
+
+def _ask(prompt: str) -> str | None:
+    """One line from the terminal or a pipe (None at the end of input)."""
+    out.print(escape(prompt), end="")
+    try:
+        line = input()
+    except EOFError:
+        out.print()
+        return None
+    return line.strip().lower() if len(line.strip()) <= 1 else line.strip()
+
+
+def _show_item(item: dict, n: int, total: int, left: int, decision: str | None) -> None:
+    from rich.text import Text
+
+    out.rule(f"{n}/{total} · {left} open", style="dim")
+    speaker = f"{item['speaker']}: " if item["speaker"] else ""
+    out.print(f"[bold]{escape(item['document'])}[/] turn {item['turn']} {escape(speaker)}")
+    text = Text(item["turn_text"])
+    base = item["turn_start"]
+    a, b = item["start"] - base, item["end"] - base
+    if (a, b) != (0, len(item["turn_text"])):
+        text.stylize("underline", max(a, 0), max(b, 0))
+    for ev in item["evidence"] or []:
+        text.stylize("bold green", ev["start"] - base, ev["end"] - base)
+    out.print(text, soft_wrap=True)
+    conf = f" · confidence {item['confidence']:.2f}" if item["confidence"] is not None else ""
+    out.print(
+        f"→ [bold]{escape(item['code'])}[/] {escape(item['label'])} "
+        f"[dim](rule {escape(item['rule'] or '')}{conf})[/]",
+        soft_wrap=True,
+    )
+    if item["definition"]:
+        out.print(f"  [dim]{escape(item['definition'])}[/]", soft_wrap=True)
+    if decision:
+        out.print(f"  [cyan]decided: {escape(decision)}[/]")
 
 
 @memo_app.command("add")

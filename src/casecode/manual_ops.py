@@ -303,3 +303,105 @@ def list_memos(
             }
             for r in rows
         ]
+
+
+# -- review -------------------------------------------------------------------------------------
+
+
+def review_queue(
+    project: str | Path | Project | None = None,
+    *,
+    code: str | None = None,
+    doc: str | int | None = None,
+    of: str = "auto",
+) -> list[dict[str, Any]]:
+    """Open suggestions to review, in reading order: document, position, code."""
+    from .coding_ops import codings_of, select_codes
+    from .operations import resolve_document
+
+    with using_project(project) as proj:
+        store = proj.store
+        book = _project_book(proj)
+        codes = select_codes(book, [code]) if code else None
+        rows = (
+            [resolve_document(store, doc)]
+            if doc is not None
+            else [store.document_by_id(r["id"]) for r in store.document_names()]
+        )
+        queue = []
+        for row in rows:
+            segments = store.segments(row["id"])
+            by_turn = {s.n: s for s in segments}
+            for c in codings_of(store, row, segments):
+                if c["coder"] != of or c["origin"] != "rule" or c["status"] != "suggested":
+                    continue
+                if codes is not None and c["code"] not in codes:
+                    continue
+                seg = by_turn.get(c["turn"])
+                entry = book.get(c["code"])
+                queue.append(
+                    {
+                        **c,
+                        "document": row["name"],
+                        "speaker": seg.speaker if seg else None,
+                        "turn_start": seg.start if seg else c["start"],
+                        "turn_text": row["text"][seg.start : seg.end] if seg else "",
+                        "label": entry.text("label", row["language"]) if entry else c["code"],
+                        "definition": entry.text("definition", row["language"]) if entry else "",
+                    }
+                )
+        return queue
+
+
+def decide(
+    project: str | Path | Project | None,
+    coding_id: int,
+    action: str,
+    *,
+    reviewer: str | None = None,
+    code: str | None = None,
+    memo: str | None = None,
+) -> dict[str, Any]:
+    """Record one review decision at once: ``accept``, ``reject``, ``recode`` (to ``code``; the
+    suggestion is rejected and the reviewer codes the same span by hand) or ``memo``."""
+    from .store import utcnow
+
+    reviewer = (reviewer or default_coder()).strip()
+    if action not in ("accept", "reject", "recode", "memo"):
+        raise CasecodeError(f"unknown review action '{action}'")
+    with using_project(project) as proj:
+        store = proj.store
+        target = resolve_code(_project_book(proj), code).id if action == "recode" else None
+        with store.transaction():
+            coding = store.coding_by_id(coding_id)
+            if coding is None:
+                raise CasecodeError(f"no coding {coding_id}")
+            now = utcnow()
+            if action == "memo":
+                if not (memo or "").strip():
+                    raise CasecodeError("the memo is empty")
+                store.set_coding_memo(coding_id, memo.strip())
+                store.add_memo("coding", str(coding_id), memo.strip(), reviewer)
+                store.log_event(coding, "memo", reviewer, memo.strip())
+                return {"id": coding_id, "action": action}
+            status = "accepted" if action == "accept" else "rejected"
+            store.set_review(coding_id, status, reviewer, now)
+            detail = f"to {target}" if target else None
+            store.log_event(coding, action, reviewer, detail)
+            result: dict[str, Any] = {"id": coding_id, "action": action, "status": status}
+            if target:
+                new = store.insert_coding(
+                    coding["document_id"],
+                    coding["start"],
+                    coding["end"],
+                    target,
+                    coder=reviewer,
+                    origin="manual",
+                    status="accepted",
+                    memo=f"recoded from {coding['code_id']}",
+                )
+                store.log_event(
+                    store.coding_by_id(new), "tag", reviewer, f"from {coding['code_id']}"
+                )
+                result["new"] = new
+        return result

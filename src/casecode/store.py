@@ -499,6 +499,18 @@ class Store:
                 args.append(target)
         return self.db.execute(sql + " ORDER BY created_at, id", args).fetchall()
 
+    def set_review(self, coding_id: int, status: str, reviewer: str, at: str) -> None:
+        self.db.execute(
+            "UPDATE codings SET status = ?, reviewed_by = ?, reviewed_at = ?, updated_at = ? "
+            "WHERE id = ?",
+            (status, reviewer, at, at, coding_id),
+        )
+
+    def set_coding_memo(self, coding_id: int, memo: str) -> None:
+        self.db.execute(
+            "UPDATE codings SET memo = ?, updated_at = ? WHERE id = ?", (memo, utcnow(), coding_id)
+        )
+
     def coding_by_id(self, coding_id: int) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM codings WHERE id = ?", (coding_id,)).fetchone()
 
