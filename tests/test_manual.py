@@ -213,3 +213,93 @@ def test_review_filters_by_code_and_coder(coded, cli):
     cli("code", "-p", coded)
     assert "1/1" in _review(cli, coded, "q\n", "--code", "problems.funds")
     assert "Nothing to review" in _review(cli, coded, "", "--of", "someone-else")
+
+
+def test_sheet_round_trip_in_excel(coded, cli, tmp_path):
+    import openpyxl
+
+    cli("tag", "a.txt", "2", "problems.unclear", "-p", coded)
+    sheet = tmp_path / "s.xlsx"
+    info = cli.json("sheet", "export", sheet, "--coder", "ann", "-p", coded)
+    assert info["rows"] == 4
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb["coding"]
+    assert [c.value for c in ws[1]] == ["document", "turn", "speaker", "text", "codes"]
+    assert ws.freeze_panes == "E2" and ws["D2"].alignment.wrap_text
+    assert ws["E3"].value == "problems.unclear"
+    assert ws.data_validations.dataValidation[0].formula1.startswith("=codebook!$A$2")
+    assert [r[0].value for r in wb["codebook"].iter_rows(min_row=2)][:2] == [
+        "problems",
+        "problems.unclear",
+    ]
+    ws["E3"] = "problems.funds; 权责不清"
+    ws["E5"] = "problems.funds"
+    wb.save(sheet)
+    report = cli.json("sheet", "import", sheet, "--coder", "ann", "-p", coded)
+    assert (report["added"], report["removed"], report["unchanged"], report["applied"]) == (
+        2,
+        0,
+        1,
+        True,
+    )
+    ws["E3"] = ""
+    wb.save(sheet)
+    again = cli.json("sheet", "import", sheet, "--coder", "ann", "-p", coded)
+    assert again["removed"] == 2
+    manual = {(r["code_id"], r["coder"]) for r in rows(coded) if r["origin"] == "manual"}
+    assert manual == {("problems.funds", "ann")}
+    blank = tmp_path / "blank.xlsx"
+    cli("sheet", "export", blank, "-p", coded)
+    assert openpyxl.load_workbook(blank)["coding"]["E3"].value in (None, "")
+
+
+def test_a_sheet_with_errors_changes_nothing_unless_told(coded, cli, tmp_path):
+    sheet = write(
+        tmp_path / "s.csv",
+        "document,turn,text,codes\n"
+        "a.txt,2,,problems.funds\n"
+        "a.txt,2,,problems.unclear\n"
+        "a.txt,4,这不是原话,problems.funds\n"
+        "b.txt,1,,problems.funds\n"
+        "a.txt,,,problems.funds\n"
+        "a.txt,3,,problems.nope\n",
+    )
+    result = cli("sheet", "import", sheet, "--coder", "ann", "-p", coded, ok=False)
+    for expected in (
+        "row 3: a.txt turn 2 is already on row 2",
+        "row 4: the text of a.txt turn 4 differs",
+        "row 5: no document 'b.txt'",
+        "row 6: missing document or turn",
+        "row 7: no code 'problems.nope'",
+        "5 problem(s)",
+        "nothing changed",
+    ):
+        assert expected in result.stderr, expected
+    assert rows(coded) == []
+    report = cli.json("sheet", "import", sheet, "--coder", "ann", "--skip-errors", "-p", coded)
+    assert report["applied"] and report["added"] == 1
+    assert [(r["code_id"], r["coder"]) for r in rows(coded)] == [("problems.funds", "ann")]
+
+
+def test_sheet_in_columns_layout(coded, cli, tmp_path):
+    import openpyxl
+
+    sheet = tmp_path / "c.xlsx"
+    cli("sheet", "export", sheet, "--layout", "columns", "--level", "1", "-p", coded)
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb["coding"]
+    assert [c.value for c in ws[1]] == [
+        "document",
+        "turn",
+        "speaker",
+        "text",
+        "problems",
+        "process",
+    ]
+    ws["E3"] = "x"
+    wb.save(sheet)
+    report = cli.json("sheet", "import", sheet, "--coder", "bo", "-p", coded)
+    assert report["added"] == 1
+    assert [(r["code_id"], r["coder"]) for r in rows(coded)] == [("problems", "bo")]
+    bad = cli("sheet", "export", tmp_path / "x.txt", "-p", coded, ok=False)
+    assert ".xlsx or .csv" in bad.stderr

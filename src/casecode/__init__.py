@@ -35,6 +35,8 @@ _EXPORTS = {
     "history": "casecode.manual_ops",
     "add_memo": "casecode.manual_ops",
     "review_queue": "casecode.manual_ops",
+    "export_sheet": "casecode.sheet_ops",
+    "import_sheet": "casecode.sheet_ops",
     "decide": "casecode.manual_ops",
     "list_memos": "casecode.manual_ops",
     "explain": "casecode.coding_ops",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,7 +10,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, out
+from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, err, out
 
 CoderOpt = Annotated[
     str | None,
@@ -19,6 +20,10 @@ DocArg = Annotated[str, typer.Argument(help="Document id or name.")]
 TurnArg = Annotated[int, typer.Argument(help="Turn number (see casecode show).")]
 
 memo_app = typer.Typer(help="Memos on codes, documents and codings.", no_args_is_help=True)
+sheet_app = typer.Typer(
+    help="Code in Excel: export a coding sheet, import it back as a coder's codings.",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -187,6 +192,69 @@ def register(app: typer.Typer) -> None:
         )
 
     app.add_typer(memo_app, name="memo")
+    app.add_typer(sheet_app, name="sheet")
+
+
+@sheet_app.command("export")
+def sheet_export(
+    file: Annotated[Path, typer.Argument(help="The sheet to write (.xlsx or .csv).")],
+    docs: Annotated[list[str] | None, typer.Option("--docs", help="Only these documents.")] = None,
+    level: Annotated[
+        int | None, typer.Option("--level", help="Offer codes down to this level (1 = top).")
+    ] = None,
+    coder: Annotated[
+        str | None,
+        typer.Option("--coder", help="Fill in this coder's codings (blank: an empty sheet)."),
+    ] = None,
+    layout: Annotated[
+        str, typer.Option("--layout", help="list: one 'codes' column; columns: one per code.")
+    ] = "list",
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write one row per turn, for coding in Excel."""
+    from .sheet_ops import export_sheet
+
+    with _errors():
+        result = export_sheet(project, file, docs=docs, level=level, coder=coder, layout=layout)
+    if as_json:
+        _print_json(result)
+        return
+    out.print(f"Wrote {escape(result['file'])}: {result['rows']} turns, {result['codes']} codes.")
+
+
+@sheet_app.command("import")
+def sheet_import(
+    file: Annotated[Path, typer.Argument(help="A coding sheet (.xlsx or .csv).")],
+    coder: Annotated[str, typer.Option("--coder", help="Whose codings the sheet holds.")],
+    skip_errors: Annotated[
+        bool, typer.Option("--skip-errors", help="Apply the good rows even if some are wrong.")
+    ] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a coding sheet a coder's manual codings (adding and removing to match it)."""
+    from .sheet_ops import import_sheet
+
+    with _errors():
+        report = import_sheet(project, file, coder=coder, skip_errors=skip_errors)
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        for row, message in report.errors:
+            err.print(f"[red]{escape(str(file))}: row {row}:[/] {escape(message)}", soft_wrap=True)
+        if report.applied:
+            out.print(
+                f"{escape(coder)}: {report.added} coding(s) added, {report.removed} removed, "
+                f"{report.unchanged} unchanged, from {report.rows} rows."
+            )
+        else:
+            err.print(
+                f"[bold red]error:[/] {len(report.errors)} problem(s) in {escape(str(file))}; "
+                "nothing changed (fix them, or --skip-errors to apply the other rows)"
+            )
+    if not report.applied:
+        raise typer.Exit(1)
 
 
 def _ask(prompt: str) -> str | None:

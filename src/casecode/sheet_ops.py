@@ -1,0 +1,306 @@
+"""Coding sheets: code in Excel (or any spreadsheet) and bring the decisions back.
+
+``export_sheet`` writes one row per turn — document, turn, speaker, text — and either one
+``codes`` column (ids separated by ``;``, with a drop-down of valid ids) or one column per code
+(mark a cell with x). ``import_sheet`` makes the sheet a coder's manual codings of those turns,
+adding and removing to match; any problem (an unknown code, a turn whose text changed, a row
+without its document or turn, a turn listed twice) is reported with its sheet row, and nothing
+changes unless ``skip_errors``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .codebook.model import Codebook
+from .errors import CasecodeError
+from .project import Project, using_project
+
+HEADER = ["document", "turn", "speaker", "text"]
+_SPLIT = re.compile(r"[;；,，、\s]+")
+_MARKED = {"x", "1", "✓", "✔", "yes", "y", "是", "true"}
+
+
+def _codes_at(book: Codebook, level: int | None) -> list[str]:
+    return [c.id for c in book.walk() if level is None or c.level <= level]
+
+
+def _roll_up(code_id: str, level: int | None) -> str:
+    return code_id if level is None else ".".join(code_id.split(".")[:level])
+
+
+def export_sheet(
+    project: str | Path | Project | None,
+    out: str | Path,
+    *,
+    docs: list[str] | None = None,
+    level: int | None = None,
+    coder: str | None = None,
+    layout: str = "list",
+) -> dict[str, Any]:
+    """Write a coding sheet (.xlsx or .csv); ``coder``'s codings are filled in when given."""
+    from .codebook_ops import project_codebook
+    from .operations import resolve_document
+
+    out = Path(out)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise CasecodeError("a coding sheet is .xlsx or .csv", file=out)
+    if layout not in ("list", "columns"):
+        raise CasecodeError(f"unknown layout '{layout}'", hint="list or columns")
+    if level is not None and level < 1:
+        raise CasecodeError("--level counts from 1 (the top-level codes)")
+    with using_project(project) as proj:
+        store = proj.store
+        book = project_codebook(proj)
+        codes = _codes_at(book, level)
+        rows_db = (
+            [resolve_document(store, d) for d in docs]
+            if docs
+            else [store.document_by_id(r["id"]) for r in store.document_names()]
+        )
+        table: list[list[Any]] = []
+        for row in rows_db:
+            segments = store.segments(row["id"])
+            mine: dict[int, set[str]] = {}
+            if coder:
+                for c in store.codings_for_document(row["id"]):
+                    if c["coder"] == coder and c["status"] != "rejected":
+                        n = _turn_of(segments, c["start"])
+                        if n is not None:
+                            mine.setdefault(n, set()).add(_roll_up(c["code_id"], level))
+            for s in segments:
+                text = row["text"][s.start : s.end]
+                marked = sorted(mine.get(s.n, set()))
+                base = [row["name"], s.n, s.speaker or "", text]
+                if layout == "list":
+                    table.append([*base, "; ".join(marked)])
+                else:
+                    table.append([*base, *("x" if c in marked else "" for c in codes)])
+    header = HEADER + (["codes"] if layout == "list" else codes)
+    if out.suffix.lower() == ".csv":
+        with open(out, "w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(header)
+            writer.writerows(table)
+    else:
+        _write_xlsx(out, header, table, book, codes, layout)
+    return {"file": str(out), "rows": len(table), "codes": len(codes), "layout": layout}
+
+
+def _turn_of(segments, offset: int) -> int | None:
+    for s in segments:
+        if s.label_start <= offset < max(s.end, s.label_start + 1):
+            return s.n
+    return None
+
+
+def _write_xlsx(out: Path, header, table, book: Codebook, codes: list[str], layout: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "coding"
+    ws.append(header)
+    for r in table:
+        ws.append(r)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "E2"
+    widths = {"A": 24, "B": 6, "C": 12, "D": 80}
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for (cell,) in ws.iter_rows(min_row=2, min_col=4, max_col=4):
+        cell.alignment = wrap
+    ref = wb.create_sheet("codebook")
+    ref.append(["id", "label", "definition"])
+    for cid in codes:
+        code = book.get(cid)
+        ref.append([cid, code.text("label"), code.text("definition")])
+    ref.column_dimensions["A"].width = 40
+    ref.column_dimensions["B"].width = 24
+    last = len(table) + 1
+    if layout == "list":
+        ws.column_dimensions["E"].width = 40
+        dv = DataValidation(
+            type="list",
+            formula1=f"=codebook!$A$2:$A${len(codes) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",  # several ids separated by ';' are allowed past the warning
+            error="Not a single code id from the list (several ids may be separated by ;)",
+        )
+        ws.add_data_validation(dv)
+        dv.add(f"E2:E{max(last, 2)}")
+    else:
+        dv = DataValidation(type="list", formula1='"x"', allow_blank=True)
+        ws.add_data_validation(dv)
+        from openpyxl.utils import get_column_letter
+
+        first, end = get_column_letter(5), get_column_letter(4 + len(codes))
+        dv.add(f"{first}2:{end}{max(last, 2)}")
+    wb.save(out)
+
+
+@dataclass
+class SheetReport:
+    file: str
+    rows: int = 0
+    added: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    applied: bool = False
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "rows": self.rows,
+            "added": self.added,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "applied": self.applied,
+            "errors": [{"row": r, "message": m} for r, m in self.errors],
+        }
+
+
+def _read(path: Path) -> list[list[Any]]:
+    if not path.is_file():
+        raise CasecodeError("no such file", file=path)
+    if path.suffix.lower() == ".csv":
+        from .corpus.encoding import decode_bytes
+
+        text = decode_bytes(path.read_bytes(), source=path).text
+        return list(csv.reader(text.lstrip("\ufeff").splitlines()))
+    if path.suffix.lower() != ".xlsx":
+        raise CasecodeError("a coding sheet is .xlsx or .csv", file=path)
+    from .corpus.readers import read_xlsx_rows
+
+    return read_xlsx_rows(path)
+
+
+def import_sheet(
+    project: str | Path | Project | None,
+    file: str | Path,
+    *,
+    coder: str,
+    skip_errors: bool = False,
+) -> SheetReport:
+    """Make a coding sheet ``coder``'s manual codings of the turns it lists."""
+    from .codebook_ops import project_codebook
+    from .manual_ops import resolve_code
+
+    path = Path(file)
+    coder = coder.strip()
+    if not coder:
+        raise CasecodeError("the coder needs a name (--coder)")
+    rows = _read(path)
+    report = SheetReport(str(path))
+    if not rows:
+        raise CasecodeError("the sheet is empty", file=path)
+    header = [str(h or "").strip() for h in rows[0]]
+    lower = [h.lower() for h in header]
+    for needed in ("document", "turn"):
+        if needed not in lower:
+            raise CasecodeError(f"the sheet has no '{needed}' column", file=path)
+    col = {
+        name: lower.index(name) for name in ("document", "turn", "text", "codes") if name in lower
+    }
+    with using_project(project) as proj:
+        store = proj.store
+        book = project_codebook(proj)
+        code_columns = {i: h for i, h in enumerate(header) if h in book and h.lower() not in col}
+        if "codes" not in col and not code_columns:
+            raise CasecodeError(
+                "the sheet has neither a 'codes' column nor columns named by code ids", file=path
+            )
+        wanted: dict[tuple[int, int], tuple[int, set[str]]] = {}
+        docs: dict[str, Any] = {}
+        for number, cells in enumerate(rows[1:], start=2):
+            cells = list(cells) + [None] * (len(header) - len(cells))
+            if not any(str(c or "").strip() for c in cells):
+                continue
+            report.rows += 1
+            name = str(cells[col["document"]] or "").strip()
+            turn_cell = str(cells[col["turn"]] or "").strip()
+            if not name or not turn_cell:
+                report.errors.append((number, "missing document or turn"))
+                continue
+            if name not in docs:
+                docs[name] = store.document_by_name(name)
+            doc = docs[name]
+            if doc is None:
+                report.errors.append((number, f"no document '{name}' in the project"))
+                continue
+            try:
+                turn = int(float(turn_cell))
+            except ValueError:
+                report.errors.append((number, f"turn '{turn_cell}' is not a number"))
+                continue
+            seg = next((s for s in store.segments(doc["id"]) if s.n == turn), None)
+            if seg is None:
+                report.errors.append((number, f"{name} has no turn {turn}"))
+                continue
+            given = str(cells[col["text"]] or "").strip() if "text" in col else ""
+            if given and given != doc["text"][seg.start : seg.end].strip():
+                report.errors.append(
+                    (number, f"the text of {name} turn {turn} differs from the project's")
+                )
+                continue
+            if (doc["id"], turn) in wanted:
+                first = wanted[(doc["id"], turn)][0]
+                report.errors.append((number, f"{name} turn {turn} is already on row {first}"))
+                continue
+            codes: set[str] = set()
+            if "codes" in col:
+                for ref in _SPLIT.split(str(cells[col["codes"]] or "").strip()):
+                    if not ref:
+                        continue
+                    try:
+                        codes.add(resolve_code(book, ref).id)
+                    except CasecodeError as exc:
+                        report.errors.append((number, f"{exc.message} ({exc.hint})"))
+            for i, code_id in code_columns.items():
+                if str(cells[i] or "").strip().lower() in _MARKED:
+                    codes.add(code_id)
+            wanted[(doc["id"], turn)] = (number, codes)
+        if report.errors and not skip_errors:
+            return report
+        bad_rows = {r for r, _ in report.errors}
+        with store.transaction():
+            for (doc_id, turn), (number, codes) in wanted.items():
+                if number in bad_rows:
+                    continue
+                seg = next(s for s in store.segments(doc_id) if s.n == turn)
+                mine = [
+                    c
+                    for c in store.codings_in(doc_id, seg.label_start, seg.end)
+                    if c["origin"] == "manual" and c["coder"] == coder
+                ]
+                have = {c["code_id"] for c in mine}
+                for c in mine:
+                    if c["code_id"] not in codes:
+                        store.log_event(c, "untag", coder, "coding sheet")
+                        store.delete_coding(c["id"])
+                        report.removed += 1
+                for code_id in sorted(codes - have):
+                    cid = store.insert_coding(
+                        doc_id,
+                        seg.start,
+                        seg.end,
+                        code_id,
+                        coder=coder,
+                        origin="manual",
+                        status="accepted",
+                    )
+                    store.log_event(store.coding_by_id(cid), "tag", coder, "coding sheet")
+                    report.added += 1
+                report.unchanged += len(codes & have)
+        report.applied = True
+        return report
