@@ -303,3 +303,12 @@ def test_sheet_in_columns_layout(coded, cli, tmp_path):
     assert [(r["code_id"], r["coder"]) for r in rows(coded)] == [("problems", "bo")]
     bad = cli("sheet", "export", tmp_path / "x.txt", "-p", coded, ok=False)
     assert ".xlsx or .csv" in bad.stderr
+
+
+def test_memos_appear_in_show(coded, cli):
+    cli("tag", "a.txt", "2", "problems.unclear", "--memo", "典型表述", "-p", coded)
+    cli("memo", "add", "受访者很坦率", "--doc", "a.txt", "-p", coded)
+    plain = cli("show", "a.txt", "-p", coded).stdout
+    assert "受访者很坦率" in plain
+    coded_view = cli("show", "a.txt", "--codes", "-p", coded).stdout
+    assert "受访者很坦率" in coded_view and "典型表述" in coded_view

@@ -336,6 +336,8 @@ def show(
     )
     if attrs:
         out.print(f"[dim]{escape(attrs)}[/]")
+    for memo in document["memos"]:
+        out.print(f"[yellow]memo[/] [dim]{escape(memo['author'])}:[/] {escape(memo['text'])}")
     width = len(str(len(document["turns"])))
     for turn in document["turns"]:
         line = Text()

@@ -41,6 +41,8 @@ def render_coded(document: dict[str, Any], book, lang: str | None) -> None:
         f"[bold]{escape(document['name'])}[/]  case {escape(document['case'])} · "
         f"{len(document['turns'])} turns · {len(document['codings'])} codings"
     )
+    for memo in document["memos"]:
+        out.print(f"[yellow]memo[/] [dim]{escape(memo['author'])}:[/] {escape(memo['text'])}")
     by_turn: dict[int, list[dict]] = {}
     for coding in document["codings"]:
         by_turn.setdefault(coding["turn"], []).append(coding)
@@ -73,6 +75,8 @@ def render_coded(document: dict[str, Any], book, lang: str | None) -> None:
                 note += f" · {coding['confidence']:.2f}"
             words = ", ".join(dict.fromkeys(ev["text"] for ev in coding["evidence"] or []))
             tail = f"  [dim]{escape(words)}[/]" if words else ""
+            if coding.get("memo"):
+                tail += f"  [yellow]memo:[/] {escape(coding['memo'])}"
             out.print(
                 f"{' ' * (width + 1)}[{colour}]■[/] {escape(coding['code'])}{escape(label)} "
                 f"[dim]({escape(note)})[/]{tail}",
