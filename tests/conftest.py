@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,26 @@ def project(tmp_path, cli) -> Path:
     root = tmp_path / "proj"
     cli("init", root)
     return root
+
+
+def stored_codings(project: Path) -> list[sqlite3.Row]:
+    """Every coding in a project's store, in reading order."""
+    db = sqlite3.connect(project / "casecode.db")
+    db.row_factory = sqlite3.Row
+    return db.execute(
+        'SELECT * FROM codings ORDER BY document_id, start, "end", code_id, id'
+    ).fetchall()
+
+
+def with_transcripts(
+    cli, project: Path, folder: Path, files: dict[str, str], codebook: str
+) -> Path:
+    """Import ``files`` (name → text) from ``folder`` and use ``codebook`` (YAML text)."""
+    for name, text in files.items():
+        write(folder / "t" / name, text)
+    cli("import", folder / "t", "-p", project)
+    cli("codebook", "use", write(folder / "cb.yaml", codebook), "-p", project)
+    return project
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -10,7 +10,7 @@ import pytest
 from casecode.codebook import load_codebook, validate_text
 from casecode.coding.engine import Engine, findings
 from casecode.model import Segment
-from conftest import CORPUS, write
+from conftest import CORPUS, stored_codings, with_transcripts, write
 
 CODEBOOK = """\
 name: test
@@ -157,24 +157,16 @@ def test_text_outside_speaker_turns_is_not_coded(engine):
 
 @pytest.fixture
 def coded_project(project, tmp_path, cli):
-    write(
-        tmp_path / "t" / "a.txt",
-        "访谈者：村里的事谁管？\n村民：村里老人的事谁都管，又谁都不管，权责不清。\n"
+    files = {
+        "a.txt": "访谈者：村里的事谁管？\n村民：村里老人的事谁都管，又谁都不管，权责不清。\n"
         "访谈者：钱呢？\n村民：经费一直很紧张。志愿者来了，又一个志愿者来了。\n",
-    )
-    write(
-        tmp_path / "t" / "b.txt",
-        "Interviewer: Who decides?\nResident: They keep passing the buck.\nInterviewer: OK.\nResident: Fine.\n",
-    )
-    cli("import", tmp_path / "t", "-p", project)
-    cli("codebook", "use", write(tmp_path / "cb.yaml", CODEBOOK), "-p", project)
-    return project
+        "b.txt": "Interviewer: Who decides?\nResident: They keep passing the buck.\n"
+        "Interviewer: OK.\nResident: Fine.\n",
+    }
+    return with_transcripts(cli, project, tmp_path, files, CODEBOOK)
 
 
-def _codings(project):
-    db = sqlite3.connect(project / "casecode.db")
-    db.row_factory = sqlite3.Row
-    return db.execute("SELECT * FROM codings ORDER BY document_id, start, code_id").fetchall()
+_codings = stored_codings
 
 
 def test_code_json_summary_and_show(coded_project, cli):

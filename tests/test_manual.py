@@ -8,27 +8,21 @@ import sys
 
 import pytest
 
-from conftest import write
+from conftest import stored_codings, with_transcripts, write
 from test_coding import CODEBOOK
 
 
 @pytest.fixture
 def coded(project, tmp_path, cli, monkeypatch):
     monkeypatch.setenv("CASECODE_CODER", "ann")
-    write(
-        tmp_path / "t" / "a.txt",
+    text = (
         "访谈者：村里的事谁管？\n村民：村里老人的事谁都管，又谁都不管，权责不清。\n"
-        "访谈者：钱呢？\n村民：经费一直很紧张，经费也不透明。\n",
+        "访谈者：钱呢？\n村民：经费一直很紧张，经费也不透明。\n"
     )
-    cli("import", tmp_path / "t", "-p", project)
-    cli("codebook", "use", write(tmp_path / "cb.yaml", CODEBOOK), "-p", project)
-    return project
+    return with_transcripts(cli, project, tmp_path, {"a.txt": text}, CODEBOOK)
 
 
-def rows(project):
-    db = sqlite3.connect(project / "casecode.db")
-    db.row_factory = sqlite3.Row
-    return [dict(r) for r in db.execute("SELECT * FROM codings ORDER BY id")]
+rows = stored_codings
 
 
 def test_tag_a_turn_a_span_and_a_quote(coded, cli):
