@@ -504,3 +504,18 @@ def test_explain_shows_the_decisions_in_the_project(coded_project, cli):
         "In the project now: problems.unclear (rejected, auto)"
         in cli("explain", "a.txt", "2", "-p", coded_project).stdout
     )
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="bundled corpus not present")
+def test_the_welfare_production_codebook_codes_the_corpus(tmp_path, cli):
+    report = cli.json("run", CORPUS, "--out", tmp_path / "wp", "--codebook", "welfare_production")
+    assert report["coding"]["documents"] == 11 and report["coding"]["codings"] > 300
+    assert report["coding"]["codebook"] == load_codebook("welfare_production").name
+
+
+def test_near_hits_at_the_same_token_do_not_break_sorting():
+    from casecode.coding.engine import Hit, _near
+
+    same = [Hit(0, 2, 0, 1, "ab"), Hit(0, 3, 0, 2, "abc")]
+    found = _near([same, [Hit(5, 6, 3, 4, "x")]], window=5, ordered=False)
+    assert found and found[0].start == 0

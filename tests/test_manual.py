@@ -306,3 +306,71 @@ def test_memos_appear_in_show(coded, cli):
     assert "受访者很坦率" in plain
     coded_view = cli("show", "a.txt", "--codes", "-p", coded).stdout
     assert "受访者很坦率" in coded_view and "典型表述" in coded_view
+
+
+CATEGORY_BOOK = CODEBOOK.replace(
+    "    label: {zh: 问题, en: Problems}\n",
+    "    label: {zh: 问题, en: Problems}\n    codable: false\n",
+)
+
+
+def test_categories_cannot_be_applied_by_hand(coded, cli, tmp_path):
+    cli("codebook", "use", write(tmp_path / "cat.yaml", CATEGORY_BOOK), "-p", coded)
+    result = cli("tag", "a.txt", "2", "problems", "-p", coded, ok=False)
+    assert "problems is a category" in result.stderr and "problems.unclear" in result.stderr
+    sheet = write(tmp_path / "s.csv", "document,turn,codes\na.txt,2,problems\n")
+    bad = cli("sheet", "import", sheet, "--coder", "ann", "-p", coded, ok=False)
+    assert "problems is a category" in bad.stderr
+    cli("sheet", "export", tmp_path / "c.xlsx", "--layout", "columns", "-p", coded)
+    import openpyxl
+
+    header = [c.value for c in openpyxl.load_workbook(tmp_path / "c.xlsx")["coding"][1]]
+    assert "problems" not in header and "problems.unclear" in header
+
+
+def test_a_coarser_sheet_round_trip_keeps_finer_codings(coded, cli, tmp_path):
+    cli("tag", "a.txt", "2", "problems.unclear", "--quote", "权责不清", "-p", coded)
+    sheet = tmp_path / "l1.csv"
+    cli("sheet", "export", sheet, "--coder", "ann", "--level", "1", "-p", coded)
+    assert "a.txt,2,村民" in sheet.read_text("utf-8-sig") and ",problems\n" in sheet.read_text(
+        "utf-8-sig"
+    )
+    report = cli.json("sheet", "import", sheet, "--coder", "ann", "-p", coded)
+    assert (report["added"], report["removed"], report["unchanged"]) == (0, 0, 1)
+    assert [(r["code_id"], r["end"] - r["start"]) for r in rows(coded)] == [("problems.unclear", 4)]
+
+
+def test_csv_sheets_keep_multi_line_turns_and_labels_with_spaces(coded, cli, tmp_path):
+    import csv
+
+    path = tmp_path / "t" / "m.txt"
+    write(path, "访谈者：说说？\n受访者：第一段。\n第二段，权责不清。\n")
+    cli("import", path, "-p", coded)
+    sheet = tmp_path / "m.csv"
+    cli("sheet", "export", sheet, "--docs", "m.txt", "-p", coded)
+    with open(sheet, encoding="utf-8-sig", newline="") as f:
+        table = list(csv.reader(f))
+    assert table[2][3] == "第一段。\n第二段，权责不清。"
+    table[2][4] = "Unclear responsibilities; 资金不足"
+    with open(sheet, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(table)
+    report = cli.json("sheet", "import", sheet, "--coder", "ann", "-p", coded)
+    assert report["errors"] == [] and report["added"] == 2
+    again = cli("sheet", "export", sheet, "-p", coded, ok=False)
+    assert "already exists" in again.stderr
+
+
+def test_untag_one_passage_and_memos_on_codings_show(coded, cli):
+    cli("tag", "a.txt", "2", "problems.unclear", "-p", coded)
+    made = cli.json("tag", "a.txt", "2", "problems.unclear", "--quote", "权责不清", "-p", coded)
+    cli("memo", "add", "只这四个字", "--coding", made[0]["id"], "-p", coded)
+    shown = cli.json("show", "a.txt", "-p", coded)["codings"]
+    assert [c["memo"] for c in shown if c["id"] == made[0]["id"]] == ["只这四个字"]
+    cli("untag", "a.txt", "2", "problems.unclear", "--quote", "权责不清", "-p", coded)
+    assert [r["end"] - r["start"] for r in rows(coded)] == [21]
+
+
+def test_review_asks_again_after_a_mistyped_code(coded, cli):
+    cli("code", "-p", coded)
+    text = _review(cli, coded, "c\nnosuchcode\n资金不足\nq\n")
+    assert "no code 'nosuchcode'" in text and "1 decision(s) saved" in text

@@ -143,6 +143,17 @@ def use(file: FileArg, project: ProjectOpt = None, as_json: JsonOpt = False) -> 
             f"{escape(file)}",
             soft_wrap=True,
         )
+    if len(report.orphans) > 5:
+        manual = sum(c.get("manual", 0) for c in report.orphans.values())
+        other = sum(c.get("other", 0) for c in report.orphans.values())
+        out.print(
+            f"[yellow]note:[/] {len(report.orphans)} codes with codings are not in this codebook: "
+            f"their {manual} manual coding(s) stay; {other} automatic or imported coding(s) stay "
+            "until the next `casecode code`, which replaces open suggestions (reviewed ones "
+            "stay). `--json` lists them.",
+            soft_wrap=True,
+        )
+        return
     for code, counts in report.orphans.items():
         manual, other = counts.get("manual", 0), counts.get("other", 0)
         out.print(

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, err, out
+from .errors import CasecodeError
 
 CoderOpt = Annotated[
     str | None,
@@ -55,7 +56,7 @@ def register(app: typer.Typer) -> None:
             _print_json(made)
             return
         for m in made:
-            what = "coded" if m["new"] else "already coded"
+            what = f"coded (coding {m['id']})" if m["new"] else "already coded"
             words = m["text"] if len(m["text"]) <= 40 else m["text"][:39] + "…"
             out.print(
                 f"{what}: {escape(m['document'])} turn {m['turn']} [bold]{escape(m['code'])}[/] "
@@ -68,15 +69,21 @@ def register(app: typer.Typer) -> None:
         doc: DocArg,
         turn: TurnArg,
         code: Annotated[str, typer.Argument(help="Code id or label.")],
+        span: Annotated[
+            str | None, typer.Option("--span", help="Only the coding of START-END.")
+        ] = None,
+        quote: Annotated[
+            str | None, typer.Option("--quote", help="Only the coding of these words.")
+        ] = None,
         coder: CoderOpt = None,
         project: ProjectOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Remove your manual coding of a code on a turn."""
+        """Remove your manual coding of a code on a turn (all of them, or one passage)."""
         from .manual_ops import untag as untag_turn
 
         with _errors():
-            gone = untag_turn(project, doc, turn, code, coder=coder)
+            gone = untag_turn(project, doc, turn, code, coder=coder, span=span, quote=quote)
         if as_json:
             _print_json(gone)
             return
@@ -168,12 +175,19 @@ def register(app: typer.Typer) -> None:
                     decided[item["id"]] = "accepted" if key == "a" else "rejected"
                     i += 1
                 elif key == "c":
-                    target = _ask("code (id or label) > ")
-                    if target:
-                        result = decide(
-                            project, item["id"], "recode", reviewer=reviewer, code=target
-                        )
-                        decided[item["id"]] = f"recoded (coding {result['new']})"
+                    result = None
+                    while result is None:
+                        target = _ask("code (id or label; empty to go back) > ")
+                        if not target:
+                            break
+                        try:
+                            result = decide(
+                                project, item["id"], "recode", reviewer=reviewer, code=target
+                            )
+                        except CasecodeError as exc:  # a typo: say so and ask again
+                            err.print(f"[yellow]{escape(str(exc))}[/]")
+                    if result is not None:
+                        decided[item["id"]] = f"recoded as {target} (coding {result['new']})"
                         i += 1
                 elif key == "m":
                     text = _ask("memo > ")
@@ -209,6 +223,7 @@ def sheet_export(
     layout: Annotated[
         str, typer.Option("--layout", help="list: one 'codes' column; columns: one per code.")
     ] = "list",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -216,7 +231,9 @@ def sheet_export(
     from .sheet_ops import export_sheet
 
     with _errors():
-        result = export_sheet(project, file, docs=docs, level=level, coder=coder, layout=layout)
+        result = export_sheet(
+            project, file, docs=docs, level=level, coder=coder, layout=layout, force=force
+        )
     if as_json:
         _print_json(result)
         return

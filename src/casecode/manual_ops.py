@@ -21,6 +21,14 @@ from .project import Project, using_project
 CODER_ENV = "CASECODE_CODER"
 
 
+def _coder(name: str | None) -> str:
+    if name is None:
+        return default_coder()
+    if not name.strip():
+        raise CasecodeError("the coder needs a name")
+    return name.strip()
+
+
 def default_coder() -> str:
     """``$CASECODE_CODER``, else the login name."""
     name = os.environ.get(CODER_ENV, "").strip()
@@ -32,8 +40,23 @@ def default_coder() -> str:
         return "me"
 
 
-def resolve_code(book: Codebook, ref: str) -> Code:
-    """A code by exact id, unique id prefix, or label in any language (case-insensitive)."""
+def resolve_code(book: Codebook, ref: str, *, to_apply: bool = False) -> Code:
+    """A code by exact id, unique id prefix, or label in any language (case-insensitive).
+
+    ``to_apply``: the code is about to be applied by a person, so a category (``codable:
+    false``) is refused with its children named.
+    """
+    code = _find_code(book, ref)
+    if to_apply and not code.codable:
+        children = [c.id for c in code.walk() if c.codable and c is not code]
+        shown = ", ".join(children[:4]) + (", ..." if len(children) > 4 else "")
+        raise CasecodeError(
+            f"{code.id} is a category, not applied itself", hint=f"code one of: {shown}"
+        )
+    return code
+
+
+def _find_code(book: Codebook, ref: str) -> Code:
     ref = ref.strip()
     exact = book.get(ref)
     if exact is not None:
@@ -60,12 +83,16 @@ def _span(turn_text: str, span: str | None, quote: str | None) -> tuple[int, int
     """Offsets inside a turn's text from ``--span START-END`` or ``--quote``."""
     if span and quote:
         raise CasecodeError("give --span or --quote, not both")
+    if quote is not None and not quote.strip():
+        raise CasecodeError("--quote is empty")
     if span:
         m = re.fullmatch(r"\s*(\d+)\s*[-:,]\s*(\d+)\s*", span)
         if not m:
             raise CasecodeError(f"--span '{span}' should look like 5-12")
         start, end = int(m.group(1)), int(m.group(2))
-        if not 0 <= start < end <= len(turn_text):
+        if end <= start:
+            raise CasecodeError(f"--span {start}-{end}: the end must come after the start")
+        if end > len(turn_text):
             raise CasecodeError(
                 f"--span {start}-{end} is outside the turn (its text has {len(turn_text)} "
                 "characters, counted from 0)"
@@ -74,7 +101,10 @@ def _span(turn_text: str, span: str | None, quote: str | None) -> tuple[int, int
     if quote:
         found = [m.start() for m in re.finditer(re.escape(quote), turn_text)]
         if not found:
-            raise CasecodeError(f"the turn does not contain '{quote}'")
+            hint = None
+            if re.search(re.escape(quote), turn_text, re.IGNORECASE):
+                hint = "the quote must match exactly, upper and lower case too"
+            raise CasecodeError(f"the turn does not contain '{quote}'", hint=hint)
         if len(found) > 1:
             raise CasecodeError(
                 f"'{quote}' occurs {len(found)} times in the turn",
@@ -113,13 +143,13 @@ def tag(
     memo: str | None = None,
 ) -> list[dict[str, Any]]:
     """Code a whole turn, a span of it or a quoted phrase by hand; returns the codings."""
-    coder = (coder or default_coder()).strip()
+    coder = _coder(coder)
     if not codes:
         raise CasecodeError("name at least one code")
     with using_project(project) as proj:
         store = proj.store
         book = _project_book(proj)
-        chosen = [resolve_code(book, c) for c in codes]
+        chosen = [resolve_code(book, c, to_apply=True) for c in codes]
         row, seg = _turn(store, doc, turn)
         text = row["text"][seg.start : seg.end]
         a, b = _span(text, span, quote)
@@ -164,20 +194,30 @@ def untag(
     code: str,
     *,
     coder: str | None = None,
+    span: str | None = None,
+    quote: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Remove a coder's manual codings of ``code`` on a turn (never automatic ones)."""
-    coder = (coder or default_coder()).strip()
+    """Remove a coder's manual codings of ``code`` on a turn (never automatic ones); with
+    ``span`` or ``quote``, only the one on that passage."""
+    coder = _coder(coder)
     with using_project(project) as proj:
         store = proj.store
         book = _project_book(proj)
         ref = book.get(code.strip())
         code_id = ref.id if ref is not None else resolve_code(book, code).id
         row, seg = _turn(store, doc, turn)
+        exact = None
+        if span or quote:
+            a, b = _span(row["text"][seg.start : seg.end], span, quote)
+            exact = (seg.start + a, seg.start + b)
         with store.transaction():
             gone = [
                 c
                 for c in store.codings_in(row["id"], seg.label_start, seg.end)
-                if c["code_id"] == code_id and c["origin"] == "manual" and c["coder"] == coder
+                if c["code_id"] == code_id
+                and c["origin"] == "manual"
+                and c["coder"] == coder
+                and (exact is None or (c["start"], c["end"]) == exact)
             ]
             if not gone:
                 raise CasecodeError(
@@ -251,7 +291,7 @@ def add_memo(
     """A memo on a code, a document or a coding."""
     from .operations import resolve_document
 
-    author = (author or default_coder()).strip()
+    author = _coder(author)
     if sum(x is not None for x in (code, doc, coding)) != 1:
         raise CasecodeError("a memo is about one thing: give --code, --doc or --coding")
     if not text.strip():
@@ -272,6 +312,7 @@ def add_memo(
         with store.transaction():
             memo_id = store.add_memo(kind, target, text.strip(), author)
             if kind == "coding":
+                store.set_coding_memo(found["id"], text.strip())
                 store.log_event(found, "memo", author, text.strip())
     return {"id": memo_id, "kind": kind, "target": target, "text": text.strip(), "author": author}
 
@@ -366,12 +407,16 @@ def decide(
     suggestion is rejected and the reviewer codes the same span by hand) or ``memo``."""
     from .store import utcnow
 
-    reviewer = (reviewer or default_coder()).strip()
+    reviewer = _coder(reviewer)
     if action not in ("accept", "reject", "recode", "memo"):
         raise CasecodeError(f"unknown review action '{action}'")
     with using_project(project) as proj:
         store = proj.store
-        target = resolve_code(_project_book(proj), code).id if action == "recode" else None
+        target = (
+            resolve_code(_project_book(proj), code, to_apply=True).id
+            if action == "recode"
+            else None
+        )
         with store.transaction():
             coding = store.coding_by_id(coding_id)
             if coding is None:

@@ -308,9 +308,15 @@ def _carry_codings(proj: Project, existing, new_text: str, path: Path) -> None:
     kept = [c for c in lost if c not in pending]
     if kept:
         manual = sum(1 for c in kept if c["origin"] == "manual")
+        segments = proj.store.segments(existing["id"])
+        where = "; ".join(
+            f"turn {next((s.n for s in segments if s.label_start <= c['start'] < s.end + 1), '?')}"
+            f" {c['code_id']} by {c['coder']}"
+            for c in kept[:3]
+        ) + ("; ..." if len(kept) > 3 else "")
         raise CasecodeError(
             f"--replace refused: {len(kept)} coding(s) ({manual} manual, "
-            f"{len(kept) - manual} reviewed or imported) lie on text that changed",
+            f"{len(kept) - manual} reviewed or imported) lie on text that changed: {where}",
             file=path,
             hint="people's codings are never dropped silently; "
             "keep the old version, or remove those codings first",

@@ -11,6 +11,7 @@ changes unless ``skip_errors``.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,16 +22,30 @@ from .errors import CasecodeError
 from .project import Project, using_project
 
 HEADER = ["document", "turn", "speaker", "text"]
-_SPLIT = re.compile(r"[;；,，、\s]+")
+_SPLIT = re.compile(r"\s*[;；,，、\n]+\s*")  # not spaces: English labels have them
 _MARKED = {"x", "1", "✓", "✔", "yes", "y", "是", "true"}
 
 
 def _codes_at(book: Codebook, level: int | None) -> list[str]:
-    return [c.id for c in book.walk() if level is None or c.level <= level]
+    """The codes a person may apply, down to ``level``."""
+    return [c.id for c in book.walk() if c.codable and (level is None or c.level <= level)]
 
 
-def _roll_up(code_id: str, level: int | None) -> str:
-    return code_id if level is None else ".".join(code_id.split(".")[:level])
+def _roll_up(book: Codebook, code_id: str, level: int | None) -> str:
+    """The deepest applicable code at or above ``level`` on the way up from ``code_id``."""
+    if level is None:
+        return code_id
+    parts = code_id.split(".")
+    for n in range(min(level, len(parts)), 0, -1):
+        code = book.get(".".join(parts[:n]))
+        if code is not None and code.codable:
+            return code.id
+    return code_id
+
+
+def _covers(sheet_code: str, stored_code: str) -> bool:
+    """A code in a sheet stands for itself and, at a coarser level, for its descendants."""
+    return stored_code == sheet_code or stored_code.startswith(sheet_code + ".")
 
 
 def export_sheet(
@@ -41,6 +56,7 @@ def export_sheet(
     level: int | None = None,
     coder: str | None = None,
     layout: str = "list",
+    force: bool = False,
 ) -> dict[str, Any]:
     """Write a coding sheet (.xlsx or .csv); ``coder``'s codings are filled in when given."""
     from .codebook_ops import project_codebook
@@ -53,10 +69,19 @@ def export_sheet(
         raise CasecodeError(f"unknown layout '{layout}'", hint="list or columns")
     if level is not None and level < 1:
         raise CasecodeError("--level counts from 1 (the top-level codes)")
+    if out.exists() and not force:
+        raise CasecodeError("already exists", file=out, hint="choose another name or --force")
+    if not out.parent.is_dir():
+        raise CasecodeError("the folder does not exist", file=out.parent)
     with using_project(project) as proj:
         store = proj.store
         book = project_codebook(proj)
         codes = _codes_at(book, level)
+        if not codes:
+            raise CasecodeError(
+                f"no code down to level {level} can be applied (they are all categories)",
+                hint="choose a deeper --level",
+            )
         rows_db = (
             [resolve_document(store, d) for d in docs]
             if docs
@@ -71,7 +96,7 @@ def export_sheet(
                     if c["coder"] == coder and c["status"] != "rejected":
                         n = _turn_of(segments, c["start"])
                         if n is not None:
-                            mine.setdefault(n, set()).add(_roll_up(c["code_id"], level))
+                            mine.setdefault(n, set()).add(_roll_up(book, c["code_id"], level))
             for s in segments:
                 text = row["text"][s.start : s.end]
                 marked = sorted(mine.get(s.n, set()))
@@ -177,7 +202,7 @@ def _read(path: Path) -> list[list[Any]]:
         from .corpus.encoding import decode_bytes
 
         text = decode_bytes(path.read_bytes(), source=path).text
-        return list(csv.reader(text.lstrip("\ufeff").splitlines()))
+        return list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
     if path.suffix.lower() != ".xlsx":
         raise CasecodeError("a coding sheet is .xlsx or .csv", file=path)
     from .corpus.readers import read_xlsx_rows
@@ -263,7 +288,7 @@ def import_sheet(
                     if not ref:
                         continue
                     try:
-                        codes.add(resolve_code(book, ref).id)
+                        codes.add(resolve_code(book, ref, to_apply=True).id)
                     except CasecodeError as exc:
                         report.errors.append((number, f"{exc.message} ({exc.hint})"))
             for i, code_id in code_columns.items():
@@ -283,13 +308,16 @@ def import_sheet(
                     for c in store.codings_in(doc_id, seg.label_start, seg.end)
                     if c["origin"] == "manual" and c["coder"] == coder
                 ]
+                # A coding stays while the sheet names its code or, at a coarser level, an
+                # ancestor; a code is added only if nothing at or below it is there yet.
                 have = {c["code_id"] for c in mine}
                 for c in mine:
-                    if c["code_id"] not in codes:
+                    if not any(_covers(code, c["code_id"]) for code in codes):
                         store.log_event(c, "untag", coder, "coding sheet")
                         store.delete_coding(c["id"])
                         report.removed += 1
-                for code_id in sorted(codes - have):
+                present = {code for code in codes if any(_covers(code, h) for h in have)}
+                for code_id in sorted(codes - present):
                     cid = store.insert_coding(
                         doc_id,
                         seg.start,
@@ -301,6 +329,6 @@ def import_sheet(
                     )
                     store.log_event(store.coding_by_id(cid), "tag", coder, "coding sheet")
                     report.added += 1
-                report.unchanged += len(codes & have)
+                report.unchanged += len(present)
         report.applied = True
         return report

@@ -404,7 +404,10 @@ def _distinct(found: list[Hit]) -> list[Hit]:
 
 def _near(groups: list[list[Hit]], window: int, ordered: bool) -> list[Hit]:
     """Spans where a hit of every group lies within ``window`` tokens of the others."""
-    events = sorted((h.ts, g, h) for g, found in enumerate(groups) for h in found)
+    events = sorted(
+        ((h.ts, g, h) for g, found in enumerate(groups) for h in found),
+        key=lambda e: (e[0], e[1], e[2].start, e[2].end),
+    )
     combos: dict[tuple[int, int], Hit] = {}
     need = len(groups)
     for a, (_, g0, first) in enumerate(events):
