@@ -374,3 +374,14 @@ def test_review_asks_again_after_a_mistyped_code(coded, cli):
     cli("code", "-p", coded)
     text = _review(cli, coded, "c\nnosuchcode\n资金不足\nq\n")
     assert "no code 'nosuchcode'" in text and "1 decision(s) saved" in text
+
+
+def test_review_decided_changes_an_earlier_decision_and_coders_count_reviews(coded, cli):
+    cli("code", "-p", coded)
+    _review(cli, coded, "a\na\n", "--as", "cai")
+    assert "Nothing to review" in _review(cli, coded, "")
+    _review(cli, coded, "r\nq\n", "--decided", "--as", "cai")
+    statuses = sorted(r["status"] for r in rows(coded))
+    assert statuses == ["accepted", "rejected"]
+    coders = {r["coder"]: r for r in cli.json("coders", "-p", coded)}
+    assert coders["cai"]["reviewed"] == 2

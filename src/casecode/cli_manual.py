@@ -103,7 +103,16 @@ def register(app: typer.Typer) -> None:
             out.print("No codings yet.")
             return
         table = Table(box=box.SIMPLE_HEAD)
-        columns = ("coder", "manual", "suggested", "accepted", "rejected", "imported", "documents")
+        columns = (
+            "coder",
+            "manual",
+            "suggested",
+            "accepted",
+            "rejected",
+            "imported",
+            "reviewed",
+            "documents",
+        )
         for col in columns:
             table.add_column(col, justify="left" if col == "coder" else "right")
         for r in rows:
@@ -143,6 +152,12 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--as", help="Reviewer recorded with each decision (default: you)."),
         ] = None,
+        decided_: Annotated[
+            bool,
+            typer.Option(
+                "--decided", help="Go through accepted and rejected ones, to change them."
+            ),
+        ] = False,
         project: ProjectOpt = None,
     ) -> None:
         """Accept or reject suggestions one by one; every decision is saved at once.
@@ -154,16 +169,24 @@ def register(app: typer.Typer) -> None:
 
         reviewer = (as_ or default_coder()).strip()
         with _errors():
-            queue = review_queue(project, code=code, doc=doc, of=of)
+            queue = review_queue(project, code=code, doc=doc, of=of, decided=decided_)
         if not queue:
-            out.print(f"Nothing to review: no open suggestions by {escape(of)}.")
+            kind = "decided" if decided_ else "open"
+            out.print(f"Nothing to review: no {kind} suggestions by {escape(of)}.")
             return
         decided: dict[int, str] = {}
         i = 0
         while 0 <= i < len(queue):
             item = queue[i]
             left = len(queue) - len(decided)
-            _show_item(item, i + 1, len(queue), left, decided.get(item["id"]))
+            _show_item(
+                item,
+                i + 1,
+                len(queue),
+                left,
+                decided.get(item["id"])
+                or (item["status"] if item["status"] != "suggested" else None),
+            )
             key = _ask("[a]ccept [r]eject [c]hange [m]emo [s]kip [b]ack [q]uit > ")
             if key is None or key == "q":
                 break
@@ -279,7 +302,7 @@ def _ask(prompt: str) -> str | None:
     out.print(escape(prompt), end="")
     try:
         line = input()
-    except EOFError:
+    except (EOFError, KeyboardInterrupt):  # end of input or Ctrl-C: stop, keep what is saved
         out.print()
         return None
     return line.strip().lower() if len(line.strip()) <= 1 else line.strip()

@@ -355,8 +355,10 @@ def review_queue(
     code: str | None = None,
     doc: str | int | None = None,
     of: str = "auto",
+    decided: bool = False,
 ) -> list[dict[str, Any]]:
-    """Open suggestions to review, in reading order: document, position, code."""
+    """Open suggestions to review, in reading order: document, position, code (with
+    ``decided``, the accepted and rejected ones instead, to change a decision)."""
     from .coding_ops import codings_of, select_codes
     from .operations import resolve_document
 
@@ -374,7 +376,8 @@ def review_queue(
             segments = store.segments(row["id"])
             by_turn = {s.n: s for s in segments}
             for c in codings_of(store, row, segments):
-                if c["coder"] != of or c["origin"] != "rule" or c["status"] != "suggested":
+                wanted = c["status"] != "suggested" if decided else c["status"] == "suggested"
+                if c["coder"] != of or c["origin"] != "rule" or not wanted:
                     continue
                 if codes is not None and c["code"] not in codes:
                     continue

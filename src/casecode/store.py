@@ -477,8 +477,12 @@ class Store:
             "sum(origin != 'manual' AND status = 'accepted') AS accepted, "
             "sum(status = 'rejected') AS rejected, "
             "sum(origin = 'imported') AS imported, "
-            "count(*) AS total, count(DISTINCT document_id) AS documents "
-            "FROM codings GROUP BY coder ORDER BY coder"
+            "count(*) AS total, count(DISTINCT document_id) AS documents, "
+            "(SELECT count(*) FROM codings r WHERE r.reviewed_by = c.coder) AS reviewed "
+            "FROM codings c GROUP BY coder "
+            "UNION ALL SELECT reviewed_by, 0, 0, 0, 0, 0, 0, 0, count(*) FROM codings "
+            "WHERE reviewed_by IS NOT NULL AND reviewed_by NOT IN (SELECT coder FROM codings) "
+            "GROUP BY reviewed_by ORDER BY 1"
         ).fetchall()
 
     def add_memo(self, kind: str, target: str, text: str, author: str) -> int:
