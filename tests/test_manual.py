@@ -124,6 +124,9 @@ def test_memos_on_codes_documents_and_codings(coded, cli):
 def test_manual_codings_survive_recoding_codebook_switches_and_reimport(coded, cli, tmp_path):
     cli("tag", "a.txt", "2", "problems.funds", "-p", coded)
     cli("code", "-p", coded)
+    _review(cli, coded, "a\nr\n", "--as", "cai")  # one accepted, one rejected
+    decisions = {(r["code_id"], r["start"], r["status"]) for r in rows(coded) if r["reviewed_by"]}
+    assert {s for _, _, s in decisions} == {"accepted", "rejected"}
     cli("code", "--docs", "a.txt", "-p", coded)
     cli("codebook", "use", "coproduction", "-p", coded)
     cli("code", "-p", coded)
@@ -134,6 +137,8 @@ def test_manual_codings_survive_recoding_codebook_switches_and_reimport(coded, c
     assert [(r["code_id"], r["coder"], r["status"]) for r in manual] == [
         ("problems.funds", "ann", "accepted")
     ]
+    after = {(r["code_id"], r["start"], r["status"]) for r in rows(coded) if r["reviewed_by"]}
+    assert after == decisions  # review decisions survive every path too
 
 
 def test_two_terminals_can_code_at_once(coded):
