@@ -519,3 +519,35 @@ def test_near_hits_at_the_same_token_do_not_break_sorting():
     same = [Hit(0, 2, 0, 1, "ab"), Hit(0, 3, 0, 2, "abc")]
     found = _near([same, [Hit(5, 6, 3, 4, "x")]], window=5, ordered=False)
     assert found and found[0].start == 0
+
+
+def test_coding_some_codes_does_not_mark_a_new_document_as_fully_coded(coded_project, cli):
+    cli("code", "--codes", "problems.unclear", "-p", coded_project)
+    full = cli.json("code", "-p", coded_project)
+    assert full["rejudged"] == 2 and set(full["by_code"]) == {
+        "problems.funds",
+        "problems.unclear",
+        "process.volunteers",
+    }
+
+
+def test_only_suggestions_the_new_rules_would_give_get_the_new_version(
+    coded_project, cli, tmp_path
+):
+    first = cli.json("code", "-p", coded_project)["codebook_version"]
+    edited = CODEBOOK.replace("min_hits: 2", "min_hits: 2\n            weight: 0.9")
+    new = cli.json("codebook", "use", write(tmp_path / "e.yaml", edited), "-p", coded_project)
+    cli("code", "--codes", "problems", "-p", coded_project)  # volunteers' rules changed, not judged
+    versions = {r["code_id"]: r["codebook_version"] for r in _codings(coded_project)}
+    assert versions["process.volunteers"] == first
+    assert versions["problems.unclear"] == new["content_version"]
+
+
+def test_a_dry_run_and_explain_write_nothing(project, tmp_path, cli):
+    write(tmp_path / "x.txt", "访谈者：好\n受访者：权责不清。\n")
+    cli("import", tmp_path / "x.txt", "-p", project)
+    assert cli.json("code", "--dry-run", "-p", project)["codings"] >= 1
+    cli("explain", "x.txt", "2", "-p", project)
+    db = sqlite3.connect(project / "casecode.db")
+    assert db.execute("SELECT count(*) FROM codebooks").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM codings").fetchone()[0] == 0

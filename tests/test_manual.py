@@ -390,3 +390,29 @@ def test_review_decided_changes_an_earlier_decision_and_coders_count_reviews(cod
     assert statuses == ["accepted", "rejected"]
     coders = {r["coder"]: r for r in cli.json("coders", "-p", coded)}
     assert coders["cai"]["reviewed"] == 2
+
+
+def test_review_decisions_apply_only_to_suggestions_and_recode_once(coded):
+    from casecode import decide
+    from casecode import tag as tag_turn
+    from casecode.errors import CasecodeError
+
+    made = tag_turn(coded, "a.txt", 2, ["problems.unclear"], coder="bo")
+    with pytest.raises(CasecodeError, match="not an automatic suggestion"):
+        decide(coded, made[0]["id"], "reject", reviewer="cai")
+    from casecode import autocode
+
+    autocode(coded)
+    suggestion = next(r for r in rows(coded) if r["origin"].startswith("rule:"))
+    first = decide(coded, suggestion["id"], "recode", reviewer="cai", code="problems.funds")
+    again = decide(coded, suggestion["id"], "recode", reviewer="cai", code="problems.funds")
+    assert first["new"] == again["new"]
+    assert sum(r["coder"] == "cai" for r in rows(coded)) == 1
+    with pytest.raises(CasecodeError, match="name the code"):
+        decide(coded, suggestion["id"], "recode", reviewer="cai", code=" ")
+
+
+def test_a_sheet_turn_that_is_not_a_number_is_a_row_error(coded, cli, tmp_path):
+    sheet = write(tmp_path / "s.csv", "document,turn,codes\na.txt,inf,problems.funds\n")
+    result = cli("sheet", "import", sheet, "--coder", "ann", "-p", coded, ok=False)
+    assert "row 2: turn 'inf' is not a number" in result.stderr

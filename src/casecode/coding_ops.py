@@ -65,14 +65,20 @@ def select_codes(book: Codebook, wanted: Iterable[str] | None) -> set[str] | Non
     return chosen
 
 
-def _codebook(proj: Project) -> tuple[Codebook, bool]:
-    """The project's codebook; the built-in one (recorded as the project's) when none is set."""
+def _codebook(proj: Project, *, record: bool = True) -> tuple[Codebook, str, bool]:
+    """The project's codebook and its YAML; the built-in one when none is set (made the
+    project's only when ``record``: a dry run or an explanation writes nothing)."""
+    from .codebook.load import builtin_codebooks, load_checked
     from .codebook_ops import BUILTIN_DEFAULT, project_codebook, use_codebook
 
-    if proj.store.current_codebook() is None:
+    row = proj.store.current_codebook()
+    if row is not None:
+        return project_codebook(proj), row["content"], False
+    if record:
         use_codebook(proj, BUILTIN_DEFAULT)
-        return project_codebook(proj), True
-    return project_codebook(proj), False
+        return project_codebook(proj), proj.store.current_codebook()["content"], True
+    text = builtin_codebooks()[BUILTIN_DEFAULT]
+    return load_checked(text, f"builtin:{BUILTIN_DEFAULT}"), text, True
 
 
 def _settings(proj: Project, spacy_model: str | None = None) -> dict[str, Any]:
@@ -172,7 +178,7 @@ def autocode(
         raise CasecodeError("the coder needs a name")
     with using_project(project) as proj:
         store = proj.store
-        book, chosen = _codebook(proj)
+        book, yaml_text, chosen = _codebook(proj, record=not dry_run)
         selected = select_codes(book, codes)
         rows = (
             [resolve_document(store, d) for d in docs]
@@ -218,7 +224,6 @@ def autocode(
                     "cached": None if cached is None else tuple(cached),
                 }
             )
-        yaml_text = store.current_codebook()["content"]
         results = _run(payloads, jobs, (yaml_text, book), selected, settings, progress)
         report = CodeReport(
             documents=len(rows),
@@ -256,9 +261,15 @@ def autocode(
                 report.kept_decisions += done["kept"]
             if not dry_run:
                 ids = [r["id"] for r in rows]
-                store.stamp_suggestions(coder, ids, book.content_version)
-                for row in rows:
-                    state["docs"][str(row["id"])] = row["sha256"]
+                # suggestions of codes whose rules did not change are what the new version
+                # gives too; the others keep the version that made them until judged again
+                same = {c for c in current if c not in changed}
+                if selected is not None:
+                    same |= selected
+                store.stamp_suggestions(coder, ids, book.content_version, same)
+                if selected is None:  # a document counts as coded once all codes were judged
+                    for row in rows:
+                        state["docs"][str(row["id"])] = row["sha256"]
                 if not docs:  # rules count as applied only once every document had them
                     for code in current.keys() | state["codes"].keys():
                         if selected is None or code in selected:
@@ -355,7 +366,7 @@ def explain(
             raise CasecodeError(
                 f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{len(segments)}"
             )
-        book, _ = _codebook(proj)
+        book, _, _ = _codebook(proj, record=False)
         engine = _make_engine(book, None, _settings(proj, spacy_model))
         cached = store.cached_tokens(row["id"], row["sha256"], engine.tokenizer.fingerprint)
     from .coding.tokenize import Tokens

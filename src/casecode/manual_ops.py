@@ -415,6 +415,8 @@ def decide(
         raise CasecodeError(f"unknown review action '{action}'")
     with using_project(project) as proj:
         store = proj.store
+        if action == "recode" and not (code or "").strip():
+            raise CasecodeError("name the code to change to")
         target = (
             resolve_code(_project_book(proj), code, to_apply=True).id
             if action == "recode"
@@ -424,6 +426,11 @@ def decide(
             coding = store.coding_by_id(coding_id)
             if coding is None:
                 raise CasecodeError(f"no coding {coding_id}")
+            if action != "memo" and not coding["origin"].startswith("rule:"):
+                raise CasecodeError(
+                    f"coding {coding_id} is not an automatic suggestion "
+                    f"({coding['origin']}, by {coding['coder']}); only suggestions are reviewed"
+                )
             now = utcnow()
             if action == "memo":
                 if not (memo or "").strip():
@@ -437,7 +444,17 @@ def decide(
             detail = f"to {target}" if target else None
             store.log_event(coding, action, reviewer, detail)
             result: dict[str, Any] = {"id": coding_id, "action": action, "status": status}
-            if target:
+            already = [
+                c["id"]
+                for c in store.codings_in(coding["document_id"], coding["start"], coding["end"])
+                if target
+                and (c["start"], c["end"], c["code_id"]) == (coding["start"], coding["end"], target)
+                and c["origin"] == "manual"
+                and c["coder"] == reviewer
+            ]
+            if already:
+                result["new"] = already[0]
+            elif target:
                 new = store.insert_coding(
                     coding["document_id"],
                     coding["start"],

@@ -265,7 +265,7 @@ def import_sheet(
                 continue
             try:
                 turn = int(float(turn_cell))
-            except ValueError:
+            except (ValueError, OverflowError):
                 report.errors.append((number, f"turn '{turn_cell}' is not a number"))
                 continue
             seg = next((s for s in store.segments(doc["id"]) if s.n == turn), None)

@@ -587,13 +587,20 @@ class Store:
         )
         return {"removed": len(stale), "added": len(new), "kept": len(found) - len(new)}
 
-    def stamp_suggestions(self, coder: str, doc_ids: list[int], codebook_version: str) -> None:
-        """Mark ``coder``'s open suggestions as coming from ``codebook_version`` (rules that did
-        not change since they were made give them unchanged under the new version)."""
+    def stamp_suggestions(
+        self, coder: str, doc_ids: list[int], codebook_version: str, codes: set[str]
+    ) -> None:
+        """Mark ``coder``'s open suggestions of ``codes`` as coming from ``codebook_version``
+        (rules that did not change since they were made give them unchanged under it)."""
         self.db.executemany(
             "UPDATE codings SET codebook_version = ? WHERE document_id = ? AND coder = ? "
-            "AND origin LIKE 'rule:%' AND status = 'suggested' AND codebook_version != ?",
-            [(codebook_version, d, coder, codebook_version) for d in doc_ids],
+            "AND origin LIKE 'rule:%' AND status = 'suggested' AND codebook_version != ? "
+            "AND code_id = ?",
+            [
+                (codebook_version, d, coder, codebook_version, code)
+                for d in doc_ids
+                for code in sorted(codes)
+            ],
         )
 
     def automatic_counts(
