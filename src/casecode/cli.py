@@ -7,8 +7,6 @@ No domain logic and no SQL here. Heavy libraries load inside the library calls, 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, _state, err, out
+from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, _progress, _state, err, out
 from .errors import CasecodeError
 
 app = typer.Typer(
@@ -62,23 +60,6 @@ def _main(
     ] = False,
 ) -> None:
     _state["debug"] = debug
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Any]:
-    """A progress callback that draws a bar on a terminal and stays silent elsewhere."""
-    if not err.is_terminal:
-        yield None
-        return
-    from rich.progress import Progress
-
-    with Progress(console=err, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"{label} {name}")
-
-        yield update
 
 
 # ---------------------------------------------------------------------------- init

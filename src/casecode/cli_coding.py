@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, err, out
+from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, _progress, err, out
 
 SpacyModelOpt = Annotated[
     str | None,
@@ -143,7 +143,6 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
     ) -> None:
         """Code every document with the codebook's rules; suggestions await review."""
-        from .cli import _progress
         from .coding_ops import autocode
 
         with _errors(), _progress("coding") as progress:

@@ -77,3 +77,20 @@ def _errors() -> Iterator[None]:
 
 def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Any]:
+    """A progress callback that draws a bar on a terminal and stays silent elsewhere."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"{label} {name}")
+
+        yield update

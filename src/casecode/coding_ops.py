@@ -169,7 +169,7 @@ def autocode(
     new or edited documents, codes whose rules changed — unless ``codes`` or ``docs`` name what
     to judge afresh. ``jobs`` > 1 spreads documents over processes with identical results.
     """
-    from .operations import resolve_document
+    from .operations import resolve_documents
 
     if jobs < 1:
         raise CasecodeError("--jobs must be at least 1")
@@ -180,12 +180,7 @@ def autocode(
         store = proj.store
         book, yaml_text, chosen = _codebook(proj, record=not dry_run)
         selected = select_codes(book, codes)
-        rows = (
-            [resolve_document(store, d) for d in docs]
-            if docs
-            else [store.document_by_id(r["id"]) for r in store.document_names()]
-        )
-        rows = list({r["id"]: r for r in rows}.values())
+        rows = resolve_documents(store, docs)
         settings = _settings(proj, spacy_model)
         engine = _make_engine(book, None, settings)
         _ENGINE["engine"] = engine
@@ -355,17 +350,13 @@ def explain(
 ) -> dict[str, Any]:
     """Every rule that fired or was vetoed on one turn, and why."""
     from .coding.engine import findings
-    from .operations import resolve_document
+    from .operations import resolve_turn
 
     with using_project(project) as proj:
         store = proj.store
-        row = resolve_document(store, doc)
+        row, seg = resolve_turn(store, doc, turn)
         segments = store.segments(row["id"])
-        seg = next((s for s in segments if s.n == turn), None)
-        if seg is None:
-            raise CasecodeError(
-                f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{len(segments)}"
-            )
+        stored = [c for c in codings_of(store, row, segments) if c["turn"] == turn]
         book, _, _ = _codebook(proj, record=False)
         engine = _make_engine(book, None, _settings(proj, spacy_model))
         cached = store.cached_tokens(row["id"], row["sha256"], engine.tokenizer.fingerprint)
@@ -408,8 +399,6 @@ def explain(
             }
         )
     codes = sorted({f.code for f in findings(judgements)})
-    with using_project(project) as proj:
-        stored = [c for c in codings_of(proj.store, row, segments) if c["turn"] == turn]
     return {
         "document": row["name"],
         "turn": turn,

@@ -115,14 +115,9 @@ def _span(turn_text: str, span: str | None, quote: str | None) -> tuple[int, int
 
 
 def _turn(store, doc: str | int, turn: int):
-    from .operations import resolve_document
+    from .operations import resolve_turn
 
-    row = resolve_document(store, doc)
-    seg = next((s for s in store.segments(row["id"]) if s.n == turn), None)
-    if seg is None:
-        count = len(store.segments(row["id"]))
-        raise CasecodeError(f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{count}")
-    return row, seg
+    return resolve_turn(store, doc, turn)
 
 
 def _project_book(proj: Project) -> Codebook:
@@ -360,17 +355,13 @@ def review_queue(
     """Open suggestions to review, in reading order: document, position, code (with
     ``decided``, the accepted and rejected ones instead, to change a decision)."""
     from .coding_ops import codings_of, select_codes
-    from .operations import resolve_document
+    from .operations import resolve_documents
 
     with using_project(project) as proj:
         store = proj.store
         book = _project_book(proj)
         codes = select_codes(book, [code]) if code else None
-        rows = (
-            [resolve_document(store, doc)]
-            if doc is not None
-            else [store.document_by_id(r["id"]) for r in store.document_names()]
-        )
+        rows = resolve_documents(store, [doc] if doc is not None else None)
         queue = []
         for row in rows:
             segments = store.segments(row["id"])

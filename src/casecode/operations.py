@@ -502,6 +502,26 @@ def resolve_document(store, ref: str | int):
     return row
 
 
+def resolve_documents(store, refs) -> list:
+    """The documents named by ``refs`` (each once, in the order given), or all of them."""
+    if not refs:
+        return store.all_documents()
+    rows = [resolve_document(store, r) for r in refs]
+    return list({r["id"]: r for r in rows}.values())
+
+
+def resolve_turn(store, doc: str | int, turn: int):
+    """A document and one of its turns (a ``Segment``), or a clear error."""
+    row = resolve_document(store, doc)
+    segments = store.segments(row["id"])
+    seg = next((s for s in segments if s.n == turn), None)
+    if seg is None:
+        raise CasecodeError(
+            f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{len(segments)}"
+        )
+    return row, seg
+
+
 def get_document(project: str | Path | Project | None, ref: str | int) -> dict[str, Any]:
     """One document: its text and its turns ``{n, speaker, start, end, text, ...}``."""
     with using_project(project) as proj:

@@ -60,7 +60,7 @@ def export_sheet(
 ) -> dict[str, Any]:
     """Write a coding sheet (.xlsx or .csv); ``coder``'s codings are filled in when given."""
     from .codebook_ops import project_codebook
-    from .operations import resolve_document
+    from .operations import resolve_documents
 
     out = Path(out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
@@ -82,11 +82,7 @@ def export_sheet(
                 f"no code down to level {level} can be applied (they are all categories)",
                 hint="choose a deeper --level",
             )
-        rows_db = (
-            [resolve_document(store, d) for d in docs]
-            if docs
-            else [store.document_by_id(r["id"]) for r in store.document_names()]
-        )
+        rows_db = resolve_documents(store, docs)
         table: list[list[Any]] = []
         for row in rows_db:
             segments = store.segments(row["id"])

@@ -337,6 +337,9 @@ class Store:
         ).fetchall()
         return [Segment(*tuple(r)) for r in rows]
 
+    def all_documents(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM documents ORDER BY id").fetchall()
+
     def document_names(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT id, name FROM documents ORDER BY id").fetchall()
 
