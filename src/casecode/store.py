@@ -595,15 +595,15 @@ class Store:
     ) -> None:
         """Mark ``coder``'s open suggestions of ``codes`` as coming from ``codebook_version``
         (rules that did not change since they were made give them unchanged under it)."""
+        if not codes:
+            return
+        listed = sorted(codes)
+        marks = ", ".join("?" * len(listed))
         self.db.executemany(
             "UPDATE codings SET codebook_version = ? WHERE document_id = ? AND coder = ? "
             "AND origin LIKE 'rule:%' AND status = 'suggested' AND codebook_version != ? "
-            "AND code_id = ?",
-            [
-                (codebook_version, d, coder, codebook_version, code)
-                for d in doc_ids
-                for code in sorted(codes)
-            ],
+            f"AND code_id IN ({marks})",
+            [(codebook_version, d, coder, codebook_version, *listed) for d in doc_ids],
         )
 
     def automatic_counts(
@@ -611,11 +611,13 @@ class Store:
     ) -> dict[str, int]:
         """``coder``'s automatic codings per code on some documents, rejected ones left out."""
         counts: dict[str, int] = {}
-        for d in doc_ids:
+        for i in range(0, len(doc_ids), 500):  # SQLite limits the number of parameters
+            chunk = doc_ids[i : i + 500]
             for code_id, n in self.db.execute(
-                "SELECT code_id, count(*) FROM codings WHERE document_id = ? AND coder = ? "
-                "AND origin LIKE 'rule:%' AND status != 'rejected' GROUP BY code_id",
-                (d, coder),
+                "SELECT code_id, count(*) FROM codings WHERE coder = ? "
+                "AND origin LIKE 'rule:%' AND status != 'rejected' "
+                f"AND document_id IN ({', '.join('?' * len(chunk))}) GROUP BY code_id",
+                (coder, *chunk),
             ):
                 if codes is None or code_id in codes:
                     counts[code_id] = counts.get(code_id, 0) + n
