@@ -202,3 +202,11 @@ def test_every_known_label_line_is_one_turn(pairs):
     assert all(
         re.fullmatch(r"\S(.*\S)?", text[s.start : s.end], re.S) or s.start == s.end for s in segs
     )
+
+
+@pytest.mark.parametrize(
+    "label", ["王书记", "李会长", "村民甲", "Secretary Li", "Villager", "Mr. Huang"]
+)
+def test_a_person_named_by_title_is_a_speaker_even_once(label):
+    text = f"访谈者：怎么样？\n{label}：村里有日间照料中心。\n访谈者：好。\n注意：这是备注。\n"
+    assert [s for s, _ in turns(text)] == ["访谈者", label, "访谈者"]

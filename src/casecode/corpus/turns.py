@@ -2,8 +2,9 @@
 
 A *label* opens a turn at the start of a line: ``访谈者：``, ``Q:``, ``[00:12:03] 张书记：``,
 ``**Speaker 1**:``, ``S1 (00:01:02):``, `` Interviewee:`` ... Lines without a label continue
-the current turn. Labels that are certainly speakers (known roles, a timestamp, bold markdown,
-or a pattern from ``casecode.toml``) count at once; any other short ``name:`` at a line start
+the current turn. Labels that are certainly speakers (known roles, a person named by a title such as
+王书记 or Secretary Li, a timestamp, bold markdown, or a pattern from ``casecode.toml``) count at
+once; any other short ``name:`` at a line start
 counts only when it opens at least two lines of the document, so a one-off ``注意：`` or
 ``Note:`` stays part of the text.
 """
@@ -54,6 +55,16 @@ _KNOWN_ROLE = re.compile(
     r"Q|A|I|R|P|S|IV|IE|Interviewer|Interviewee|Respondent|Participant|Moderator|Facilitator|"
     r"Researcher|Speaker|Informant)[ \t]*\d*$",
     re.IGNORECASE,
+)
+# A person named by a title or a role (王书记, 李会长, 村民甲, Secretary Li, Villager): a speaker
+# even when they speak only once in a document.
+_TITLED = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,3}(?:书记|支书|主任|会长|所长|股长|局长|科长|镇长|乡长|村长|县长|"
+    r"老师|大爷|大妈|奶奶|爷爷|大姐|大哥|阿姨|师傅|代表|组长|院长|站长|社工|医生|护工|委员|理事)"
+    r"|(?:村民|老人|志愿者|居民|家属|干部|社工|村干部)[甲乙丙丁戊A-Za-z0-9]{0,2}"
+    r"|(?:Mr|Ms|Mrs|Dr|Secretary|Director|Chair|Chairman|Chairwoman|Mayor|Teacher|Granny|"
+    r"Grandpa|Grandma|Uncle|Aunt|Villager|Volunteer|Resident|Official|Cadre)\.?"
+    r"(?:[ \t]+[A-Z][\w'-]*){0,2}(?:[ \t]*\d+)?)$"
 )
 # Words that open explanatory lines, not turns, however often they recur.
 _NOT_SPEAKER = re.compile(
@@ -139,7 +150,12 @@ def _find_labels(text: str, start: int, patterns) -> list[_Label]:
             # A line that is only "name time" may be a sentence ending in a time: it needs a
             # known role or a second occurrence, like any other plain name.
             timed = bool(time) and kind != "stamped"
-            strong = kind in ("config", "bold") or timed or bool(_KNOWN_ROLE.match(speaker))
+            strong = (
+                kind in ("config", "bold")
+                or timed
+                or bool(_KNOWN_ROLE.match(speaker))
+                or bool(_TITLED.match(speaker))
+            )
             lead = len(line) - len(line.lstrip(" \t\u3000"))
             candidates.append(_Label(offset + lead, offset + m.end(), speaker, time, strong))
             break
