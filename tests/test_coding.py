@@ -551,3 +551,13 @@ def test_a_dry_run_and_explain_write_nothing(project, tmp_path, cli):
     db = sqlite3.connect(project / "casecode.db")
     assert db.execute("SELECT count(*) FROM codebooks").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM codings").fetchone()[0] == 0
+
+
+def test_explain_notes_a_keyword_hidden_inside_a_longer_word(project, tmp_path, cli):
+    files = {"h.txt": "访谈者：怎么样？\n受访者：以前乡里和村里互相推诿。\n"}
+    with_transcripts(cli, project, tmp_path, files, CODEBOOK)
+    result = cli.json("explain", "h.txt", "2", "-p", project)
+    assert result["codes"] == []
+    assert [(n["word"], n["token"]) for n in result["notes"]] == [("推诿", "互相推诿")]
+    text = cli("explain", "h.txt", "2", "-p", project).stdout
+    assert "推诿 is inside the word 互相推诿" in text

@@ -212,6 +212,13 @@ def register(app: typer.Typer) -> None:
                 unit = r["unit"]["text"]
                 unit = unit if len(unit) <= 60 else unit[:59] + "…"
                 out.print(f"          in the {r['scope']}: {escape(unit)}", soft_wrap=True)
+        for note in result["notes"]:
+            out.print(
+                f"[yellow]not matched:[/] {escape(note['word'])} is inside the word "
+                f"{escape(note['token'])} (jieba); list {escape(note['token'])} as a keyword, "
+                "or set substring: true on the rule",
+                soft_wrap=True,
+            )
         codes = ", ".join(result["codes"]) or "none"
         out.print(f"\nThe rules code it: {escape(codes)}", soft_wrap=True)
         if result["stored"]:

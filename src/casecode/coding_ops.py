@@ -400,6 +400,7 @@ def explain(
         )
     codes = sorted({f.code for f in findings(judgements)})
     return {
+        "notes": _hidden_words(engine, text, tokens, seg.start, seg.end),
         "document": row["name"],
         "turn": turn,
         "speaker": seg.speaker,
@@ -412,6 +413,27 @@ def explain(
         "rules": rules,
         "stored": stored,
     }
+
+
+def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[str, Any]]:
+    """Codebook words that occur in the turn but inside a longer token, so whole-token matching
+    misses them (推诿 inside 互相推诿): what a researcher debugging a rule wants to know."""
+    from .coding.engine import zh_words
+
+    starts, ends = set(tokens.starts), set(tokens.ends)
+    body = text[start:end]
+    notes = []
+    for word in sorted(zh_words(engine.book)):
+        at = body.find(word)
+        while at != -1:
+            a, b = start + at, start + at + len(word)
+            if a not in starts or b not in ends:
+                k = max((i for i, s in enumerate(tokens.starts) if s <= a), default=0)
+                token = text[tokens.starts[k] : tokens.ends[k]]
+                notes.append({"word": word, "start": a, "end": b, "token": token})
+                break
+            at = body.find(word, at + 1)
+    return notes
 
 
 def codings_of(store, row, segments) -> list[dict[str, Any]]:
