@@ -386,3 +386,25 @@ def test_the_overview_csv_has_no_duplicate_columns(tmp_path, cli):
         header = next(csv.reader(fh))
     assert len(header) == len(set(header))
     assert "attr_language" in header and "role" in header
+
+
+def test_show_refuses_an_unknown_language(tmp_path, cli, project):
+    cli("import", write(tmp_path / "a.txt", "访谈者：你好\n村民：你好\n"), "-p", project)
+    assert (
+        "unknown language 'fr'"
+        in cli("show", "a.txt", "--lang", "fr", "-p", project, ok=False).stderr
+    )
+
+
+def test_a_user_dictionary_that_is_a_folder_is_named_as_such(tmp_path, cli, project):
+    cli("import", write(tmp_path / "a.txt", "访谈者：你好\n村民：权责不清\n"), "-p", project)
+    cli("codebook", "use", "coproduction", "-p", project)
+    settings = project / "casecode.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            'user_dictionary = ""', 'user_dictionary = "."'
+        ),
+        encoding="utf-8",
+    )
+    result = cli("code", "-p", project, ok=False)
+    assert "user_dictionary names a folder, not a file" in result.stderr

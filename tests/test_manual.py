@@ -416,3 +416,13 @@ def test_a_sheet_turn_that_is_not_a_number_is_a_row_error(coded, cli, tmp_path):
     sheet = write(tmp_path / "s.csv", "document,turn,codes\na.txt,inf,problems.funds\n")
     result = cli("sheet", "import", sheet, "--coder", "ann", "-p", coded, ok=False)
     assert "row 2: turn 'inf' is not a number" in result.stderr
+
+
+def test_history_puts_a_suggestion_before_the_decision_made_in_the_same_second(coded, cli):
+    cli("code", "-p", coded)
+    _review(cli, coded, "a\n", "--as", "cai", "--doc", "a.txt")
+    history = cli.json("history", "a.txt", "2", "-p", coded)
+    actions = [e["action"] for e in history["events"]]
+    assert actions.index("suggest") < actions.index("accept")
+    text = cli("history", "a.txt", "2", "-p", coded).stdout
+    assert "@" in text  # each event names the span it is about

@@ -212,3 +212,11 @@ def test_a_zip_file_is_not_taken_for_xml(tmp_path, cli):
     path.write_bytes(b"PK\x03\x04" + bytes(100))
     result = cli("codebook", "import", path, "--out", tmp_path / "x.yaml", ok=False)
     assert "this is a zip file" in result.stderr
+
+
+def test_import_json_names_the_codebook_and_its_content_version(tmp_path, cli, example):
+    qdc = export_qdc(example, tmp_path / "x.qdc")
+    out = tmp_path / "x.yaml"
+    data = cli.json("codebook", "import", qdc, "--out", out)
+    assert data["content_version"] == cli.json("codebook", "validate", out)["content_version"]
+    assert data["name"]

@@ -290,6 +290,8 @@ def show(
     from .operations import get_document
 
     with _errors():
+        if lang is not None and lang not in ("zh", "en"):
+            raise CasecodeError(f"unknown language '{lang}'", hint="use zh or en")
         document = get_document(project, doc)
         book = None
         if codes and not as_json and document["codings"]:

@@ -137,7 +137,8 @@ def register(app: typer.Typer) -> None:
         for e in result["events"]:
             detail = f" ({escape(e['detail'])})" if e["detail"] else ""
             out.print(
-                f"{e['at']}  {escape(e['actor']):<10} {e['action']:<8} {escape(e['code'])}{detail}",
+                f"{e['at']}  {escape(e['actor']):<10} {e['action']:<8} {escape(e['code'])} "
+                f"[dim]@{e['start']}-{e['end']}[/]{detail}",
                 soft_wrap=True,
             )
         now = ", ".join(f"{c['code']} ({c['status']}, {c['coder']})" for c in result["codings"])

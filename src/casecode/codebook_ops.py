@@ -222,6 +222,10 @@ class ImportedCodebook:
             "codes": self.codes,
             "warnings": self.warnings,
             "valid": self.validation.valid,
+            "name": self.validation.codebook.name if self.validation.codebook else None,
+            "content_version": (
+                self.validation.codebook.content_version if self.validation.codebook else None
+            ),
         }
 
 

@@ -270,7 +270,10 @@ def history(project: str | Path | Project | None, doc: str | int, turn: int) -> 
             for c in store.codings_in(row["id"], seg.label_start, seg.end)
             if c["origin"] != "manual"
         ]
-    timeline = sorted(events + created, key=lambda e: (e["at"], e["coding"] or 0))
+    # within one second a suggestion comes before the decisions about it
+    timeline = sorted(
+        events + created, key=lambda e: (e["at"], e["action"] != "suggest", e["coding"] or 0)
+    )
     return {"document": row["name"], "turn": turn, "events": timeline, "codings": current}
 
 

@@ -124,8 +124,9 @@ class Project:
             return None
         path = (self.root / value).resolve()
         if not path.is_file():
+            what = "a folder, not a file" if path.is_dir() else "a file that does not exist"
             raise CasecodeError(
-                f"[coding] {setting} names a file that does not exist: {value}",
+                f"[coding] {setting} names {what}: {value}",
                 file=self.root / CONFIG_NAME,
             )
         return path
