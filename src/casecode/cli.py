@@ -393,6 +393,7 @@ def run(
         raise typer.Exit(1)
 
 
+from .cli_analysis import register as _register_analysis  # noqa: E402
 from .cli_codebook import codebook_app  # noqa: E402 - registered after the main commands
 from .cli_coding import register as _register_coding  # noqa: E402
 from .cli_manual import register as _register_manual  # noqa: E402
@@ -400,6 +401,7 @@ from .cli_manual import register as _register_manual  # noqa: E402
 app.add_typer(codebook_app, name="codebook")
 _register_coding(app)
 _register_manual(app)
+_register_analysis(app)
 
 
 def main() -> None:

@@ -95,6 +95,29 @@ def _settings(proj: Project, spacy_model: str | None = None) -> dict[str, Any]:
     }
 
 
+def project_tokenizer(proj: Project):
+    """The tokeniser coding uses in this project (its codebook's words in jieba's dictionary,
+    its user dictionary), so streams cached by ``code`` are reused; a project without a
+    codebook gets jieba's and spaCy's plain tokenisers."""
+    from .coding.engine import zh_words
+    from .coding.tokenize import Tokenizer
+
+    settings = _settings(proj)
+    row = proj.store.current_codebook()
+    words = zh_words(_codebook(proj, record=False)[0]) if row is not None else set()
+    return Tokenizer(words, settings["user_dict"], hmm=settings["hmm"])
+
+
+def document_tokens(store, row, tokenizer):
+    """A document's tokens: from the store's cache when they are there, else tokenised now."""
+    from .coding.tokenize import Tokens
+
+    cached = store.cached_tokens(row["id"], row["sha256"], tokenizer.fingerprint)
+    if cached is not None:
+        return Tokens.from_blobs(*cached)
+    return tokenizer.tokenize(row["text"], row["language"])
+
+
 # Work shared with worker processes: one engine per process.
 _ENGINE: dict[str, Any] = {}
 

@@ -631,6 +631,49 @@ class Store:
             (doc_id,),
         ).fetchall()
 
+    # ------------------------------------------------------------------ analysis
+
+    def codings_for_analysis(
+        self, *, coder: str | None = None, statuses: Iterable[str] = ("accepted", "suggested")
+    ) -> list[sqlite3.Row]:
+        """Every coding with one of ``statuses`` (of ``coder`` when given), in reading order."""
+        statuses = tuple(statuses)
+        marks = ", ".join("?" * len(statuses))
+        return self.db.execute(
+            'SELECT id, document_id, start, "end", code_id, coder, origin, status, confidence, '
+            f"evidence, memo, reviewed_by FROM codings WHERE status IN ({marks}) "
+            "AND (? IS NULL OR coder = ?) "
+            'ORDER BY document_id, start, "end", code_id, coder, id',
+            (*statuses, coder, coder),
+        ).fetchall()
+
+    def coder_names(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT coder FROM codings ORDER BY coder")]
+
+    def all_segments(self) -> dict[int, list[Segment]]:
+        """Every document's segments, by document id."""
+        out: dict[int, list[Segment]] = {}
+        for row in self.db.execute(
+            'SELECT document_id, n, speaker, start, "end", label_start, timestamp, kind '
+            "FROM segments ORDER BY document_id, n"
+        ):
+            out.setdefault(row[0], []).append(Segment(*tuple(row)[1:]))
+        return out
+
+    def all_attributes(self) -> dict[int, dict[str, str]]:
+        """Every document's attributes (its case's, overlaid by its own), by document id."""
+        merged: dict[int, dict[str, str]] = {}
+        for doc_id, key, value in self.db.execute(
+            "SELECT d.id, a.key, a.value FROM documents d JOIN case_attributes a "
+            "ON a.case_name = d.case_name ORDER BY d.id, a.key"
+        ):
+            merged.setdefault(doc_id, {})[key] = value
+        for doc_id, key, value in self.db.execute(
+            "SELECT document_id, key, value FROM document_attributes ORDER BY document_id, key"
+        ):
+            merged.setdefault(doc_id, {})[key] = value
+        return merged
+
     # ------------------------------------------------------------------ tokens
 
     def cached_tokens(self, doc_id: int, sha256: str, tokenizer: str) -> sqlite3.Row | None:

@@ -1,0 +1,136 @@
+"""Writing a table to the format its file name asks for: .csv, .xlsx, .dta (Stata), .parquet."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import CasecodeError
+
+FORMATS = (".csv", ".xlsx", ".dta", ".parquet")
+
+
+def check_out(path: str | Path, *, force: bool = True) -> Path:
+    """Refuse an output file of an unknown kind or in a missing folder, before any work."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise CasecodeError(
+            f"cannot write '{path.suffix or path.name}' files",
+            file=path,
+            hint="name a .csv, .xlsx, .dta or .parquet file",
+        )
+    if not path.parent.is_dir():
+        raise CasecodeError("the folder does not exist", file=path.parent)
+    if path.exists() and not force:
+        raise CasecodeError("already exists", file=path, hint="choose another name or --force")
+    return path
+
+
+def stata_names(names: list[str]) -> list[str]:
+    """Valid, unique Stata variable names (letters, digits, _; at most 32 characters)."""
+    out: list[str] = []
+    for name in names:
+        base = re.sub(r"\W", "_", str(name), flags=re.ASCII).strip("_") or "v"
+        if base[0].isdigit():
+            base = "v" + base
+        base = base[:32]
+        candidate, n = base, 1
+        while candidate.lower() in {o.lower() for o in out}:
+            n += 1
+            candidate = f"{base[: 32 - len(str(n)) - 1]}_{n}"
+        out.append(candidate)
+    return out
+
+
+def write_table(
+    frame: Any,
+    path: str | Path,
+    *,
+    labels: dict[str, str] | None = None,
+    index: bool = True,
+    sheet: str = "casecode",
+) -> Path:
+    """Write ``frame`` (a pandas DataFrame) to ``path``; ``labels`` (column → label) become a
+    second header row in .xlsx and variable labels in .dta."""
+    path = check_out(path)
+    suffix = path.suffix.lower()
+    frame = frame.reset_index() if index else frame
+    labels = labels or {}
+    try:
+        if suffix == ".csv":
+            frame.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel reads it right
+        elif suffix == ".xlsx":
+            _xlsx(frame, path, labels, sheet)
+        elif suffix == ".dta":
+            _dta(frame, path, labels)
+        else:
+            try:
+                frame.to_parquet(path, index=False)
+            except ImportError:
+                raise CasecodeError(
+                    "writing .parquet needs pyarrow",
+                    file=path,
+                    hint="pip install 'casecode[parquet]'",
+                ) from None
+    except OSError as exc:
+        raise CasecodeError(f"cannot write: {exc.strerror or exc}", file=path) from None
+    return path
+
+
+def _xlsx(frame: Any, path: Path, labels: dict[str, str], sheet: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet[:31]
+    columns = [str(c) for c in frame.columns]
+    ws.append(columns)
+    header_rows = 1
+    if labels:
+        ws.append([labels.get(c, "") for c in columns])
+        header_rows = 2
+    for row in frame.itertuples(index=False):
+        ws.append([_cell(v) for v in row])
+    bold = Font(bold=True)
+    for r in range(1, header_rows + 1):
+        for cell in ws[r]:
+            cell.font = bold
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = ws.cell(row=header_rows + 1, column=2)
+    for j, name in enumerate(columns, start=1):
+        letter = ws.cell(row=1, column=j).column_letter
+        longest = max(
+            [len(name), len(labels.get(name, ""))] + [len(str(v)) for v in frame.iloc[:200, j - 1]]
+        )
+        ws.column_dimensions[letter].width = min(max(8, longest + 2), 60)
+    book.save(path)
+
+
+def _cell(value: Any) -> Any:
+    try:
+        import pandas as pd
+
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _dta(frame: Any, path: Path, labels: dict[str, str]) -> None:
+    names = stata_names([str(c) for c in frame.columns])
+    renamed = frame.copy()
+    renamed.columns = names
+    variable_labels = {}
+    for new, old in zip(names, frame.columns, strict=True):
+        label = labels.get(str(old)) or (str(old) if new != str(old) else "")
+        if label:
+            variable_labels[new] = label[:80]
+    for col in renamed.columns:
+        if renamed[col].dtype == object:
+            renamed[col] = renamed[col].fillna("").astype(str)
+    renamed.to_stata(path, write_index=False, version=118, variable_labels=variable_labels)
