@@ -1,16 +1,21 @@
-"""Reliability: the statistics against published worked examples."""
+"""Reliability: the statistics against published worked examples, and `agree`, `evaluate`,
+`suggest` and `merge` on small projects coded by hand."""
 
 from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casecode.reliability import stats
-from conftest import SHARED
+from casecode.reliability_ops import log_odds
+from conftest import SHARED, stored_codings, with_transcripts, write
+from test_coding import CODEBOOK
 
 REFERENCE = SHARED / "reliability" / "icr_reference_cases.json"
 
@@ -264,3 +269,427 @@ def test_statistics_without_variation_are_undefined():
     assert stats.fleiss_kappa(table).kappa is None
     assert stats.krippendorff_alpha(table) is None
     assert stats.krippendorff_alpha([[1, None], [None, 0]]) is None  # nothing pairable
+
+
+def test_log_odds_follow_monroe_et_al():
+    from collections import Counter
+
+    target, other = Counter({"经费": 6, "老人": 2}), Counter({"经费": 1, "老人": 8, "志愿者": 5})
+    scores = log_odds(target, other)
+    # eq. 16-22 with the pooled counts as the prior (a0 = 22, a_w = pooled count)
+    a, a0, yt, yo, nt, no = 7, 22, 6, 1, 8, 14
+    delta = math.log((yt + a) / (nt + a0 - yt - a)) - math.log((yo + a) / (no + a0 - yo - a))
+    assert scores["经费"][0] == pytest.approx(delta)
+    assert scores["经费"][1] == pytest.approx(delta / math.sqrt(1 / (yt + a) + 1 / (yo + a)))
+    assert scores["经费"][1] > 0 > scores["老人"][1] and scores["志愿者"][1] < 0
+
+
+# -- a project coded by two people ---------------------------------------------------------------
+
+A_TXT = (
+    "访谈者：村里的事谁管？\n村民：村里老人的事谁都管，又谁都不管，权责不清。\n"
+    "访谈者：钱呢？\n村民：经费一直很紧张。经费也不透明。\n"
+    "访谈者：志愿者多吗？\n村民：志愿者不多，志愿者都是老人。\n"
+    "访谈者：还有呢？\n村民：上面推诿，钱也不够。\n"
+)
+B_TXT = "访谈者：钱够吗？\n村民：经费紧张。\n"
+
+
+@pytest.fixture
+def two_coders(project, tmp_path, cli):
+    """ann coded a.txt and b.txt, bo only a.txt:
+
+    turn     2        4               6            8
+    ann      unclear  funds           volunteers   unclear, funds
+    bo       unclear  funds, unclear  -            funds
+    """
+    with_transcripts(cli, project, tmp_path, {"a.txt": A_TXT, "b.txt": B_TXT}, CODEBOOK)
+    for turn, codes in ((2, ["problems.unclear"]), (4, ["problems.funds"])):
+        cli("tag", "a.txt", turn, *codes, "--coder", "ann", "-p", project)
+    cli("tag", "a.txt", 6, "process.volunteers", "--coder", "ann", "-p", project)
+    cli("tag", "a.txt", 8, "problems.unclear", "problems.funds", "--coder", "ann", "-p", project)
+    cli("tag", "b.txt", 2, "problems.funds", "--coder", "ann", "-p", project)
+    cli("tag", "a.txt", 2, "problems.unclear", "--coder", "bo", "-p", project)
+    cli("tag", "a.txt", 4, "problems.funds", "problems.unclear", "--coder", "bo", "-p", project)
+    cli("tag", "a.txt", 8, "problems.funds", "--coder", "bo", "-p", project)
+    return project
+
+
+def test_agree_per_code_and_overall_on_the_documents_both_coded(two_coders, cli):
+    result = cli.json("agree", "--coder", "ann", "--coder", "bo", "-p", two_coders)
+    assert result["documents"] == 1 and result["unit"] == "turn"  # bo never coded b.txt
+    unclear = result["codes"]["problems.unclear"]
+    # 8 turns: both coded turn 2, ann alone turn 8, bo alone turn 4, neither the other 5
+    assert unclear["units"] == 8 and unclear["coded"] == {"ann": 2, "bo": 2}
+    assert unclear["percent_agreement"] == pytest.approx(0.75)
+    assert unclear["cohen_kappa"] == pytest.approx(1 / 3)  # Po .75, Pe .25² + .75² = .625
+    assert unclear["krippendorff_alpha"] == pytest.approx(0.375)  # 1 - 15·4 / (2·4·12)
+    assert unclear["fleiss_kappa"] == pytest.approx(1 / 3)
+    funds = result["codes"]["problems.funds"]
+    assert funds["cohen_kappa"] == 1.0 and funds["percent_agreement"] == 1.0
+    volunteers = result["codes"]["process.volunteers"]
+    assert volunteers["cohen_kappa"] == 0.0 and volunteers["percent_agreement"] == 0.875
+    overall = result["overall"]
+    # pooled: 24 judgements, 21 agree; ann marks 5, bo 4
+    pe = (5 / 24) * (4 / 24) + (19 / 24) * (20 / 24)
+    assert overall["cohen_kappa"] == pytest.approx((21 / 24 - pe) / (1 - pe))
+    assert (overall["units"], overall["judgements"], overall["codes"]) == (8, 24, 3)
+    assert set(funds) >= {
+        "percent_agreement",
+        "cohen_kappa",
+        "fleiss_kappa",
+        "krippendorff_alpha",
+        "units",
+    }
+
+
+def test_agree_on_named_documents_counts_them_as_read_by_everyone(two_coders, cli):
+    result = cli.json(
+        "agree",
+        "--coder",
+        "ann",
+        "--coder",
+        "bo",
+        "--docs",
+        "a.txt",
+        "--docs",
+        "b",
+        "-p",
+        two_coders,
+    )
+    funds = result["codes"]["problems.funds"]
+    assert result["documents"] == 2 and funds["units"] == 10
+    assert funds["percent_agreement"] == pytest.approx(0.9)  # bo did not code b.txt turn 2
+
+
+def test_agree_with_three_coders_and_a_missing_document(two_coders, cli):
+    cli("tag", "b.txt", 2, "problems.funds", "--coder", "cy", "-p", two_coders)
+    result = cli.json("agree", "--coder", "ann", "--coder", "bo", "--coder", "cy", "-p", two_coders)
+    funds = result["codes"]["problems.funds"]
+    assert result["documents"] == 2  # each coded by at least two of them
+    assert funds["cohen_kappa"] is None  # two coders only
+    # a.txt has only ann and bo (cy missing), b.txt ann and cy (bo missing): all pairable
+    assert funds["units"] == 10 and funds["complete_units"] == 0
+    assert funds["fleiss_kappa"] is None  # no unit rated by all three
+    table = [(1, 1, None) if t in (4, 8) else (0, 0, None) for t in range(1, 9)]
+    table += [(0, None, 0), (1, None, 1)]
+    assert funds["krippendorff_alpha"] == pytest.approx(stats.krippendorff_alpha(table))
+    assert funds["krippendorff_alpha"] == 1.0
+
+
+def test_agree_by_character_is_nvivo_kappa(two_coders, cli):
+    cli(
+        "tag",
+        "a.txt",
+        6,
+        "process.volunteers",
+        "--quote",
+        "志愿者不多",
+        "--coder",
+        "bo",
+        "-p",
+        two_coders,
+    )
+    result = cli.json(
+        "agree", "--coder", "ann", "--coder", "bo", "--unit", "character", "-p", two_coders
+    )
+    turns = cli.json("show", "a.txt", "-p", two_coders)["turns"]
+    n = sum(len(t["text"]) for t in turns)
+    ann, bo = len(turns[5]["text"]), len("志愿者不多")
+    volunteers = result["codes"]["process.volunteers"]
+    assert volunteers["units"] == n and volunteers["coded"] == {"ann": ann, "bo": bo}
+    agree = n - (ann - bo)
+    ef1, ef2 = ann * bo / n, (n - ann) * (n - bo) / n
+    assert volunteers["cohen_kappa"] == pytest.approx((agree - ef1 - ef2) / (n - ef1 - ef2))
+    assert volunteers["percent_agreement"] == pytest.approx(agree / n)
+
+
+def test_agree_by_sentence_and_rolled_up_to_a_level(two_coders, cli):
+    by_sentence = cli.json(
+        "agree", "--coder", "ann", "--coder", "bo", "--unit", "sentence", "-p", two_coders
+    )
+    # turn 4 has two sentences, every other turn one; a whole-turn coding marks both
+    assert by_sentence["codes"]["problems.funds"]["units"] == 9
+    assert by_sentence["codes"]["problems.funds"]["coded"] == {"ann": 3, "bo": 3}
+    cli(
+        "tag",
+        "a.txt",
+        4,
+        "process.volunteers",
+        "--quote",
+        "经费也不透明",
+        "--coder",
+        "bo",
+        "-p",
+        two_coders,
+    )
+    split = cli.json(
+        "agree", "--coder", "ann", "--coder", "bo", "--unit", "sentence", "-p", two_coders
+    )
+    volunteers = split["codes"]["process.volunteers"]
+    assert volunteers["coded"] == {"ann": 1, "bo": 1}  # the quote marks its sentence only
+    assert volunteers["percent_agreement"] == pytest.approx(7 / 9)
+    level1 = cli.json("agree", "--coder", "ann", "--coder", "bo", "--level", "1", "-p", two_coders)
+    assert set(level1["codes"]) == {"problems", "process"}
+    problems = level1["codes"]["problems"]
+    assert problems["coded"] == {"ann": 3, "bo": 3} and problems["cohen_kappa"] == 1.0
+    only = cli.json("agree", "--coder", "ann", "--coder", "bo", "--codes", "问题", "-p", two_coders)
+    assert set(only["codes"]) == {"problems.funds", "problems.unclear"}
+
+
+def test_agree_on_coded_units_only_is_labelled(two_coders, cli):
+    result = cli.json("agree", "--coder", "ann", "--coder", "bo", "--coded-only", "-p", two_coders)
+    assert result["basis"] == "coded units only" and result["overall"]["units"] == 4
+    assert cli.json("agree", "--coder", "ann", "--coder", "bo", "-p", two_coders)["basis"] == (
+        "all units"
+    )
+
+
+def test_a_reviewers_accepted_suggestions_are_their_codings(two_coders, cli):
+    from casecode import decide, review_queue
+
+    cli("code", "-p", two_coders)
+    queue = {(q["document"], q["turn"], q["code"]): q["id"] for q in review_queue(two_coders)}
+    decide(two_coders, queue[("a.txt", 4, "problems.funds")], "accept", reviewer="dee")
+    decide(two_coders, queue[("a.txt", 2, "problems.unclear")], "reject", reviewer="dee")
+    result = cli.json("agree", "--coder", "auto", "--coder", "dee", "-p", two_coders)
+    assert result["documents"] == 1  # dee decided only in a.txt
+    assert result["codes"]["problems.funds"]["coded"] == {"auto": 1, "dee": 1}
+    # the rejected suggestion is nobody's coding; auto's other one (推诿, turn 8) stays
+    assert result["codes"]["problems.unclear"]["coded"] == {"auto": 1, "dee": 0}
+    turn8 = queue[("a.txt", 8, "problems.unclear")]
+    decide(two_coders, turn8, "reject", reviewer="dee")
+    decide(two_coders, turn8, "accept", reviewer="dee")  # the latest decision counts
+    again = cli.json("agree", "--coder", "auto", "--coder", "dee", "-p", two_coders)
+    assert again["codes"]["problems.unclear"]["coded"] == {"auto": 1, "dee": 1}
+
+
+def test_disagreements_are_listed_and_written_for_a_consensus_meeting(two_coders, cli, tmp_path):
+    result = cli.json(
+        "agree", "--coder", "ann", "--coder", "bo", "--disagreements", "-p", two_coders
+    )
+    rows = [
+        (d["turn"], d["code"], d["coders"]["ann"], d["coders"]["bo"])
+        for d in result["disagreements"]
+    ]
+    assert rows == [
+        (4, "problems.unclear", False, True),
+        (6, "process.volunteers", True, False),
+        (8, "problems.unclear", True, False),
+    ]
+    assert result["disagreements"][0]["text"] == "经费一直很紧张。经费也不透明。"
+    sheet = tmp_path / "meeting.xlsx"
+    cli(
+        "agree",
+        "--coder",
+        "ann",
+        "--coder",
+        "bo",
+        "--disagreements",
+        "--out",
+        sheet,
+        "-p",
+        two_coders,
+    )
+    from openpyxl import load_workbook
+
+    cells = [list(r) for r in load_workbook(sheet).active.iter_rows(values_only=True)]
+    assert cells[0] == [
+        "document",
+        "turn",
+        "speaker",
+        "code",
+        "label",
+        "ann",
+        "bo",
+        "text",
+        "decision",
+    ]
+    assert cells[1] == [
+        "a.txt",
+        4,
+        "村民",
+        "problems.unclear",
+        "权责不清",
+        None,
+        "x",
+        "经费一直很紧张。经费也不透明。",
+        None,
+    ]
+    assert len(cells) == 4
+    again = cli(
+        "agree", "--coder", "ann", "--coder", "bo", "--out", sheet, "-p", two_coders, ok=False
+    )
+    assert "already exists" in again.stderr
+    shown = cli("agree", "--coder", "ann", "--coder", "bo", "--disagreements", "-p", two_coders)
+    assert "3 disagreement(s)" in shown.stdout and "Cohen" in shown.stdout
+
+
+def test_evaluate_scores_the_rules_against_a_gold_coder(two_coders, cli):
+    cli("code", "-p", two_coders)
+    result = cli.json("evaluate", "--gold", "ann", "--test", "auto", "-p", two_coders)
+    assert result["documents"] == 2 and result["units"] == 10
+    # auto: turn 2 unclear (权责不清), turn 4 funds (经费…紧张), turn 6 volunteers, turn 8
+    # unclear (推诿); ann's funds on a.txt turn 8 and b.txt turn 2 are missed
+    funds = result["codes"]["problems.funds"]
+    assert (funds["precision"], funds["recall"], funds["support"]) == (1.0, pytest.approx(1 / 3), 3)
+    assert funds["f1"] == pytest.approx(0.5)
+    assert result["micro"] == {
+        "precision": 1.0,
+        "recall": pytest.approx(4 / 6),
+        "f1": pytest.approx(0.8),
+        "support": 6,
+    }
+    assert result["macro"]["recall"] == pytest.approx((1 / 3 + 1 + 1) / 3)
+    assert [(m["document"], m["turn"], m["missed"]) for m in result["missed_turns"]] == [
+        ("a.txt", 8, ["problems.funds"]),
+        ("b.txt", 2, ["problems.funds"]),
+    ]
+    # with bo as gold, the rules' unclear on turn 8 is a false positive, by rule unclear-words
+    vs_bo = cli.json("evaluate", "--gold", "bo", "--test", "auto", "-p", two_coders)
+    assert {"rule": "unclear-words", "code": "problems.unclear", "false_positives": 1} in vs_bo[
+        "false_positive_rules"
+    ]
+    assert vs_bo["codes"]["problems.unclear"]["precision"] == 0.5
+    level1 = cli.json("evaluate", "--gold", "ann", "--level", "1", "-p", two_coders)
+    assert set(level1["codes"]) == {"problems", "process"}
+    assert (
+        "Gold turns most often missed" in cli("evaluate", "--gold", "ann", "-p", two_coders).stdout
+    )
+
+
+SUGGEST_TXT = "".join(
+    f"访谈者：第{i}个问题？\n村民：{body}\n"
+    for i, body in enumerate(
+        [
+            "养老补贴发不下来，经费紧张。",
+            "养老补贴太少，护理员工资也低。",
+            "村里养老补贴一直拖着，经费不够。",
+            "护理员工资没有着落，养老补贴也少。",
+            "老人们喜欢一起唱歌跳舞。",
+            "志愿者上门陪老人聊天。",
+            "老人们一起唱歌，很热闹。",
+            "志愿者帮老人打扫卫生。",
+        ],
+        1,
+    )
+)
+
+
+def test_suggest_ranks_words_of_the_coded_turns(project, tmp_path, cli):
+    with_transcripts(cli, project, tmp_path, {"s.txt": SUGGEST_TXT}, CODEBOOK)
+    for turn in (2, 4, 6, 8):
+        cli("tag", "s.txt", turn, "problems.funds", "--coder", "ann", "-p", project)
+    terms = cli.json("suggest", "problems.funds", "--top", "5", "-p", project)
+    words = [t["term"] for t in terms]
+    assert words[0] == "养老补贴" or "养老补贴" in words[:2]  # the phrase in all four turns
+    assert "护理员" in words and "工资" in words
+    assert "经费" not in words  # already a keyword of the code's rules
+    assert all(t["z"] > 0 and t["turns"] >= 2 and t["lang"] == "zh" for t in terms)
+    assert [t["z"] for t in terms] == sorted((t["z"] for t in terms), reverse=True)
+    assert not {"也", "的", "一直"} & set(words)  # stop words
+    shown = cli("suggest", "资金不足", "-p", project).stdout
+    assert "keywords:" in shown and "zh: [" in shown
+
+
+def test_merge_makes_a_consensus_coder_and_keeps_everyone_elses(two_coders, cli):
+    before = {(r["coder"], r["code_id"], r["start"], r["end"]) for r in stored_codings(two_coders)}
+    both = cli.json(
+        "merge", "--from", "ann", "--from", "bo", "--into", "consensus", "--rule", "intersection",
+        "-p", two_coders,
+    )  # fmt: skip
+    assert both["by_code"] == {"problems.funds": 2, "problems.unclear": 1}
+    after = stored_codings(two_coders)
+    assert before <= {(r["coder"], r["code_id"], r["start"], r["end"]) for r in after}
+    made = [r for r in after if r["coder"] == "consensus"]
+    assert {(r["origin"], r["status"], r["memo"]) for r in made} == {
+        ("manual", "accepted", "intersection of ann, bo")
+    }
+    refused = cli(
+        "merge", "--from", "ann", "--from", "bo", "--into", "consensus", "-p", two_coders, ok=False
+    )
+    assert "consensus already has 3 coding(s)" in refused.stderr
+    union = cli.json(
+        "merge",
+        "--from",
+        "ann",
+        "--from",
+        "bo",
+        "--into",
+        "consensus",
+        "--replace",
+        "-p",
+        two_coders,
+    )
+    assert union["replaced"] == 3 and union["codings"] == 7 and union["documents"] == 2
+    agree = cli.json("agree", "--coder", "ann", "--coder", "consensus", "-p", two_coders)
+    assert agree["codes"]["problems.funds"]["cohen_kappa"] == 1.0
+    history = cli.json("history", "a.txt", "4", "-p", two_coders)
+    assert ("consensus", "untag") in {(e["actor"], e["action"]) for e in history["events"]}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["agree", "--coder", "ann", "--coder", "zed"],
+            "no coder 'zed' in this project (coders: ann, bo)",
+        ),
+        (["agree", "--coder", "ann"], "name at least 2 coders"),
+        (["agree", "--coder", "ann", "--coder", "ann"], "ann named twice"),
+        (["agree", "--coder", "ann", "--coder", "bo", "--unit", "word"], "unknown unit 'word'"),
+        (["agree", "--coder", "ann", "--coder", "bo", "--level", "0"], "--level counts from 1"),
+        (["agree", "--coder", "ann", "--coder", "bo", "--codes", "nothing"], "no code 'nothing'"),
+        (["agree", "--coder", "ann", "--coder", "bo", "--out", "x.txt"], ".xlsx or .csv"),
+        (["evaluate", "--gold", "ann", "--test", "auto"], "no coder 'auto'"),
+        (["suggest", "nothing"], "no code 'nothing' in the codebook"),
+        (["suggest", "process.volunteers", "--coder", "bo"], "nobody has coded process.volunteers"),
+        (["merge", "--from", "ann", "--from", "bo", "--into", "bo"], "bo is one of the coders"),
+        (
+            ["merge", "--from", "ann", "--from", "bo", "--into", "c", "--rule", "xor"],
+            "unknown rule 'xor'",
+        ),
+    ],
+)
+def test_mistakes_get_one_clear_line(two_coders, cli, args, message):
+    result = cli(*args, "-p", two_coders, ok=False)
+    assert message in result.stderr and result.exit_code == 1
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_coders_with_no_document_in_common_are_told_so(project, tmp_path, cli):
+    with_transcripts(cli, project, tmp_path, {"a.txt": A_TXT, "b.txt": B_TXT}, CODEBOOK)
+    cli("tag", "a.txt", 2, "problems.unclear", "--coder", "ann", "-p", project)
+    cli("tag", "b.txt", 2, "problems.funds", "--coder", "bo", "-p", project)
+    result = cli("agree", "--coder", "ann", "--coder", "bo", "-p", project, ok=False)
+    assert "ann and bo have no document in common" in result.stderr
+
+
+def test_the_library_functions_carry_the_commands_names(two_coders):
+    import casecode
+
+    result = casecode.agreement(two_coders, ["ann", "bo"], level=1)
+    assert result["codes"]["problems"]["cohen_kappa"] == 1.0
+    assert casecode.evaluate(two_coders, "ann", "bo")["micro"]["support"] == 6
+
+
+def test_help_for_the_new_commands_imports_nothing_heavy():
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from casecode.cli import app\n"
+        "for cmd in ('agree', 'evaluate', 'suggest', 'merge'):\n"
+        "    r = CliRunner().invoke(app, [cmd, '--help'])\n"
+        "    assert r.exit_code == 0, r.output\n"
+        "heavy = [m for m in ('spacy', 'jieba', 'openpyxl', 'numpy', 'yaml') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_a_written_sheet_path_is_reported(two_coders, cli, tmp_path):
+    path = write(tmp_path / "keep.csv", "")
+    path.unlink()
+    result = cli.json("agree", "--coder", "ann", "--coder", "bo", "--out", path, "-p", two_coders)
+    assert result["file"] == str(path) and path.read_text("utf-8-sig").startswith("document,turn")

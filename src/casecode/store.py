@@ -631,6 +631,54 @@ class Store:
             (doc_id,),
         ).fetchall()
 
+    # ------------------------------------------------------------------ coders (reliability)
+
+    def coder_names(self) -> list[str]:
+        """Everyone who has coded, or reviewed a coding."""
+        rows = self.db.execute(
+            "SELECT coder FROM codings UNION SELECT actor FROM coding_events ORDER BY 1"
+        )
+        return [r[0] for r in rows]
+
+    def codings_by(self, coders: list[str]) -> list[sqlite3.Row]:
+        """The codings stored under these coders' names, rejected suggestions left out."""
+        marks = ", ".join("?" * len(coders))
+        return self.db.execute(
+            'SELECT id, document_id, start, "end", code_id, coder, origin, status FROM codings '
+            f"WHERE coder IN ({marks}) AND status != 'rejected' "
+            'ORDER BY document_id, start, "end", code_id, id',
+            coders,
+        ).fetchall()
+
+    def review_decisions(self, actors: list[str]) -> list[sqlite3.Row]:
+        """Accept, reject and recode decisions by these people on codings that still exist,
+        oldest first, with the coding's current span and code."""
+        marks = ", ".join("?" * len(actors))
+        return self.db.execute(
+            'SELECT e.actor, e.action, c.id, c.document_id, c.start, c."end", c.code_id, c.coder '
+            "FROM coding_events e JOIN codings c ON c.id = e.coding_id "
+            f"WHERE e.actor IN ({marks}) AND e.action IN ('accept', 'reject', 'recode') "
+            "ORDER BY e.at, e.id",
+            actors,
+        ).fetchall()
+
+    def coder_documents(self, coder: str) -> set[int]:
+        """Documents a coder has coded, reviewed or tagged and untagged in."""
+        rows = self.db.execute(
+            "SELECT document_id FROM codings WHERE coder = ? "
+            "UNION SELECT document_id FROM coding_events WHERE actor = ?",
+            (coder, coder),
+        )
+        return {r[0] for r in rows}
+
+    def delete_manual_codings(self, coder: str) -> list[sqlite3.Row]:
+        """Remove a coder's manual codings (returned as they were)."""
+        rows = self.db.execute(
+            "SELECT * FROM codings WHERE coder = ? AND origin = 'manual'", (coder,)
+        ).fetchall()
+        self.db.execute("DELETE FROM codings WHERE coder = ? AND origin = 'manual'", (coder,))
+        return rows
+
     # ------------------------------------------------------------------ tokens
 
     def cached_tokens(self, doc_id: int, sha256: str, tokenizer: str) -> sqlite3.Row | None:
