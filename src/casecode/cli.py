@@ -397,11 +397,13 @@ from .cli_analysis import register as _register_analysis  # noqa: E402
 from .cli_codebook import codebook_app  # noqa: E402 - registered after the main commands
 from .cli_coding import register as _register_coding  # noqa: E402
 from .cli_manual import register as _register_manual  # noqa: E402
+from .cli_reliability import register as _register_reliability  # noqa: E402
 
 app.add_typer(codebook_app, name="codebook")
 _register_coding(app)
 _register_manual(app)
 _register_analysis(app)
+_register_reliability(app)
 
 
 def main() -> None:

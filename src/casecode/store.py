@@ -647,9 +647,6 @@ class Store:
             (*statuses, coder, coder),
         ).fetchall()
 
-    def coder_names(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT coder FROM codings ORDER BY coder")]
-
     def all_segments(self) -> dict[int, list[Segment]]:
         """Every document's segments, by document id."""
         out: dict[int, list[Segment]] = {}
@@ -673,6 +670,62 @@ class Store:
         ):
             merged.setdefault(doc_id, {})[key] = value
         return merged
+
+    # ------------------------------------------------------------------ coders (reliability)
+
+    def coder_names(self) -> list[str]:
+        """Everyone who has coded, or reviewed a coding."""
+        rows = self.db.execute(
+            "SELECT coder FROM codings UNION SELECT actor FROM coding_events ORDER BY 1"
+        )
+        return [r[0] for r in rows]
+
+    def codings_by(self, coders: list[str]) -> list[sqlite3.Row]:
+        """The codings stored under these coders' names, rejected suggestions left out."""
+        marks = ", ".join("?" * len(coders))
+        return self.db.execute(
+            'SELECT id, document_id, start, "end", code_id, coder, origin, status FROM codings '
+            f"WHERE coder IN ({marks}) AND status != 'rejected' "
+            'ORDER BY document_id, start, "end", code_id, id',
+            coders,
+        ).fetchall()
+
+    def review_decisions(self, actors: list[str]) -> list[sqlite3.Row]:
+        """Accept, reject and recode decisions by these people on codings that still exist,
+        oldest first, with the coding's current span and code."""
+        marks = ", ".join("?" * len(actors))
+        return self.db.execute(
+            'SELECT e.actor, e.action, c.id, c.document_id, c.start, c."end", c.code_id, c.coder '
+            "FROM coding_events e JOIN codings c ON c.id = e.coding_id "
+            f"WHERE e.actor IN ({marks}) AND e.action IN ('accept', 'reject', 'recode') "
+            "ORDER BY e.at, e.id",
+            actors,
+        ).fetchall()
+
+    def coder_documents(self, coder: str) -> set[int]:
+        """Documents a coder has coded, reviewed or tagged and untagged in."""
+        rows = self.db.execute(
+            "SELECT document_id FROM codings WHERE coder = ? "
+            "UNION SELECT document_id FROM coding_events WHERE actor = ?",
+            (coder, coder),
+        )
+        return {r[0] for r in rows}
+
+    def codings_not_merged(self, coder: str) -> list[sqlite3.Row]:
+        """A coder's codings that no ``merge`` made (their tag event does not say ``merge:``)."""
+        return self.db.execute(
+            "SELECT * FROM codings c WHERE coder = ? AND NOT EXISTS (SELECT 1 FROM coding_events e "
+            "WHERE e.coding_id = c.id AND e.action = 'tag' AND e.detail LIKE 'merge:%')",
+            (coder,),
+        ).fetchall()
+
+    def delete_manual_codings(self, coder: str) -> list[sqlite3.Row]:
+        """Remove a coder's manual codings (returned as they were)."""
+        rows = self.db.execute(
+            "SELECT * FROM codings WHERE coder = ? AND origin = 'manual'", (coder,)
+        ).fetchall()
+        self.db.execute("DELETE FROM codings WHERE coder = ? AND origin = 'manual'", (coder,))
+        return rows
 
     # ------------------------------------------------------------------ tokens
 

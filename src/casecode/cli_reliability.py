@@ -1,0 +1,302 @@
+"""``casecode agree``, ``evaluate``, ``suggest`` and ``merge``: how reliable the coding is, how
+good the rules are, and what to add to them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, err, out
+
+LevelOpt = Annotated[
+    int | None, typer.Option("--level", help="Roll codes up to their level-N ancestor (1 = top).")
+]
+CodesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--codes", help="Only these codes (ids, prefixes or labels; repeat or comma)."),
+]
+DocsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--docs", help="Only these documents, as read by every coder."),
+]
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return f"{value:,}"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("agree")
+    def agree(
+        coder: Annotated[
+            list[str], typer.Option("--coder", help="A coder to compare (at least two).")
+        ],
+        level: LevelOpt = None,
+        codes: CodesOpt = None,
+        unit: Annotated[
+            str, typer.Option("--unit", help="turn, sentence or character (weighs by length).")
+        ] = "turn",
+        docs: DocsOpt = None,
+        coded_only: Annotated[
+            bool,
+            typer.Option(
+                "--coded-only", help="Leave out units no coder coded (not the usual figure)."
+            ),
+        ] = False,
+        disagreements: Annotated[
+            bool,
+            typer.Option("--disagreements", help="List every unit where the coders differ."),
+        ] = False,
+        out_file: Annotated[
+            Path | None,
+            typer.Option("--out", help="Write the disagreements to this .xlsx or .csv."),
+        ] = None,
+        force: Annotated[bool, typer.Option("--force", help="Overwrite --out.")] = False,
+        project: ProjectOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Inter-coder agreement per code and overall: percent agreement, Cohen's and Fleiss'
+        kappa, Krippendorff's alpha."""
+        from .reliability_ops import agreement, write_disagreements
+
+        with _errors():
+            result = agreement(
+                project,
+                coder,
+                level=level,
+                codes=codes,
+                unit=unit,
+                docs=docs,
+                coded_only=coded_only,
+                disagreements=disagreements or out_file is not None,
+            )
+            written = write_disagreements(result, out_file, force=force) if out_file else None
+        if as_json:
+            if written is not None:
+                result["file"] = str(written)
+            _print_json(result)
+            return
+        _render_agreement(result)
+        if disagreements and out_file is None:
+            _render_disagreements(result)
+        if written is not None:
+            out.print(
+                f"Wrote {len(result['disagreements'])} disagreement(s) to {escape(str(written))}."
+            )
+
+    @app.command("evaluate")
+    def evaluate_(
+        gold: Annotated[str, typer.Option("--gold", help="The coder taken as right.")],
+        test: Annotated[str, typer.Option("--test", help="The coder to score.")] = "auto",
+        level: LevelOpt = None,
+        codes: CodesOpt = None,
+        docs: DocsOpt = None,
+        top: Annotated[int, typer.Option("--top", help="How many rules and turns to list.")] = 10,
+        project: ProjectOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Precision, recall and F1 per code of one coder (the rules) against another (gold)."""
+        from .reliability_ops import evaluate
+
+        with _errors():
+            result = evaluate(project, gold, test, level=level, codes=codes, docs=docs, top=top)
+        if as_json:
+            _print_json(result)
+            return
+        _render_evaluation(result)
+
+    @app.command("suggest")
+    def suggest(
+        code: Annotated[str, typer.Argument(help="Code id, unique prefix or label.")],
+        top: Annotated[int, typer.Option("--top", help="How many candidates.")] = 20,
+        coder: Annotated[
+            list[str] | None,
+            typer.Option("--coder", help="Only these people's codings (default: everyone's)."),
+        ] = None,
+        project: ProjectOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Candidate keywords for a code, from the turns people coded with it."""
+        from .reliability_ops import suggest_keywords
+
+        with _errors():
+            result = suggest_keywords(project, code, top=top, coders=coder)
+        if as_json:
+            _print_json(result["terms"])
+            return
+        out.print(
+            f"[bold]{escape(result['code'])}[/] {escape(result['label'])}: "
+            f"{result['coded_turns']} coded turns against {result['other_turns']} others"
+        )
+        if not result["terms"]:
+            out.print(
+                "No word stands out yet: a candidate must occur in at least two coded turns "
+                "and more often there than elsewhere."
+            )
+            return
+        table = Table(box=box.SIMPLE_HEAD)
+        for col in ("term", "z", "in coded turns", "elsewhere"):
+            table.add_column(col, justify="left" if col == "term" else "right")
+        for t in result["terms"]:
+            table.add_row(escape(t["term"]), f"{t['z']:.2f}", str(t["count"]), str(t["other"]))
+        out.print(table)
+        out.print("[dim]# paste into the code's rules after reading each one:[/]")
+        out.print(escape(result["yaml"].rstrip()), soft_wrap=True)
+
+    @app.command("merge")
+    def merge(
+        from_: Annotated[
+            list[str], typer.Option("--from", help="A coder to merge (at least two).")
+        ],
+        into: Annotated[str, typer.Option("--into", help="The new coder, e.g. consensus.")],
+        rule: Annotated[
+            str,
+            typer.Option("--rule", help="union: coded by any; intersection: coded by all."),
+        ] = "union",
+        replace: Annotated[
+            bool,
+            typer.Option("--replace", help="Remove the --into coder's manual codings first."),
+        ] = False,
+        project: ProjectOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Make a coder (e.g. consensus) from others' codings; nobody's codings are removed."""
+        from .reliability_ops import merge_coders
+
+        with _errors():
+            result = merge_coders(project, from_, into, rule=rule, replace=replace)
+        if as_json:
+            _print_json(result)
+            return
+        replaced = f" (replacing {result['replaced']})" if result["replaced"] else ""
+        out.print(
+            f"{escape(result['into'])}: {result['codings']} coding(s) in {result['documents']} "
+            f"document(s), the {result['rule']} of {escape(', '.join(result['from']))}{replaced}."
+        )
+
+
+def _render_agreement(result: dict[str, Any]) -> None:
+    coders = result["coders"]
+    unit = result["unit"]
+    what = "characters" if unit == "character" else f"{unit}s"
+    level = f", level {result['level']}" if result["level"] else ""
+    title = (
+        f"Agreement of {', '.join(coders)} on {result['overall']['units']:,} {what} of "
+        f"{result['documents']} document(s) ({result['basis']}{level})"
+    )
+    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
+    widest = max((len(c) for c in result["codes"]), default=4)
+    table.add_column("code", overflow="fold", min_width=min(widest, 36))
+    for col in ("agree %", "Cohen κ", "Fleiss κ", "Kripp. α", "units", *coders):
+        table.add_column(escape(col), justify="right", no_wrap=True)
+    two = len(coders) == 2
+
+    def row(name: str, f: dict[str, Any], coded: list[str]) -> list[str]:
+        pa = f["percent_agreement"]
+        return [
+            name,
+            "—" if pa is None else f"{100 * pa:.1f}",
+            _num(f["cohen_kappa"]) if two else "",
+            _num(f["fleiss_kappa"]),
+            _num(f["krippendorff_alpha"]),
+            _num(f["units"]),
+            *coded,
+        ]
+
+    for code, f in result["codes"].items():
+        table.add_row(*row(escape(code), f, [_num(f["coded"][c]) for c in coders]))
+    o = result["overall"]
+    table.add_section()
+    table.add_row(*row(f"[bold]overall[/] ({o['codes']} codes)", o, [""] * len(coders)))
+    out.print(table)
+    if not result["codes"]:
+        err.print("[yellow]warning:[/] no code was applied by these coders on these units")
+    out.print(
+        "[dim]Each code is present/absent per unit; overall pools every (unit, code) judgement; "
+        "coder columns: units each coded with the code; — : undefined (no variation).[/]",
+        soft_wrap=True,
+    )
+
+
+def _render_disagreements(result: dict[str, Any]) -> None:
+    rows = result["disagreements"]
+    if not rows:
+        out.print("No disagreements.")
+        return
+    coders = result["coders"]
+    table = Table(title=f"{len(rows)} disagreement(s)", title_justify="left", box=box.SIMPLE_HEAD)
+    for col in ("document", "turn", "code", *coders):
+        table.add_column(escape(col), no_wrap=col != "document", overflow="fold")
+    table.add_column("text", overflow="fold", ratio=3)
+    mark = {True: "✓", False: "·", None: "(not coded)"}
+    for d in rows:
+        table.add_row(
+            escape(d["document"]),
+            str(d["turn"]),
+            escape(d["code"]),
+            *(mark[d["coders"][c]] for c in coders),
+            escape(d["text"]),
+        )
+    out.print(table)
+
+
+def _render_evaluation(result: dict[str, Any]) -> None:
+    title = (
+        f"{result['test']} against {result['gold']} on {result['units']:,} turns of "
+        f"{result['documents']} document(s)"
+        + (f", level {result['level']}" if result["level"] else "")
+    )
+    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
+    widest = max((len(c) for c in result["codes"]), default=4)
+    table.add_column("code", overflow="fold", min_width=min(widest, 36))
+    for col in ("precision", "recall", "F1", "support", "TP", "FP", "FN"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for code, f in result["codes"].items():
+        table.add_row(
+            escape(code),
+            _num(f["precision"], 2),
+            _num(f["recall"], 2),
+            _num(f["f1"], 2),
+            str(f["support"]),
+            str(f["tp"]),
+            str(f["fp"]),
+            str(f["fn"]),
+        )
+    table.add_section()
+    for name in ("micro", "macro"):
+        f = result[name]
+        table.add_row(
+            f"[bold]{name}[/]",
+            _num(f["precision"], 2),
+            _num(f["recall"], 2),
+            _num(f["f1"], 2),
+            str(f["support"]),
+            "",
+            "",
+            "",
+        )
+    out.print(table)
+    if result["false_positive_rules"]:
+        out.print("[bold]Rules behind most false positives[/]")
+        for r in result["false_positive_rules"]:
+            out.print(f"  {r['false_positives']:>4}  {escape(r['rule'])} → {escape(r['code'])}")
+    if result["missed_turns"]:
+        out.print("[bold]Gold turns most often missed[/]")
+        for m in result["missed_turns"]:
+            words = m["text"] if len(m["text"]) <= 60 else m["text"][:59] + "…"
+            out.print(
+                f"  {escape(m['document'])} turn {m['turn']}: {escape(', '.join(m['missed']))}"
+                f" [dim]— {escape(words)}[/]",
+                soft_wrap=True,
+            )
+    for note in result["notes"]:
+        err.print(f"[yellow]note:[/] {escape(note)}")
