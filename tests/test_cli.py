@@ -4,6 +4,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
@@ -278,7 +279,14 @@ def test_run_on_the_bundled_corpus(tmp_path, cli):
     assert (tmp_path / "out" / "documents.csv").is_file()
     assert report["coding"]["documents"] == 11 and report["coding"]["codings"] > 500
     assert report["coding"]["codebook_version"] == load_codebook("coproduction").content_version
+    out = tmp_path / "out"
+    written = ["documents.csv", "matrix.xlsx", "cooccurrence.xlsx", "codings.csv", "report.docx"]
+    assert report["files"] == [str(out / name) for name in written]
+    first = {name: (out / name).read_bytes() for name in ("codings.csv", "documents.csv")}
+    first_report = zipfile.ZipFile(out / "report.docx").read("word/document.xml")
     again = cli.json("run", CORPUS, "-p", tmp_path / "out")  # idempotent; -p names the project
+    assert {name: (out / name).read_bytes() for name in first} == first
+    assert zipfile.ZipFile(out / "report.docx").read("word/document.xml") == first_report
     assert again["import"]["counts"]["skipped"] == 11
     assert again["coding"]["by_code"] == report["coding"]["by_code"]
     assert again["coding"]["tokenized"] == 0  # the token cache was reused
@@ -291,10 +299,11 @@ def test_help_does_not_import_heavy_libraries():
         "import sys\n"
         "from typer.testing import CliRunner\n"
         "from casecode.cli import app\n"
-        "for args in (['--help'], ['codebook', '--help'], ['codebook', 'validate', '--help']):\n"
+        "for args in (['--help'], ['codebook', '--help'], ['codebook', 'validate', '--help'],\n"
+        "             ['matrix', '--help'], ['report', '--help'], ['export', 'codings', '--help']):\n"
         "    r = CliRunner().invoke(app, args)\n"
         "    assert r.exit_code == 0, r.output\n"
-        "heavy = [m for m in ('spacy', 'jieba', 'pandas', 'docx', 'openpyxl', 'lxml', 'charset_normalizer', 'jsonschema', 'yaml') if m in sys.modules]\n"
+        "heavy = [m for m in ('spacy', 'jieba', 'pandas', 'docx', 'openpyxl', 'lxml', 'charset_normalizer', 'jsonschema', 'yaml', 'matplotlib', 'numpy') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -45,6 +45,7 @@ _EXPORTS = {
     "query": "casecode.analysis_ops",
     "kwic": "casecode.analysis_ops",
     "export_codings": "casecode.analysis_ops",
+    "build_report": "casecode.report_ops",
     "agreement": "casecode.reliability_ops",
     "evaluate": "casecode.reliability_ops",
     "suggest_keywords": "casecode.reliability_ops",

@@ -346,7 +346,17 @@ def run(
         ),
     ] = Path("out"),
     encoding: EncodingOpt = None,
-    lang: LangOpt = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="The report's language, zh or en (default: the interviews')."),
+    ] = None,
+    doc_lang: Annotated[
+        str | None,
+        typer.Option(
+            "--doc-lang",
+            help="Set the documents' language (zh, en, mixed) instead of detecting it.",
+        ),
+    ] = None,
     attributes: AttributesOpt = None,
     codebook: Annotated[
         str | None,
@@ -354,7 +364,8 @@ def run(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The whole flow in one command: a project in --out, the corpus imported and coded."""
+    """The whole flow in one command: a project in --out, the corpus imported and coded, and a
+    Word report, matrices and the codings written there."""
     from .operations import run as run_flow
 
     with _errors(), _progress("working") as progress:
@@ -363,6 +374,7 @@ def run(
             out_dir,
             encoding=encoding,
             lang=lang,
+            doc_lang=doc_lang,
             attributes=attributes,
             codebook=codebook,
             progress=progress,
@@ -398,12 +410,14 @@ from .cli_codebook import codebook_app  # noqa: E402 - registered after the main
 from .cli_coding import register as _register_coding  # noqa: E402
 from .cli_manual import register as _register_manual  # noqa: E402
 from .cli_reliability import register as _register_reliability  # noqa: E402
+from .cli_report import register as _register_report  # noqa: E402
 
 app.add_typer(codebook_app, name="codebook")
 _register_coding(app)
 _register_manual(app)
 _register_analysis(app)
 _register_reliability(app)
+_register_report(app)
 
 
 def main() -> None:

@@ -571,18 +571,24 @@ def run(
     *,
     encoding: str | None = None,
     lang: str | None = None,
+    doc_lang: str | None = None,
     attributes: str | Path | None = None,
     codebook: str | Path | None = None,
     progress: Progress | None = None,
 ) -> RunReport:
     """The whole flow in one call: a project in ``out``, the corpus imported and coded with
-    ``codebook`` (the built-in co-production codebook by default), a summary written.
-
-    Later stages (matrices, the Word report) join here as they land.
-    """
+    ``codebook`` (the built-in co-production codebook by default), and its outputs written:
+    ``report.docx`` (in ``lang``, zh or en; default the interviews' language), ``matrix.xlsx``
+    (case × code at level 2), ``cooccurrence.xlsx``, ``codings.csv`` and ``documents.csv``.
+    ``doc_lang`` overrides the detected language of the documents. Running it again imports
+    nothing twice and writes the same files."""
+    from .analysis_ops import code_matrix, cooccurrence, export_codings
     from .codebook_ops import BUILTIN_DEFAULT, use_codebook
     from .coding_ops import autocode
+    from .report_ops import build_report
 
+    if lang is not None and lang not in ("zh", "en"):
+        raise CasecodeError(f"unknown report language '{lang}'", hint="zh or en")
     paths = _as_paths(corpus)
     missing = [c for c in paths if not Path(c).exists() and not any(ch in str(c) for ch in "*?[")]
     if missing:
@@ -592,13 +598,29 @@ def run(
         if codebook is not None or proj.store.current_codebook() is None:
             use_codebook(proj, codebook or BUILTIN_DEFAULT)
         imported = import_documents(
-            proj, paths, encoding=encoding, lang=lang, attributes=attributes, progress=progress
+            proj, paths, encoding=encoding, lang=doc_lang, attributes=attributes, progress=progress
         )
         coding = autocode(proj, progress=progress)
         documents = list_documents(proj)
-    overview = root / "documents.csv"
-    _write_overview(overview, documents)
-    return RunReport(root, imported, documents, [overview], coding)
+        overview = root / "documents.csv"
+        _write_overview(overview, documents)
+        files = [overview]
+        if documents:
+            steps = [
+                (
+                    "matrix.xlsx",
+                    lambda f: code_matrix(proj, level=2, totals=True, lang=lang, out=f),
+                ),
+                ("cooccurrence.xlsx", lambda f: cooccurrence(proj, level=2, lang=lang, out=f)),
+                ("codings.csv", lambda f: export_codings(proj, f, lang=lang)),
+                ("report.docx", lambda f: build_report(proj, f, lang=lang)),
+            ]
+            for i, (name, write) in enumerate(steps):
+                if progress is not None:
+                    progress(i, len(steps), name)
+                write(root / name)
+                files.append(root / name)
+    return RunReport(root, imported, documents, files, coding)
 
 
 def _write_overview(path: Path, documents: list[dict[str, Any]]) -> None:

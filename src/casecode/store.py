@@ -727,6 +727,18 @@ class Store:
         self.db.execute("DELETE FROM codings WHERE coder = ? AND origin = 'manual'", (coder,))
         return rows
 
+    def last_change(self) -> str | None:
+        """When the documents or codings last changed (UTC ISO-8601), or None when empty."""
+        row = self.db.execute(
+            "SELECT max(t) FROM (SELECT max(imported_at) AS t FROM documents "
+            "UNION ALL SELECT max(updated_at) FROM documents "
+            "UNION ALL SELECT max(created_at) FROM codings "
+            "UNION ALL SELECT max(updated_at) FROM codings "
+            "UNION ALL SELECT max(reviewed_at) FROM codings "
+            "UNION ALL SELECT max(at) FROM coding_events)"
+        ).fetchone()
+        return row[0]
+
     # ------------------------------------------------------------------ tokens
 
     def cached_tokens(self, doc_id: int, sha256: str, tokenizer: str) -> sqlite3.Row | None:

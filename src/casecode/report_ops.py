@@ -1,0 +1,415 @@
+"""``build_report``: the project as a Word report (see :mod:`casecode.report`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .errors import CasecodeError
+from .project import Project, using_project
+
+REPORT_STATUSES = ("all", "accepted")
+MAX_CHART_BARS = 25
+MAX_COOCCUR = 12
+MAX_MATRIX_CODES = 40
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _rules_in_brief(code, lang: str) -> str:
+    """``关键词 12；邻近 1；正则 1`` — what kinds of rules a code has, and how many words."""
+    names = {
+        "keywords": ("关键词", "keywords"),
+        "near": ("邻近", "near"),
+        "patterns": ("模式", "patterns"),
+        "regex": ("正则", "regex"),
+    }
+    counts: dict[str, int] = {}
+    for rule in code.rules:
+        m = rule.match
+        for kind, n in (
+            ("keywords", len(m.keywords)),
+            ("near", len(m.near)),
+            ("patterns", len(m.patterns)),
+            ("regex", len(m.regex)),
+        ):
+            if n:
+                counts[kind] = counts.get(kind, 0) + n
+    i = 0 if lang == "zh" else 1
+    return ("；" if lang == "zh" else "; ").join(f"{names[k][i]} {v}" for k, v in counts.items())
+
+
+def _quote(corpus, hit, coding: dict[str, Any], limit: int = 160):
+    from .report.content import Quote, excerpt
+
+    doc = corpus.docs[hit.doc]
+    start, end = coding["start"], coding["end"]
+    # a coding over a label or several turns is quoted from what this turn says
+    start, end = max(start, hit.start), min(end, hit.end) if hit.end > hit.start else end
+    text = doc.text[start:end]
+    bold = []
+    for e in json.loads(coding["evidence"]) if coding.get("evidence") else []:
+        s, t = e.get("start"), e.get("end")
+        if isinstance(s, int) and isinstance(t, int) and start <= s < t <= end:
+            bold.append((s - start, t - start))
+    text, bold_kept = excerpt(text.strip("\n"), sorted(set(bold)), limit)
+    turn = next(t for t in corpus.turns if t.doc == hit.doc and t.n == hit.turn)
+    reviewed = coding["status"] == "accepted"
+    confidence = coding["confidence"] if coding["confidence"] is not None else 1.0
+    return Quote(
+        text.replace("\n", " "),
+        bold_kept,
+        turn.speaker or "",
+        doc.case,
+        doc.name,
+        hit.turn,
+        hit.column,
+        reviewed,
+        float(confidence),
+    )
+
+
+def build_report(
+    project: str | Path | Project | None = None,
+    out: str | Path = "report.docx",
+    *,
+    lang: str | None = None,
+    template: str | Path | None = None,
+    codes: str | Iterable[str] | None = None,
+    level: int = 2,
+    quotes: int = 3,
+    coder: str | None = None,
+    status: str = "all",
+    title: str | None = None,
+    appendix: bool = False,
+    progress=None,
+) -> dict[str, Any]:
+    """Write a Word report of the project to ``out``: title page, method, codebook,
+    frequencies (table and chart), the case × code matrix and co-occurrence, quotes by code and
+    by case, and with ``appendix`` every coding. Same store and options → same text."""
+    from .analysis.data import load
+    from .analysis_ops import _codes, _language
+    from .codebook_ops import project_codebook
+    from .manual_ops import coders as list_coders
+    from .manual_ops import resolve_code
+    from .report.content import ReportData
+
+    out = Path(out)
+    if out.suffix.lower() != ".docx":
+        raise CasecodeError("a report is a .docx file", file=out)
+    if not out.parent.is_dir():
+        raise CasecodeError("the folder does not exist", file=out.parent)
+    if status not in REPORT_STATUSES:
+        raise CasecodeError(f"unknown status '{status}'", hint="all or accepted")
+    if quotes < 0:
+        raise CasecodeError("--quotes is a number of quotes, 0 or more")
+    template_path = Path(template) if template is not None else None
+    if template_path is not None and not template_path.is_file():
+        raise CasecodeError("no such template", file=template_path)
+    with using_project(project) as proj:
+        book = project_codebook(proj)
+        corpus = load(
+            proj.store, book, level=level, codes=_codes(codes), resolve=resolve_code,
+            coder=coder, status=status,
+        )  # fmt: skip
+        lang = _language(corpus, lang)
+        people = list_coders(proj)
+        as_of = proj.store.last_change()
+        reliability = _reliability(proj, people, level)
+        project_name = proj.config.name
+    warnings = list(corpus.warnings())
+    data = ReportData(
+        lang=lang,
+        title=title or _word("title", lang),
+        project=project_name,
+        as_of=(as_of or "")[:10],
+        codebook=book.name,
+        codebook_version=book.content_version,
+        material=_material(corpus),
+        roles=list(
+            dict.fromkeys(
+                d.attributes["role"] for d in corpus.docs.values() if d.attributes.get("role")
+            )
+        ),
+        coding=_coding(book, people, status, coder, lang),
+        coders=_coders_table(people, lang),
+        reliability=reliability,
+        codebook_table=_codebook_table(book, corpus, lang),
+        frequencies=None,
+        chart=[],
+        matrix=None,
+        cooccurrence=None,
+        code_sections=[],
+        case_sections=[],
+        warnings=warnings,
+    )
+    _analysis(data, corpus, lang, quotes)
+    if appendix:
+        data.appendix = _appendix(corpus, lang)
+    chart, note = _chart(data, corpus, lang)
+    if note:
+        warnings.append(note)
+    from .report.docx import write_docx
+
+    write_docx(data, out, template=template_path, chart=chart, chart_note=note)
+    return {
+        "file": str(out),
+        "lang": lang,
+        "codes": len(corpus.columns),
+        "code_sections": len(data.code_sections),
+        "case_sections": len(data.case_sections),
+        "quotes": sum(len(s.quotes) for s in data.code_sections),
+        "chart": chart is not None,
+        "appendix": data.appendix is not None,
+        "warnings": warnings,
+    }
+
+
+def _word(key: str, lang: str, **values: Any) -> str:
+    from .report.words import word
+
+    return word(key, lang, **values)
+
+
+def _material(corpus) -> dict[str, str]:
+    docs = corpus.docs.values()
+    return {
+        "documents": _n(len(corpus.docs)),
+        "cases": _n(len({d.case for d in docs})),
+        "turns": _n(len(corpus.turns)),
+        "characters": _n(sum(len(d.text) for d in docs)),
+        "speakers": _n(len({(t.speaker or "") for t in corpus.turns if t.speaker})),
+    }
+
+
+def _coding(book, people, status: str, coder: str | None, lang: str) -> dict[str, Any]:
+    which = _word("which_all" if status == "all" else "which_accepted", lang)
+    if coder:
+        which += _word("which_coder", lang, coder=coder)
+    result: dict[str, Any] = {
+        "text": {
+            "codebook": book.name,
+            "version": book.content_version,
+            "codes": len(book.ids),
+            "rules": sum(1 for _ in book.rules()),
+            "which": which,
+        }
+    }
+    suggested = sum(p["suggested"] or 0 for p in people)
+    accepted = sum(p["accepted"] or 0 for p in people)
+    rejected = sum(p["rejected"] or 0 for p in people)
+    total = suggested + accepted + rejected
+    if total:
+        result["suggestions"] = {
+            "suggestions": _n(total),
+            "accepted": _n(accepted),
+            "rejected": _n(rejected),
+            "open": _n(suggested),
+        }
+    return result
+
+
+def _coders_table(people, lang: str):
+    from .report.content import Table
+
+    rows = [p for p in people if p["total"]]
+    if not rows:
+        return None
+    head = [_word(k, lang) for k in ("coder", "manual", "suggested", "accepted", "rejected")]
+    body = [
+        [p["coder"], p["manual"] or 0, p["suggested"] or 0, p["accepted"] or 0, p["rejected"] or 0]
+        for p in rows
+    ]
+    return Table(_word("coders", lang), [head, *body])
+
+
+def _reliability(proj, people, level: int) -> dict[str, Any] | None:
+    """Agreement of the first two people who coded by hand, when there are two."""
+    from .reliability_ops import agreement
+
+    humans = [p["coder"] for p in people if (p["manual"] or 0) > 0]
+    if len(humans) < 2:
+        return None
+    try:
+        result = agreement(proj, humans[:2], level=level)
+    except CasecodeError:
+        return None
+    overall = result["overall"]
+
+    def show(value) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    return {
+        "coders": " / ".join(humans[:2]),
+        "units": _n(int(overall["units"])),
+        "percent": "—"
+        if overall["percent_agreement"] is None
+        else f"{overall['percent_agreement']:.1%}",
+        "kappa": show(overall["cohen_kappa"]),
+        "alpha": show(overall["krippendorff_alpha"]),
+    }
+
+
+def _codebook_table(book, corpus, lang: str):
+    from .report.content import Table
+
+    scope = set(corpus.columns)
+    wanted = [
+        c for c in book.walk() if c.id in scope or any(c.id.startswith(s + ".") for s in scope)
+    ]
+    if not wanted:
+        return None
+    head = [
+        _word(k, lang) for k in ("code_id", "label", "definition", "include", "exclude", "rules")
+    ]
+    rows = [
+        [
+            c.id,
+            c.text("label", lang),
+            c.text("definition", lang),
+            c.text("include", lang),
+            c.text("exclude", lang),
+            _rules_in_brief(c, lang),
+        ]
+        for c in wanted
+    ]
+    return Table(_word("codebook_caption", lang), [head, *rows])
+
+
+def _analysis(data, corpus, lang: str, n_quotes: int) -> None:
+    from .analysis.matrix import code_matrix, cooccurrence
+    from .report.content import CaseSection, CodeSection, Table, pick_quotes
+
+    if not corpus.hits:
+        return
+    label = {
+        c: (corpus.book.get(c).text("label", lang) if corpus.book.get(c) else c)
+        for c in corpus.columns
+    }
+    stats: dict[str, dict[str, set]] = {
+        c: {"documents": set(), "cases": set(), "turns": set(), "codings": set()}
+        for c in corpus.columns
+    }
+    for h in corpus.hits:
+        s = stats[h.column]
+        s["documents"].add(h.doc)
+        s["cases"].add(corpus.docs[h.doc].case)
+        s["turns"].add((h.doc, h.turn))
+        s["codings"].add((h.coder, h.doc, h.span))
+    keys = ("documents", "cases", "turns", "codings")
+    head = [_word("code_id", lang), _word("label", lang), *(_word(k, lang) for k in keys)]
+    rows = [[c, label[c], *(len(stats[c][k]) for k in keys)] for c in corpus.columns]
+    data.frequencies = Table(_word("freq_caption", lang), [head, *rows])
+    order = {c: i for i, c in enumerate(corpus.columns)}
+    bars = sorted(
+        ((c, len(stats[c]["turns"])) for c in corpus.columns if stats[c]["turns"]),
+        key=lambda cv: (-cv[1], order[cv[0]]),
+    )[:MAX_CHART_BARS]
+    data.chart = bars
+
+    # the case × code matrix, codes down the page (they outnumber the cases)
+    m = code_matrix(corpus, rows="case", measure="segments")
+    shown = [
+        j
+        for j, c in enumerate(m.columns)
+        if m.column_totals[j] or len(m.columns) <= MAX_MATRIX_CODES
+    ]
+    head = [_word("code_id", lang), *m.rows, _word("total", lang)]
+    body = [
+        [label[m.columns[j]], *(m.values[i][j] for i in range(len(m.rows))), m.column_totals[j]]
+        for j in shown
+    ]
+    body.append([_word("total", lang), *m.row_totals, m.total])
+    data.matrix = Table(_word("matrix_caption", lang), [head, *body], shade=True, totals=True)
+
+    top = [c for c, _ in bars[:MAX_COOCCUR]]
+    co = cooccurrence(corpus, unit="turn")
+    index = {c: j for j, c in enumerate(co.columns)}
+    if len(top) >= 2:
+        head = ["", *(label[c] for c in top)]
+        body = [[label[a], *(co.values[index[a]][index[b]] for b in top)] for a in top]
+        note = _word("cooccur_top", lang, n=len(top)) if len(bars) > len(top) else ""
+        data.cooccurrence = Table(
+            _word("cooccur_caption", lang), [head, *body], shade=True, note=note
+        )
+
+    # quotes
+    candidates: dict[str, list] = {}
+    for h in corpus.hits:
+        candidates.setdefault(h.column, []).append(_quote(corpus, h, corpus.codings[h.coding]))
+    for c in corpus.columns:
+        if c not in candidates:
+            continue
+        code = corpus.book.get(c)
+        data.code_sections.append(
+            CodeSection(
+                c,
+                label[c],
+                code.text("definition", lang) if code else "",
+                pick_quotes(candidates[c], n_quotes),
+            )
+        )
+    cases = list(dict.fromkeys(d.case for d in corpus.docs.values()))
+    for case in cases:
+        docs = [d for d in corpus.docs.values() if d.case == case]
+        attrs: dict[str, list[str]] = {}
+        for d in docs:
+            for k, v in d.attributes.items():
+                if v and v not in attrs.setdefault(k, []):
+                    attrs[k].append(v)
+        present = sorted(
+            (
+                (c, len({t for t in stats[c]["turns"] if corpus.docs[t[0]].case == case}))
+                for c in corpus.columns
+            ),
+            key=lambda cv: (-cv[1], order[cv[0]]),
+        )
+        quotes = [q for c in corpus.columns for q in candidates.get(c, []) if q.case == case]
+        best_per_code = pick_quotes([q for q in quotes], n_quotes, spread=lambda q: q.code)
+        data.case_sections.append(
+            CaseSection(
+                case,
+                [(k, " / ".join(v)) for k, v in sorted(attrs.items())],
+                [(label[c], n) for c, n in present if n],
+                best_per_code,
+            )
+        )
+
+
+def _appendix(corpus, lang: str):
+    from .report.content import Table, excerpt
+
+    head = [_word(k, lang) for k in ("documents", "turns", "code_id", "text", "coder", "status")]
+    rows, seen = [], set()
+    for h in corpus.hits:
+        if h.coding in seen:
+            continue
+        seen.add(h.coding)
+        c = corpus.codings[h.coding]
+        text, _ = excerpt(corpus.docs[h.doc].text[c["start"] : c["end"]].replace("\n", " "), [], 80)
+        rows.append([corpus.docs[h.doc].name, h.turn, h.code, text, h.coder, h.status])
+    if not rows:
+        return None
+    return Table(_word("appendix_caption", lang), [head, *rows])
+
+
+def _chart(data, corpus, lang: str) -> tuple[bytes | None, str]:
+    from .report.chart import bar_chart, cjk_font, needs_cjk
+
+    if not data.chart:
+        return None, ""
+    labels = [
+        (corpus.book.get(c).text("label", lang) if corpus.book.get(c) else c) for c, _ in data.chart
+    ]
+    font, note = None, ""
+    if needs_cjk(labels):
+        font = cjk_font()
+        if font is None:
+            labels = [c for c, _ in data.chart]
+            note = _word("chart_no_font", lang)
+    bars = [(label, n) for label, (_, n) in zip(labels, data.chart, strict=True)]
+    return bar_chart(bars, _word("turns", lang), font), note
