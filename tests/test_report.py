@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 
 import casecode
 from conftest import write
-from test_analysis import A, B, CODEBOOK
+from test_analysis import CODEBOOK, A, B
 
 
 @pytest.fixture
@@ -105,7 +105,11 @@ def test_tables_match_the_matrix_and_frequencies(coded, cli, tmp_path):
     expected = casecode.code_matrix(coded, rows="case", level=2, measure="segments", totals=True)
     assert matrix[0] == ["编码", "上坊村", "柏树村", "合计"]
     by_label = {row[0]: row[1:] for row in matrix[1:]}
-    labels = {"problems.funds": "资金不足", "problems.unclear": "权责不清", "actors.village": "村委会"}
+    labels = {
+        "problems.funds": "资金不足",
+        "problems.unclear": "权责不清",
+        "actors.village": "村委会",
+    }
     for code, label in labels.items():
         assert by_label[label] == [str(int(v)) for v in expected[code]]
     assert by_label["合计"] == [str(int(v)) for v in expected["Total"]]
@@ -170,7 +174,9 @@ def test_english_report_and_options(coded, cli, tmp_path):
     )  # fmt: skip
     doc = Document(str(out))
     assert [p.text for p in doc.paragraphs if p.style.name == "Title"] == ["County A study"]
-    assert "Material and method" in headings(doc, 1) and "Appendix: every coding" in headings(doc, 1)
+    assert "Material and method" in headings(doc, 1) and "Appendix: every coding" in headings(
+        doc, 1
+    )
     assert "Insufficient funds (problems.funds)" in headings(doc, 2)
     assert not any("actors" in h for h in headings(doc, 2))  # --codes problems
     appendix = cells(table_after(doc, "Every coding"))
@@ -201,7 +207,9 @@ def test_without_a_chinese_font_the_chart_is_labelled_by_id(coded, tmp_path, mon
     monkeypatch.setattr(chart, "cjk_font", lambda: None)
     result = casecode.build_report(coded, tmp_path / "r.docx")
     assert result["chart"] is True
-    assert any("No font with Chinese characters" in w or "中文字体" in w for w in result["warnings"])
+    assert any(
+        "No font with Chinese characters" in w or "中文字体" in w for w in result["warnings"]
+    )
     assert "中文字体" in text_of(tmp_path / "r.docx")
 
 
