@@ -148,6 +148,8 @@ def test_rows_by_attribute_and_speaker_and_filters(coded, cli):
     contains = matrix(cli, coded, "--where", "role ~ 支书", "--where", "speaker != 访谈者")
     assert contains["rows"] == ["上坊村"]
     assert matrix(cli, coded, "--coder", "bo")["values"] == [[1, 0], [0, 0]]
+    stem = matrix(cli, coded, "--where", "document = a", "--where", "document != b.txt")
+    assert stem["rows"] == ["上坊村"]
 
 
 def test_status_decides_which_codings_count(coded, cli):
@@ -166,6 +168,8 @@ def test_cooccurrence_by_turn_and_document(coded, cli):
     assert turns["values"] == [[3, 1], [1, 2]] and turns["units"] == 4
     jaccard = cli.json("cooccur", "-p", coded, "--measure", "jaccard")
     assert jaccard["values"] == [[1, 0.25], [0.25, 1]]
+    unused = cli.json("cooccur", "-p", coded, "--measure", "jaccard", "--coder", "bo")
+    assert unused["values"] == [[1, 0], [0, None]]  # actors never occurs: undefined with itself
     docs = cli.json("cooccur", "-p", coded, "--unit", "document", "--level", "2")
     assert docs["columns"] == ["problems.funds", "problems.unclear", "actors.village"]
     assert docs["values"] == [[2, 1, 2], [1, 1, 1], [2, 1, 2]]
@@ -237,6 +241,9 @@ def test_query_boolean_near_and_attributes(coded, cli):
         ("role = 村干部", 1, "nothing has role = 村干部"),
         ("problems)", 9, "')' without a matching '('"),
         ("", 1, "the query is empty"),
+        ('problems AND "问题', 14, "this quote is never closed"),
+        ("problems NEAR/x actors", 10, "NEAR needs a number of turns"),
+        ("Village committee", 1, 'quote a label with spaces: "Village committee"'),
     ],
 )
 def test_bad_queries_point_at_the_mistake(coded, cli, expr, column, message):
@@ -254,7 +261,7 @@ def test_query_quotes_file(coded, cli, tmp_path):
 
 
 def test_kwic_on_word_boundaries_and_as_substring(coded, cli, tmp_path):
-    cli("import", write(tmp_path / "c.txt", C), "-p", coded)
+    cli("import", write(tmp_path / "c.txt", "Interview with a volunteer group\n" + C), "-p", coded)
     hits = cli.json("kwic", "村委会", "-p", coded)
     assert [(o["document"], o["turn"], o["left"], o["right"]) for o in hits["occurrences"]] == [
         ("a.txt", 4, "", "说不清楚。"),
@@ -294,8 +301,12 @@ def test_export_codings_is_tidy_and_keeps_every_coding(coded, cli, tmp_path):
     auto = back[back["coder"] == "auto"].iloc[0]
     assert (auto["origin"], auto["rule"], auto["status"]) == ("rule", "unclear-words", "suggested")
     dta = tmp_path / "codings.dta"
-    cli("export", "codings", "--out", dta, "--coder", "bo", "-p", coded)
-    assert pd.read_stata(dta)["code"].tolist() == ["problems.unclear"]
+    result = cli("export", "codings", "--out", dta, "--coder", "bo", "-p", coded)
+    assert "Warning" not in result.stderr  # Stata's reserved words are renamed, not warned about
+    back = pd.read_stata(dta)
+    assert back["code"].tolist() == ["problems.unclear"] and back["case_"].tolist() == ["上坊村"]
+    with pd.io.stata.StataReader(dta) as reader:
+        assert reader.variable_labels()["case_"] == "case"
 
 
 def test_codings_of_codes_gone_from_the_codebook_are_exported_and_reported(coded, cli, tmp_path):
@@ -322,6 +333,7 @@ def test_codings_of_codes_gone_from_the_codebook_are_exported_and_reported(coded
         (["matrix", "--where", "role"], "cannot read the filter 'role'"),
         (["matrix", "--codes", "nosuch"], "no code 'nosuch'"),
         (["matrix", "--out", "m.txt"], "cannot write '.txt' files"),
+        (["matrix", "--out", "m"], "the file has no extension"),
         (["matrix", "--out", "missing/m.csv"], "the folder does not exist"),
         (["cooccur", "--unit", "sentence"], "unknown unit 'sentence'"),
         (["kwic", " "], "give a word to look for"),
@@ -333,6 +345,24 @@ def test_mistakes_are_one_line_errors(coded, cli, args, message):
     result = cli(*args, "-p", coded, ok=False)
     assert message in result.stderr and result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_warnings_for_nested_codes_and_nothing_coded(coded, cli, tmp_path):
+    nested = cli("matrix", "--codes", "problems,problems.funds", "-p", coded)
+    assert "problems.funds lies inside problems" in nested.stderr
+    nothing = cli("matrix", "--status", "rejected", "-p", coded)
+    assert "no codings count here" in nothing.stderr
+    cli("init", tmp_path / "empty")
+    assert "has no documents yet" in cli("kwic", "x", "-p", tmp_path / "empty", ok=False).stderr
+
+
+def test_a_wide_matrix_prints_in_blocks_that_fit(coded):
+    from casecode.cli_analysis import _matrix_tables
+
+    frame = casecode.code_matrix(coded, level=3, totals=True)
+    tables = _matrix_tables(frame, "t", share=False, width=30)
+    assert len(tables) > 1 and tables[0].title == f"t (1/{len(tables)})"
+    assert sum(len(t.columns) - 1 for t in tables) == len(frame.columns)
 
 
 def test_tables_print_for_people(coded, cli, tmp_path):

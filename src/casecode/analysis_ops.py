@@ -287,6 +287,8 @@ def kwic(
     with using_project(project) as proj:
         store = proj.store
         rows = resolve_documents(store, list(docs) if docs else None)
+        if not rows:
+            raise CasecodeError("this project has no documents yet", hint="casecode import FILES")
         tokenizer = None if substring else project_tokenizer(proj)
         pieces: dict[str, list[str]] = {}
         for row in rows:
@@ -300,11 +302,15 @@ def kwic(
                 tokens = document_tokens(store, row, tokenizer)
                 hits = token_hits(text, tokens, pieces[lang], tokenizer.lemma)
             starts = [s.label_start for s in segments]
+            # in an interview, paragraphs outside the turns are titles and headers
+            has_turns = any(s.kind == "turn" for s in segments)
             for hit in hits:
                 i = bisect_right(starts, hit.start) - 1
                 seg = segments[i] if i >= 0 else None
                 if seg is None or not (seg.start <= hit.start and hit.end <= seg.end):
-                    continue  # a speaker's label, a title line or front matter: not said
+                    continue  # a speaker's label or front matter: not said
+                if has_turns and seg.kind == "paragraph":
+                    continue
                 left, right = context(text, hit.start, hit.end, width, seg.start, seg.end)
                 records.append(
                     {

@@ -63,7 +63,7 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 def _number(value: Any, share: bool, fraction: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
+        return "—"
     if share:
         return f"{value * 100 if fraction else value:.1f}%"
     if isinstance(value, float):
@@ -71,32 +71,63 @@ def _number(value: Any, share: bool, fraction: bool = False) -> str:
     return str(value)
 
 
-def _matrix_table(frame, title: str, *, share: bool) -> Table:
-    """A frame as a rich table: code ids over their labels, totals set apart, zeros dimmed."""
+def _matrix_tables(frame, title: str, *, share: bool, width: int) -> list[Table]:
+    """A frame as rich tables, code ids over their labels, totals set apart, zeros dimmed.
+
+    A frame too wide for the terminal is split into blocks of columns that fit (each repeating
+    the row names), so no number is ever cut.
+    """
+    from rich.cells import cell_len
+
     labels = frame.attrs.get("labels", {})
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", show_lines=False)
-    table.add_column(
-        escape(str(frame.index.name or "")), no_wrap=True, overflow="ellipsis", max_width=28
-    )
-    for column in frame.columns:
+    fraction = frame.attrs.get("measure") == "coverage"
+    shown = [[_number(v, share, fraction) for v in row] for row in frame.itertuples(index=False)]
+    names = [str(n) for n in frame.index]
+    name_width = min(28, max([cell_len(str(frame.index.name or "")), *map(cell_len, names)]))
+    widths = []
+    for j, column in enumerate(frame.columns):
         short = str(column).rsplit(".", 1)[-1]  # the full ids are in --json and --out files
-        label = labels.get(column, "")
-        head = f"{escape(short)}\n[dim]{escape(label)}[/]" if label else escape(short)
-        table.add_column(head, justify="right", overflow="fold", no_wrap=False)
+        values = max((cell_len(row[j]) for row in shown), default=1)
+        widths.append(max(values, 5, min(cell_len(short), 10)))
+    blocks: list[list[int]] = [[]]
+    used = name_width + 4
+    for j, w in enumerate(widths):
+        if blocks[-1] and used + w + 2 > width:
+            blocks.append([])
+            used = name_width + 4
+        blocks[-1].append(j)
+        used += w + 2
     totals = frame.attrs.get("totals", False)
-    for i, (name, row) in enumerate(frame.iterrows()):
-        last = totals and i == len(frame) - 1
-        cells = []
-        for value in row:
-            text = _number(value, share, fraction=frame.attrs.get("measure") == "coverage")
-            style = "bold" if last else ("dim" if not value else "")
-            cells.append(Text(text, style=style))
-        table.add_row(
-            Text(str(name), style="bold" if last else ""),
-            *cells,
-            end_section=(totals and i == len(frame) - 2),
+    tables = []
+    for b, block in enumerate(blocks):
+        part = f" ({b + 1}/{len(blocks)})" if len(blocks) > 1 else ""
+        table = Table(title=title + part, box=box.SIMPLE_HEAD, title_justify="left")
+        table.add_column(
+            escape(str(frame.index.name or "")),
+            no_wrap=True,
+            overflow="ellipsis",
+            width=name_width,
         )
-    return table
+        for j in block:
+            column = frame.columns[j]
+            short = str(column).rsplit(".", 1)[-1]
+            label = labels.get(column, "")
+            head = f"{escape(short)}\n[dim]{escape(label)}[/]" if label else escape(short)
+            table.add_column(head, justify="right", overflow="fold", width=widths[j])
+        for i, name in enumerate(names):
+            last = totals and i == len(names) - 1
+            cells = []
+            for j in block:
+                value = frame.iat[i, j]
+                style = "bold" if last else ("dim" if not value or value != value else "")
+                cells.append(Text(shown[i][j] or "—", style=style))
+            table.add_row(
+                Text(name, style="bold" if last else ""),
+                *cells,
+                end_section=(totals and i == len(names) - 2),
+            )
+        tables.append(table)
+    return tables
 
 
 def _warn(frame) -> None:
@@ -128,6 +159,8 @@ def _matrix_json(frame, totals: bool) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
         value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None  # JSON has no NaN: an undefined value is null
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -202,7 +235,9 @@ def register(app: typer.Typer) -> None:
         if percent:
             what += f", % of {percent} total"
         title = f"{rows} × code: {what}"
-        out.print(_matrix_table(frame, title, share=bool(percent) or measure == "coverage"))
+        share = bool(percent) or measure == "coverage"
+        for table in _matrix_tables(frame, title, share=share, width=out.width):
+            out.print(table)
         _wrote(out_file)
 
     @app.command("cooccur")
@@ -246,7 +281,8 @@ def register(app: typer.Typer) -> None:
             _print_json(data)
             return
         what = f"{unit}s with both codes" if measure == "count" else "Jaccard index"
-        out.print(_matrix_table(frame, f"code × code ({what})", share=False))
+        for table in _matrix_tables(frame, f"code × code ({what})", share=False, width=out.width):
+            out.print(table)
         out.print(f"[dim]{frame.attrs['units']} {unit}(s) have at least one of these codes.[/]")
         _wrote(out_file)
 

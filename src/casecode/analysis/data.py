@@ -78,6 +78,7 @@ class CodedCorpus:
     columns: list[str]
     left_out: dict[str, int] = field(default_factory=dict)  # codings of codes not in the codebook
     codings: dict[int, dict] = field(default_factory=dict)  # coding id → its stored row
+    notes: list[str] = field(default_factory=list)
 
     def value(self, turn: Turn, key: str) -> str:
         """What ``key`` (document, case, language, speaker or an attribute) is for a turn."""
@@ -92,17 +93,33 @@ class CodedCorpus:
             return turn.speaker or NO_SPEAKER
         return doc.attributes.get(key, MISSING)
 
+    def holds(self, turn: Turn, cond: Condition) -> bool:
+        """Whether ``cond`` holds for a turn; a document may be named without its extension."""
+        actual = self.value(turn, cond.key)
+        if cond.key == "document" and cond.op in ("=", "!="):
+            name = actual
+            same = cond.value in (name, name.rsplit(".", 1)[0])
+            return same if cond.op == "=" else not same
+        return cond.holds(actual)
+
     def filter_keys(self) -> list[str]:
         """Every key a filter or a row may name."""
         attrs = sorted({k for d in self.docs.values() for k in d.attributes})
         return [*BUILTIN_KEYS, *(k for k in attrs if k not in BUILTIN_KEYS)]
 
     def warnings(self) -> list[str]:
-        if not self.left_out:
-            return []
-        names = ", ".join(sorted(self.left_out)[:5]) + (", ..." if len(self.left_out) > 5 else "")
-        n = sum(self.left_out.values())
-        return [f"{n} coding(s) of codes not in the codebook were left out: {names}"]
+        found = list(self.notes)
+        if self.left_out:
+            names = ", ".join(sorted(self.left_out)[:5])
+            names += ", ..." if len(self.left_out) > 5 else ""
+            n = sum(self.left_out.values())
+            found.append(f"{n} coding(s) of codes not in the codebook were left out: {names}")
+        if not self.hits and self.turns:
+            found.append(
+                "no codings count here: run `casecode code` (or code by hand), or check "
+                "--coder, --status and --where"
+            )
+        return found
 
 
 # ---------------------------------------------------------------------------- columns
@@ -240,8 +257,9 @@ def check_condition(corpus: CodedCorpus, cond: Condition, turns: Iterable[Turn])
         raise CasecodeError(f"no document has an attribute '{cond.key}'", hint=hint)
     if cond.op == "!=":
         return
-    values = list(dict.fromkeys(corpus.value(t, cond.key) for t in turns))
-    if not any(cond.holds(v) for v in values):
+    turns = list(turns)
+    if not any(corpus.holds(t, cond) for t in turns):
+        values = list(dict.fromkeys(corpus.value(t, cond.key) for t in turns))
         shown = ", ".join(values[:8]) + (", ..." if len(values) > 8 else "")
         raise CasecodeError(f"nothing has {cond}", hint=f"{cond.key} is one of: {shown}")
 
@@ -293,10 +311,19 @@ def load(
         for doc_id in docs
         for s in segments.get(doc_id, [])
     ]
+    if not docs:
+        raise CasecodeError("this project has no documents yet", hint="casecode import FILES")
     corpus = CodedCorpus(book, docs, turns, [], [])
+    for inner in columns.roots:
+        outer = [r.id for r in columns.roots if r is not inner and _within(inner.id, r.id)]
+        if outer and columns.level is None:
+            corpus.notes.append(
+                f"{inner.id} lies inside {outer[0]}: its codings count in both columns "
+                "(and twice in the row totals)"
+            )
     for cond in conditions:
         check_condition(corpus, cond, turns)
-    corpus.turns = [t for t in turns if all(c.holds(corpus.value(t, c.key)) for c in conditions)]
+    corpus.turns = [t for t in turns if all(corpus.holds(t, c) for c in conditions)]
 
     by_doc: dict[int, list[Turn]] = {}
     for t in corpus.turns:

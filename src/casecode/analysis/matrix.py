@@ -191,7 +191,8 @@ COOCCUR_MEASURES = ("count", "jaccard")
 def cooccurrence(corpus: CodedCorpus, unit: str = "turn", measure: str = "count") -> Matrix:
     """Code × code: units (turns or documents) holding both codes, or their Jaccard index.
 
-    The diagonal holds the units with the code (``count``) or 1 (``jaccard``, when any).
+    The diagonal holds the units with the code (``count``) or 1 (``jaccard``); a Jaccard index
+    of two codes that never occur is undefined (None).
     """
     if unit not in UNITS:
         raise CasecodeError(f"unknown unit '{unit}'", hint=" or ".join(UNITS))
@@ -216,7 +217,7 @@ def cooccurrence(corpus: CodedCorpus, unit: str = "turn", measure: str = "count"
             [
                 round(both[a][b] / (both[a][a] + both[b][b] - both[a][b]), 4)
                 if both[a][a] + both[b][b] - both[a][b]
-                else 0.0
+                else None  # neither code occurs: undefined
                 for b in range(n)
             ]
             for a in range(n)

@@ -51,12 +51,17 @@ def _tokens(expr: str) -> list[Token]:
             break
         m = _TOKEN.match(expr, pos)
         if not m or m.end() == pos:
-            raise QueryError(expr, pos + len(expr[pos:]) - len(expr[pos:].lstrip()), "cannot read")
+            at = pos + len(expr[pos:]) - len(expr[pos:].lstrip())
+            if expr[at] in "\"'“":
+                raise QueryError(expr, at, "this quote is never closed")
+            raise QueryError(expr, at, f"cannot read '{expr[at]}'")
         kind = m.lastgroup or "word"
         text = m.group(kind)
         start = m.start(kind)
         if kind == "word" and text.upper() in _KEYWORDS:
             kind = text.lower()
+        elif kind == "word" and text.upper().startswith("NEAR/") and not _NEAR.match(text):
+            raise QueryError(expr, start, "NEAR needs a number of turns, e.g. NEAR/2")
         elif kind == "word" and (near := _NEAR.match(text)):
             out.append(Token("near", text, start, int(near.group(1))))
             pos = m.end()
@@ -163,7 +168,10 @@ class _Parser:
         try:
             return ("code", self.resolve(self.book, token.text))
         except CasecodeError as exc:
-            raise QueryError(self.expr, token.pos, exc.message, exc.hint) from None
+            hint = exc.hint
+            if self.peek.kind == "word":  # two words in a row: a label with a space?
+                hint = f'quote a label with spaces: "{token.text} {self.peek.text}"'
+            raise QueryError(self.expr, token.pos, exc.message, hint) from None
 
 
 def parse_query(expr: str, book: Codebook, resolve: Callable[[Codebook, str], Code]) -> Node:
@@ -192,7 +200,7 @@ def evaluate(node: Node, corpus: CodedCorpus, expr: str = "") -> set[tuple[int, 
                 check_condition(corpus, cond, corpus.turns)
             except CasecodeError as exc:
                 raise QueryError(expr, n[2], exc.message, exc.hint) from None
-            return {(t.doc, t.n) for t in corpus.turns if cond.holds(corpus.value(t, cond.key))}
+            return {(t.doc, t.n) for t in corpus.turns if corpus.holds(t, cond)}
         if kind == "not":
             return universe - walk(n[1])
         if kind == "and":

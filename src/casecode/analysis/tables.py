@@ -10,16 +10,24 @@ from ..errors import CasecodeError
 
 FORMATS = (".csv", ".xlsx", ".dta", ".parquet")
 
+# Names Stata and Mata reserve (Stata manuals [U] 11.3 and [M-2] reswords).
+_STATA_RESERVED = set(
+    """_all _b byte _coef _cons double float if in int long _n _N _pi _pred _rc _se _skip strL
+    using with aggregate array boolean break case catch class colvector complex const continue
+    default delegate delete do else eltypedef end enum explicit export external for friend
+    function global goto inline local mata matrix namespace new NULL numeric operator orgtype
+    pointer polymorphic pragma private protected public quad real return rowvector scalar short
+    signed static string struct super switch template this throw transmorphic try typedef
+    typename union unsigned vector version virtual void volatile wchar_t while""".split()  # noqa: SIM905
+)
+
 
 def check_out(path: str | Path, *, force: bool = True) -> Path:
     """Refuse an output file of an unknown kind or in a missing folder, before any work."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
-        raise CasecodeError(
-            f"cannot write '{path.suffix or path.name}' files",
-            file=path,
-            hint="name a .csv, .xlsx, .dta or .parquet file",
-        )
+        what = f"cannot write '{path.suffix}' files" if path.suffix else "the file has no extension"
+        raise CasecodeError(what, file=path, hint="name a .csv, .xlsx, .dta or .parquet file")
     if not path.parent.is_dir():
         raise CasecodeError("the folder does not exist", file=path.parent)
     if path.exists() and not force:
@@ -28,13 +36,14 @@ def check_out(path: str | Path, *, force: bool = True) -> Path:
 
 
 def stata_names(names: list[str]) -> list[str]:
-    """Valid, unique Stata variable names (letters, digits, _; at most 32 characters)."""
+    """Valid, unique Stata variable names (letters, digits, _; at most 32 characters; not a
+    word Stata reserves, such as ``case`` or ``in``)."""
     out: list[str] = []
     for name in names:
         base = re.sub(r"\W", "_", str(name), flags=re.ASCII).strip("_") or "v"
         if base[0].isdigit():
             base = "v" + base
-        base = base[:32]
+        base = base[:31] + "_" if base in _STATA_RESERVED else base[:32]
         candidate, n = base, 1
         while candidate.lower() in {o.lower() for o in out}:
             n += 1
@@ -133,4 +142,8 @@ def _dta(frame: Any, path: Path, labels: dict[str, str]) -> None:
     for col in renamed.columns:
         if renamed[col].dtype == object:
             renamed[col] = renamed[col].fillna("").astype(str)
-    renamed.to_stata(path, write_index=False, version=118, variable_labels=variable_labels)
+    import warnings
+
+    with warnings.catch_warnings():  # the names are made valid above; pandas need not say so
+        warnings.simplefilter("ignore")
+        renamed.to_stata(path, write_index=False, version=118, variable_labels=variable_labels)
