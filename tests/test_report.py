@@ -148,7 +148,9 @@ def test_word_machinery_fonts_fields_and_styles(coded, cli, tmp_path):
         fonts = doc.styles[name].element.rPr.find(qn("w:rFonts"))
         assert fonts.get(qn("w:eastAsia")) in ("SimSun", "SimHei"), name
     xml = zipfile.ZipFile(out).read("word/document.xml").decode("utf-8")
-    assert 'w:instr="TOC \\o &quot;1-2&quot; \\h \\z \\u"' in xml
+    assert 'TOC \\o "1-2" \\h \\z \\u' in xml and 'w:fldCharType="separate"' in xml
+    contents = [p.text for p in doc.paragraphs[: len(headings(doc, 1)) * 6]]
+    assert "资料与方法" in contents and "编码频次" in contents  # listed before Word updates it
     assert 'w:instr="SEQ Table \\* ARABIC"' in xml and 'w:instr="SEQ Figure \\* ARABIC"' in xml
     assert "<w:tblHeader" in xml and 'w:fill="' in xml  # repeated headers, shaded cells
     footer = doc.sections[0].footer._element.xml

@@ -47,6 +47,8 @@ class _Writer:
         self.colon = "：" if data.lang == "zh" else ": "
         self.tables = 0
         self.figures = 0
+        self.outline: list[tuple[int, str]] = []  # the headings, for the table of contents
+        self.toc_anchor = None
         if template is not None:
             try:
                 self.doc = Document(str(template))
@@ -115,6 +117,7 @@ class _Writer:
     # -- building blocks ---------------------------------------------------------------------
 
     def heading(self, text: str, level: int) -> None:
+        self.outline.append((level, text))
         if self.style(f"Heading {level}"):
             self.doc.add_heading(text, level)
         else:
@@ -181,9 +184,12 @@ class _Writer:
         header = table.rows[0]._tr.get_or_add_trPr()
         header.append(_element("w:tblHeader", **{"w:val": "true"}))
         if widths:
+            table.autofit = False
+            for column, width in zip(table.columns, widths, strict=False):
+                column.width = Cm(width)  # the grid, which LibreOffice reads
             for row in table.rows:
                 for cell, width in zip(row.cells, widths, strict=False):
-                    cell.width = Cm(width)
+                    cell.width = Cm(width)  # the cells, which Word reads
         if spec.note:
             self.paragraph(spec.note).runs[0].italic = True
         self.paragraph()
@@ -211,6 +217,10 @@ class _Writer:
     # -- the document ------------------------------------------------------------------------
 
     def write(self, chart: bytes | None, chart_note: str) -> None:
+        self.body(chart, chart_note)
+        self.fill_contents()
+
+    def body(self, chart: bytes | None, chart_note: str) -> None:
         d, lang = self.data, self.lang
         self.title_page()
         self.contents()
@@ -249,10 +259,10 @@ class _Writer:
 
         if d.matrix is not None:
             self.heading(word("matrix", lang), 1)
-            self.table(d.matrix)
+            self.table(d.matrix, widths=_first_wide(len(d.matrix.rows[0])))
         if d.cooccurrence is not None:
             self.heading(word("cooccur", lang), 1)
-            self.table(d.cooccurrence, size=8)
+            self.table(d.cooccurrence, size=8, widths=_first_wide(len(d.cooccurrence.rows[0])))
 
         if d.code_sections:
             self.heading(word("by_code", lang), 1)
@@ -291,16 +301,55 @@ class _Writer:
         self.doc.add_page_break()
 
     def contents(self) -> None:
+        """The contents heading and a place for the field, filled in by :meth:`fill_contents`
+        once every heading is known."""
         lang = self.lang
         p = self.paragraph(word("contents", lang), style="TOC Heading")
         if not self.style("TOC Heading"):
             p.runs[0].bold = True
-        toc = self.paragraph()
-        self.field(toc, 'TOC \\o "1-2" \\h \\z \\u', word("toc_hint", lang))
+        self.toc_anchor = self.paragraph()._p
         settings = self.doc.settings.element
         if settings.find(_qn("w:updateFields")) is None:
             settings.append(_element("w:updateFields", **{"w:val": "true"}))
         self.doc.add_page_break()
+
+    def fill_contents(self) -> None:
+        """A TOC field whose shown result already lists the headings (without page numbers),
+        so the contents read right before Word updates the field and in converters that never
+        do; Word fills in the page numbers when it updates fields on opening."""
+        from docx.shared import Cm
+
+        def run_with(child):
+            run = _element("w:r")
+            run.append(child)
+            return run
+
+        lines = [(level, text) for level, text in self.outline if level <= 2]
+        if not lines:
+            lines = [(1, word("toc_hint", self.lang))]
+        anchor = self.toc_anchor
+        for k, (level, text) in enumerate(lines):
+            paragraph = self.doc.add_paragraph()
+            style = self.style(f"TOC {level}") or self.style(f"toc {level}")
+            if style:
+                paragraph.style = style
+            elif level > 1:
+                paragraph.paragraph_format.left_indent = Cm(0.75)
+            p = paragraph._p
+            if k == 0:
+                p.append(run_with(_element("w:fldChar", **{"w:fldCharType": "begin"})))
+                instr = _element("w:instrText")
+                instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                instr.text = ' TOC \\o "1-2" \\h \\z \\u '
+                p.append(run_with(instr))
+                p.append(run_with(_element("w:fldChar", **{"w:fldCharType": "separate"})))
+            t = _element("w:t")
+            t.text = text
+            p.append(run_with(t))
+            if k == len(lines) - 1:
+                p.append(run_with(_element("w:fldChar", **{"w:fldCharType": "end"})))
+            anchor.addprevious(p)
+        anchor.getparent().remove(anchor)
 
     def footer(self) -> None:
         for section in self.doc.sections:
@@ -349,6 +398,13 @@ class _Writer:
             self.paragraph().add_run(f"{word('key_quotes', lang)}{self.colon}").bold = True
             for q in c.quotes:
                 self.quote(q)
+
+
+def _first_wide(columns: int, page: float = 16.0, first: float = 4.2) -> list[float]:
+    """Column widths (cm) for a table whose first column holds labels: that one wide, the rest
+    sharing what is left of the page."""
+    rest = max(1.0, (page - first) / max(1, columns - 1))
+    return [first, *([rest] * (columns - 1))]
 
 
 def _show(value: Any) -> str:
