@@ -88,13 +88,23 @@ def test_report_sections_follow_the_data(coded, cli, tmp_path):
         "分编码引文",
         "分案例分析",
     ]
-    assert headings(doc, 2)[:3] == ["访谈资料", "编码过程", "编码信度"]
-    reliability = " ".join(p.text for p in section(doc, "编码信度"))
+    assert headings(doc, 2)[:3] == ["访谈资料", "编码过程", "编码信度与效度"]
+    reliability = " ".join(p.text for p in section(doc, "编码信度与效度"))
     assert "编码者 ann / bo" in reliability and "Cohen's κ" in reliability
     assert "资金不足（problems.funds）" in headings(doc, 2)
     assert {"上坊村", "柏树村"} <= set(headings(doc, 2))
     title = [p.text for p in doc.paragraphs if p.style.name == "Title"]
     assert title == ["质性资料编码分析报告"]
+
+
+def test_the_rules_are_scored_against_a_gold_coder_when_there_is_one(coded, cli, tmp_path):
+    cli("tag", "a.txt", "4", "problems.unclear", "--coder", "gold", "-p", coded)
+    cli("tag", "b.txt", "3", "problems.funds", "--coder", "gold", "-p", coded)
+    out = tmp_path / "r.docx"
+    cli("report", "--out", out, "-p", coded)
+    text = " ".join(p.text for p in section(Document(str(out)), "编码信度与效度"))
+    # auto suggested problems.unclear on a.txt turn 4 only: precision 1, recall 1/2
+    assert "以编码者 gold 的编码为标准" in text and "精确率为 1.00，召回率为 0.50" in text
 
 
 def test_tables_match_the_matrix_and_frequencies(coded, cli, tmp_path):

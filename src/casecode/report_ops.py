@@ -120,6 +120,7 @@ def build_report(
         people = list_coders(proj)
         as_of = proj.store.last_change()
         reliability = _reliability(proj, people, level)
+        evaluation = _evaluation(proj, people, level)
         project_name = proj.config.name
     warnings = list(corpus.warnings())
     data = ReportData(
@@ -138,6 +139,7 @@ def build_report(
         coding=_coding(book, people, status, coder, lang),
         coders=_coders_table(people, lang),
         reliability=reliability,
+        evaluation=evaluation,
         codebook_table=_codebook_table(book, corpus, lang),
         frequencies=None,
         chart=[],
@@ -227,6 +229,10 @@ def _coders_table(people, lang: str):
     return Table(_word("coders", lang), [head, *body])
 
 
+def _show(value, form: str = ".3f") -> str:
+    return "—" if value is None else format(value, form)
+
+
 def _reliability(proj, people, level: int) -> dict[str, Any] | None:
     """Agreement of the first two people who coded by hand, when there are two."""
     from .reliability_ops import agreement
@@ -239,18 +245,36 @@ def _reliability(proj, people, level: int) -> dict[str, Any] | None:
     except CasecodeError:
         return None
     overall = result["overall"]
-
-    def show(value) -> str:
-        return "—" if value is None else f"{value:.3f}"
-
     return {
         "coders": " / ".join(humans[:2]),
         "units": _n(int(overall["units"])),
-        "percent": "—"
-        if overall["percent_agreement"] is None
-        else f"{overall['percent_agreement']:.1%}",
-        "kappa": show(overall["cohen_kappa"]),
-        "alpha": show(overall["krippendorff_alpha"]),
+        "percent": _show(overall["percent_agreement"], ".1%"),
+        "kappa": _show(overall["cohen_kappa"]),
+        "alpha": _show(overall["krippendorff_alpha"]),
+    }
+
+
+GOLD_CODERS = ("gold", "consensus")
+
+
+def _evaluation(proj, people, level: int) -> dict[str, Any] | None:
+    """How the rules (coder ``auto``) do against a coder named ``gold`` or ``consensus``."""
+    from .reliability_ops import evaluate
+
+    names = {p["coder"] for p in people}
+    gold = next((g for g in GOLD_CODERS if g in names), None)
+    if gold is None or "auto" not in names:
+        return None
+    try:
+        micro = evaluate(proj, gold, "auto", level=level)["micro"]
+    except CasecodeError:
+        return None
+    return {
+        "gold": gold,
+        "precision": _show(micro.get("precision"), ".2f"),
+        "recall": _show(micro.get("recall"), ".2f"),
+        "f1": _show(micro.get("f1"), ".2f"),
+        "level": level,
     }
 
 

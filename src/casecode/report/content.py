@@ -64,6 +64,7 @@ class ReportData:
     coding: dict[str, Any]
     coders: Table | None
     reliability: dict[str, Any] | None
+    evaluation: dict[str, Any] | None
     codebook_table: Table | None
     frequencies: Table | None
     chart: list[tuple[str, int]]  # (label, turns) per code, for the bar chart

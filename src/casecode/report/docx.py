@@ -238,9 +238,12 @@ class _Writer:
             self.paragraph(word("reviewed_text", lang, **d.coding["suggestions"]))
         if d.coders is not None:
             self.table(d.coders)
-        if d.reliability:
+        if d.reliability or d.evaluation:
             self.heading(word("reliability", lang), 2)
+        if d.reliability:
             self.paragraph(word("reliability_text", lang, **d.reliability))
+        if d.evaluation:
+            self.paragraph(word("evaluation_text", lang, **d.evaluation))
 
         if d.codebook_table is not None:
             self.heading(word("codebook_section", lang), 1)

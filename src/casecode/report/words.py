@@ -57,12 +57,18 @@ WORDS: dict[str, dict[str, str]] = {
     "suggested": {"zh": "待审建议", "en": "Open suggestions"},
     "accepted": {"zh": "已接受", "en": "Accepted"},
     "rejected": {"zh": "已否决", "en": "Rejected"},
-    "reliability": {"zh": "编码信度", "en": "Inter-coder reliability"},
+    "reliability": {"zh": "编码信度与效度", "en": "Reliability and accuracy"},
     "reliability_text": {
         "zh": "编码者 {coders} 在 {units} 个发言轮次（逐编码判断）上的一致性："
         "百分比一致率 {percent}，Cohen's κ = {kappa}，Krippendorff's α = {alpha}。",
         "en": "Agreement of coders {coders} over {units} turns (each code judged per turn): "
         "percent agreement {percent}, Cohen's κ = {kappa}, Krippendorff's α = {alpha}.",
+    },
+    "evaluation_text": {
+        "zh": "以编码者 {gold} 的编码为标准（第 {level} 层，逐发言轮次），自动编码的精确率为 "
+        "{precision}，召回率为 {recall}，F1 为 {f1}。",
+        "en": "Against coder {gold} (level {level}, per turn), the automatic coding reaches "
+        "precision {precision}, recall {recall} and F1 {f1}.",
     },
     "codebook_section": {"zh": "编码本", "en": "The codebook"},
     "code_id": {"zh": "编码", "en": "Code"},
