@@ -96,6 +96,17 @@ def _check_out(out: str | Path | None) -> None:
         check_out(out)
 
 
+def _by_code(project, level, codes, coder, status, where):
+    """The coded corpus with columns at ``level`` (1 unless ``codes`` are named)."""
+    codes = _codes(codes)
+    if level is None and not codes:
+        level = 1
+    with using_project(project) as proj:
+        return _load(
+            proj, level=level, codes=codes, coder=coder, status=status, where=_where(where)
+        )
+
+
 def code_matrix(
     project: str | Path | Project | None = None,
     *,
@@ -122,13 +133,7 @@ def code_matrix(
     from .analysis.matrix import code_matrix as compute
 
     _check_out(out)
-    codes = _codes(codes)
-    if level is None and not codes:
-        level = 1
-    with using_project(project) as proj:
-        corpus = _load(
-            proj, level=level, codes=codes, coder=coder, status=status, where=_where(where)
-        )
+    corpus = _by_code(project, level, codes, coder, status, where)
     lang = _language(corpus, lang)
     matrix = compute(corpus, rows=rows, measure=measure, percent=percent)
     frame = _frame(matrix, _labels(corpus, lang), lang, totals)
@@ -152,13 +157,7 @@ def cooccurrence(
     from .analysis.matrix import cooccurrence as compute
 
     _check_out(out)
-    codes = _codes(codes)
-    if level is None and not codes:
-        level = 1
-    with using_project(project) as proj:
-        corpus = _load(
-            proj, level=level, codes=codes, coder=coder, status=status, where=_where(where)
-        )
+    corpus = _by_code(project, level, codes, coder, status, where)
     lang = _language(corpus, lang)
     matrix = compute(corpus, unit=unit, measure=measure)
     frame = _frame(matrix, _labels(corpus, lang), lang, totals=False)
