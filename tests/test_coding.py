@@ -561,3 +561,11 @@ def test_explain_notes_a_keyword_hidden_inside_a_longer_word(project, tmp_path, 
     assert [(n["word"], n["token"]) for n in result["notes"]] == [("推诿", "互相推诿")]
     text = cli("explain", "h.txt", "2", "-p", project).stdout
     assert "推诿 is inside the word 互相推诿" in text
+
+
+@pytest.mark.parametrize("package", ["jieba", "typer", "spacy"])
+def test_an_installed_package_that_is_no_spacy_pipeline_is_named(coded_project, cli, package):
+    result = cli("code", "--spacy-model", package, "--dry-run", "-p", coded_project, ok=False)
+    assert result.exit_code == 1
+    assert f"'{package}' is not a spaCy pipeline" in result.stderr
+    assert "internal error" not in result.stderr
