@@ -426,3 +426,27 @@ def test_history_puts_a_suggestion_before_the_decision_made_in_the_same_second(c
     assert actions.index("suggest") < actions.index("accept")
     text = cli("history", "a.txt", "2", "-p", coded).stdout
     assert "@" in text  # each event names the span it is about
+
+
+def test_a_suggestion_with_a_memo_survives_recoding_and_codebook_switches(coded, cli, tmp_path):
+    cli("code", "-p", coded)
+    _review(cli, coded, "m\n值得讨论\nq\n", "--as", "cai")
+    noted = next(r for r in rows(coded) if r["memo"])
+    cli("code", "--docs", "a.txt", "-p", coded)  # judged afresh: the rules find it again
+    v2 = CODEBOOK.replace("推诿]", "推诿, 踢皮球]").replace("不够, 紧张]", "不够, 紧张, 缺]")
+    cli("codebook", "use", write(tmp_path / "v2.yaml", v2), "-p", coded)
+    cli("code", "-p", coded)
+    same = [
+        r
+        for r in rows(coded)
+        if (r["start"], r["end"], r["code_id"]) == (noted["start"], noted["end"], noted["code_id"])
+    ]
+    assert [(r["id"], r["status"], r["memo"]) for r in same] == [
+        (noted["id"], "suggested", "值得讨论")
+    ]
+    memos = cli.json("memo", "list", "-p", coded)
+    assert [m["target"] for m in memos] == [str(noted["id"])]
+    path = tmp_path / "t" / "a.txt"
+    path.write_text(path.read_text("utf-8").replace("权责不清", "说不清楚"), "utf-8")
+    refused = cli("import", path, "--replace", "-p", coded, ok=False)
+    assert "with a memo" in refused.stderr

@@ -116,7 +116,7 @@ def render_code_report(report, *, top_level: bool = False) -> None:
     if not report.dry_run and (report.removed or report.kept_decisions):
         out.print(
             f"[dim]{report.added} new, {report.removed} earlier suggestions replaced, "
-            f"{report.kept_decisions} already reviewed and kept as decided.[/]",
+            f"{report.kept_decisions} already reviewed (or with a memo) and kept.[/]",
             soft_wrap=True,
         )
 

@@ -518,6 +518,16 @@ class Store:
             "UPDATE codings SET memo = ?, updated_at = ? WHERE id = ?", (memo, utcnow(), coding_id)
         )
 
+    def codings_with_memos(self, doc_id: int) -> set[int]:
+        """Ids of a document's codings that someone wrote a memo on."""
+        rows = self.db.execute(
+            "SELECT id FROM codings c WHERE document_id = ? AND (memo IS NOT NULL OR EXISTS "
+            "(SELECT 1 FROM memos m WHERE m.target_kind = 'coding' "
+            "AND m.target = CAST(c.id AS TEXT)))",
+            (doc_id,),
+        )
+        return {r[0] for r in rows}
+
     def coding_by_id(self, coding_id: int) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM codings WHERE id = ?", (coding_id,)).fetchone()
 
@@ -550,18 +560,20 @@ class Store:
         """Replace ``coder``'s automatic suggestions on a document (for ``codes``, or all).
 
         Manual and imported codings are not touched. A suggestion someone accepted or rejected
-        keeps its decision: the same code on the same span is not suggested again.
+        keeps its decision, and one someone wrote a memo on stays with its memo (still open):
+        the same code on the same span is not suggested again.
         """
         rows = self.db.execute(
             'SELECT id, start, "end", code_id, status FROM codings '
             "WHERE document_id = ? AND coder = ? AND origin LIKE 'rule:%'",
             (doc_id, coder),
         ).fetchall()
+        with_memos = self.codings_with_memos(doc_id)
         decided, stale = set(), []
         for row in rows:
             if codes is not None and row["code_id"] not in codes:
                 continue
-            if row["status"] == "suggested":
+            if row["status"] == "suggested" and row["id"] not in with_memos:
                 stale.append(row["id"])
             else:
                 decided.add((row["start"], row["end"], row["code_id"]))
