@@ -450,3 +450,18 @@ def test_a_suggestion_with_a_memo_survives_recoding_and_codebook_switches(coded,
     path.write_text(path.read_text("utf-8").replace("权责不清", "说不清楚"), "utf-8")
     refused = cli("import", path, "--replace", "-p", coded, ok=False)
     assert "with a memo" in refused.stderr
+
+
+def test_an_untagged_codings_memo_stays_marked_and_its_id_is_not_reused(coded, cli):
+    made = cli.json("tag", "a.txt", "2", "problems.unclear", "-p", coded)[0]
+    cli("memo", "add", "边界案例", "--coding", made["id"], "-p", coded)
+    cli("untag", "a.txt", "2", "problems.unclear", "-p", coded)
+    again = cli.json("tag", "a.txt", "2", "problems.funds", "-p", coded)[0]
+    assert again["id"] != made["id"]
+    memos = cli.json("memo", "list", "-p", coded)
+    assert [(m["target"], m["text"], m["removed"]) for m in memos] == [
+        (str(made["id"]), "边界案例", True)
+    ]
+    assert "(coding removed)" in cli("memo", "list", "-p", coded).stdout
+    shown = cli.json("show", "a.txt", "-p", coded)["codings"]
+    assert [c["memo"] for c in shown] == [None]

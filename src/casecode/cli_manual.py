@@ -374,8 +374,9 @@ def memo_list(
     if not memos:
         out.print("No memos.")
     for m in memos:
+        removed = " (coding removed)" if m["removed"] else ""
         out.print(
             f"[dim]{m['created_at']} {escape(m['author'])} · {m['kind']} "
-            f"{escape(m['target'])}[/]\n  {escape(m['text'])}",
+            f"{escape(m['target'])}{removed}[/]\n  {escape(m['text'])}",
             soft_wrap=True,
         )

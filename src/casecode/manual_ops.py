@@ -339,6 +339,9 @@ def list_memos(
                 "text": r["text"],
                 "author": r["author"],
                 "created_at": r["created_at"],
+                # a memo outlives the coding it was on (untag, a sheet): it stays, marked
+                "removed": r["target_kind"] == "coding"
+                and store.coding_by_id(int(r["target"])) is None,
             }
             for r in rows
         ]

@@ -187,8 +187,57 @@ def _v4(db: sqlite3.Connection) -> None:
     )
 
 
+def _v5(db: sqlite3.Connection) -> None:
+    """Coding ids are never reused: a memo or a logged event naming a removed coding must not
+    come to name a new one. The table is rebuilt with AUTOINCREMENT, every row kept, and its
+    counter starts above any id a coding ever had (still named by events or memos)."""
+    _script(
+        db,
+        """
+        CREATE TABLE codings_v5 (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id      INTEGER NOT NULL REFERENCES documents(id) ON DELETE RESTRICT,
+            start            INTEGER NOT NULL,
+            "end"            INTEGER NOT NULL,
+            code_id          TEXT NOT NULL,
+            coder            TEXT NOT NULL,
+            origin           TEXT NOT NULL,       -- 'manual', 'rule:<rule id>', 'imported'
+            status           TEXT NOT NULL DEFAULT 'suggested',
+            codebook_version TEXT,
+            confidence       REAL,
+            evidence         TEXT,
+            memo             TEXT,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT,
+            reviewed_by      TEXT,
+            reviewed_at      TEXT,
+            CHECK (start <= "end")
+        );
+        INSERT INTO codings_v5 (id, document_id, start, "end", code_id, coder, origin, status,
+            codebook_version, confidence, evidence, memo, created_at, updated_at, reviewed_by,
+            reviewed_at)
+        SELECT id, document_id, start, "end", code_id, coder, origin, status, codebook_version,
+            confidence, evidence, memo, created_at, updated_at, reviewed_by, reviewed_at
+        FROM codings;
+        DROP TABLE codings;
+        ALTER TABLE codings_v5 RENAME TO codings;
+        CREATE INDEX codings_document ON codings(document_id);
+        CREATE INDEX codings_code ON codings(code_id);
+        CREATE INDEX codings_coder ON codings(coder, document_id);
+        """,
+    )
+    highest = db.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM codings), 0), "
+        "coalesce((SELECT max(coding_id) FROM coding_events), 0), "
+        "coalesce((SELECT max(CAST(target AS INTEGER)) FROM memos "
+        "WHERE target_kind = 'coding'), 0))"
+    ).fetchone()[0]
+    db.execute("DELETE FROM sqlite_sequence WHERE name = 'codings'")
+    db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (highest,))
+
+
 # Append a function for each schema change; never edit one that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 
 
 class Store:
