@@ -465,3 +465,28 @@ def test_an_untagged_codings_memo_stays_marked_and_its_id_is_not_reused(coded, c
     assert "(coding removed)" in cli("memo", "list", "-p", coded).stdout
     shown = cli.json("show", "a.txt", "-p", coded)["codings"]
     assert [c["memo"] for c in shown] == [None]
+
+
+RENAMED_BOOK = CODEBOOK.replace("problems.funds", "problems.money")
+
+
+def test_codings_of_a_code_that_left_the_codebook_can_be_untagged_and_sheeted(coded, cli, tmp_path):
+    cli("tag", "a.txt", "2", "problems.funds", "-p", coded)
+    cli("tag", "a.txt", "4", "problems.funds", "-p", coded)
+    cli("codebook", "use", write(tmp_path / "renamed.yaml", RENAMED_BOOK), "-p", coded)
+    for layout in ("list", "columns"):
+        sheet = tmp_path / f"{layout}.csv"
+        made = cli.json("sheet", "export", sheet, "--coder", "ann", "--layout", layout, "-p", coded)
+        assert made["orphans"] == ["problems.funds"]
+        report = cli.json("sheet", "import", sheet, "--coder", "ann", "-p", coded)
+        assert (report["applied"], report["removed"], report["unchanged"]) == (True, 0, 2)
+        assert [w["row"] for w in report["warnings"]] == [3, 5]
+        assert "not in the codebook" in report["warnings"][0]["message"]
+    new = write(tmp_path / "new.csv", "document,turn,codes\na.txt,3,problems.funds\n")
+    bad = cli("sheet", "import", new, "--coder", "ann", "-p", coded, ok=False)
+    assert "row 2: no code 'problems.funds'" in bad.stderr
+    gone = cli.json("untag", "a.txt", "2", "problems.funds", "-p", coded)
+    assert [g["code"] for g in gone] == ["problems.funds"]
+    assert [(r["code_id"], r["start"]) for r in rows(coded)] == [("problems.funds", 48)]
+    typo = cli("untag", "a.txt", "4", "problems.fund", "-p", coded, ok=False)
+    assert "no code 'problems.fund'" in typo.stderr

@@ -262,6 +262,11 @@ def sheet_export(
         _print_json(result)
         return
     out.print(f"Wrote {escape(result['file'])}: {result['rows']} turns, {result['codes']} codes.")
+    if result["orphans"]:
+        err.print(
+            f"[yellow]note:[/] {len(result['orphans'])} code(s) no longer in the codebook are "
+            f"filled in as they are: {escape(', '.join(result['orphans']))}"
+        )
 
 
 @sheet_app.command("import")
@@ -284,6 +289,10 @@ def sheet_import(
     else:
         for row, message in report.errors:
             err.print(f"[red]{escape(str(file))}: row {row}:[/] {escape(message)}", soft_wrap=True)
+        for row, message in report.warnings:
+            err.print(
+                f"[yellow]{escape(str(file))}: row {row}:[/] {escape(message)}", soft_wrap=True
+            )
         if report.applied:
             out.print(
                 f"{escape(coder)}: {report.added} coding(s) added, {report.removed} removed, "

@@ -198,9 +198,18 @@ def untag(
     with using_project(project) as proj:
         store = proj.store
         book = _project_book(proj)
-        ref = book.get(code.strip())
-        code_id = ref.id if ref is not None else resolve_code(book, code).id
         row, seg = _turn(store, doc, turn)
+        ref = book.get(code.strip())
+        if ref is not None:
+            code_id = ref.id
+        elif code.strip() in {  # a code that has left the codebook: its exact id still works
+            c["code_id"]
+            for c in store.codings_in(row["id"], seg.label_start, seg.end)
+            if c["origin"] == "manual" and c["coder"] == coder
+        }:
+            code_id = code.strip()
+        else:
+            code_id = resolve_code(book, code).id
         exact = None
         if span or quote:
             a, b = _span(row["text"][seg.start : seg.end], span, quote)

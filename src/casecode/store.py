@@ -577,6 +577,13 @@ class Store:
         )
         return {r[0] for r in rows}
 
+    def manual_code_ids(self, coder: str) -> set[str]:
+        """The code ids of a coder's manual codings."""
+        rows = self.db.execute(
+            "SELECT DISTINCT code_id FROM codings WHERE coder = ? AND origin = 'manual'", (coder,)
+        )
+        return {r[0] for r in rows}
+
     def coding_by_id(self, coding_id: int) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM codings WHERE id = ?", (coding_id,)).fetchone()
 
