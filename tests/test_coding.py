@@ -178,7 +178,7 @@ def test_code_json_summary_and_show(coded_project, cli):
     }
     shown = cli.json("show", "a.txt", "-p", coded_project)
     first = shown["codings"][0]
-    assert set(first) - {"memo"} == {
+    assert set(first) - {"memo", "memos"} == {
         "id",
         "code",
         "turn",

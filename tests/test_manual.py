@@ -490,3 +490,57 @@ def test_codings_of_a_code_that_left_the_codebook_can_be_untagged_and_sheeted(co
     assert [(r["code_id"], r["start"]) for r in rows(coded)] == [("problems.funds", 48)]
     typo = cli("untag", "a.txt", "4", "problems.fund", "-p", coded, ok=False)
     assert "no code 'problems.fund'" in typo.stderr
+
+
+def test_every_memo_on_a_coding_is_kept_shown_and_listed(coded, cli):
+    made = cli.json("tag", "a.txt", "2", "problems.unclear", "--memo", "典型表述", "-p", coded)
+    cli("memo", "add", "边界案例", "--coding", made[0]["id"], "--author", "bo", "-p", coded)
+    cli("code", "-p", coded)
+    _review(cli, coded, "c\n资金不足\nq\n", "--as", "cai")
+    shown = cli.json("show", "a.txt", "-p", coded)["codings"]
+    mine = next(c for c in shown if c["id"] == made[0]["id"])
+    assert [(m["author"], m["text"]) for m in mine["memos"]] == [
+        ("ann", "典型表述"),
+        ("bo", "边界案例"),
+    ]
+    assert mine["memo"] == "典型表述\n边界案例"
+    again = cli.json("tag", "a.txt", "2", "problems.unclear", "--memo", "再看", "-p", coded)
+    assert (again[0]["new"], again[0]["id"]) == (False, made[0]["id"])
+    shown = cli.json("show", "a.txt", "-p", coded)["codings"]
+    mine = next(c for c in shown if c["id"] == made[0]["id"])
+    assert mine["memo"] == "典型表述\n边界案例\n再看"
+    view = cli("show", "a.txt", "--codes", "-p", coded).stdout
+    assert "典型表述" in view and "边界案例" in view
+    listed = [(m["author"], m["text"]) for m in cli.json("memo", "list", "-p", coded)]
+    assert ("ann", "典型表述") in listed and ("bo", "边界案例") in listed
+    assert ("cai", "recoded from problems.unclear") in listed
+    assert len(listed) == 4
+
+
+def test_an_older_store_gets_its_coding_memos_listed(tmp_path):
+    from casecode.store import MIGRATIONS, Store
+
+    path = tmp_path / "p.db"
+    with Store(path, migrations=MIGRATIONS[:4]) as store, store.transaction():
+        doc = store.insert_document(
+            dict(
+                name="a.txt",
+                case_name="a",
+                format="txt",
+                language="zh",
+                sha256="x",
+                text="问：好",
+                imported_at="2026-01-01T00:00:00Z",
+            )
+        )
+        store.db.execute(
+            'INSERT INTO codings (document_id, start, "end", code_id, coder, origin, status, '
+            "memo, created_at) VALUES (?, 2, 3, 'x', 'ann', 'manual', 'accepted', '旧的', "
+            "'2026-01-01T00:00:00Z')",
+            (doc,),
+        )
+    with Store(path) as store:
+        assert [(m["target"], m["text"], m["author"]) for m in store.memos("coding")] == [
+            ("1", "旧的", "ann")
+        ]
+        assert store.coding_by_id(1)["memo"] == "旧的"

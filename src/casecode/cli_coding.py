@@ -75,8 +75,8 @@ def render_coded(document: dict[str, Any], book, lang: str | None) -> None:
                 note += f" · {coding['confidence']:.2f}"
             words = ", ".join(dict.fromkeys(ev["text"] for ev in coding["evidence"] or []))
             tail = f"  [dim]{escape(words)}[/]" if words else ""
-            if coding.get("memo"):
-                tail += f"  [yellow]memo:[/] {escape(coding['memo'])}"
+            for memo in coding.get("memos") or []:
+                tail += f"  [yellow]memo ({escape(memo['author'])}):[/] {escape(memo['text'])}"
             out.print(
                 f"{' ' * (width + 1)}[{colour}]■[/] {escape(coding['code'])}{escape(label)} "
                 f"[dim]({escape(note)})[/]{tail}",

@@ -464,6 +464,7 @@ def codings_of(store, row, segments) -> list[dict[str, Any]]:
     from bisect import bisect_right
 
     starts = [s.label_start for s in segments]
+    memos = store.coding_memos(row["id"])
     out = []
     for c in store.codings_detail(row["id"]):
         i = bisect_right(starts, c["start"]) - 1
@@ -484,7 +485,11 @@ def codings_of(store, row, segments) -> list[dict[str, Any]]:
                 "rule": origin[5:] if kind == "rule" else None,
                 "evidence": json.loads(c["evidence"]) if c["evidence"] else [],
                 "confidence": c["confidence"],
-                "memo": c["memo"],
+                "memo": c["memo"],  # every memo on it, one a line
+                "memos": [
+                    {"id": m["id"], "text": m["text"], "author": m["author"], "at": m["created_at"]}
+                    for m in memos.get(c["id"], [])
+                ],
             }
         )
     return out

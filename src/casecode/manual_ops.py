@@ -152,13 +152,25 @@ def tag(
         made = []
         with store.transaction():
             existing = {
-                (c["start"], c["end"], c["code_id"])
+                (c["start"], c["end"], c["code_id"]): c
                 for c in store.codings_in(row["id"], start, end)
                 if c["origin"] == "manual" and c["coder"] == coder
             }
             for code in chosen:
-                if (start, end, code.id) in existing:
-                    made.append({"code": code.id, "start": start, "end": end, "new": False})
+                there = existing.get((start, end, code.id))
+                if there is not None:
+                    if memo is not None and memo.strip():  # the memo is added, not dropped
+                        store.add_coding_memo(there["id"], memo.strip(), coder)
+                        store.log_event(there, "memo", coder, memo.strip())
+                    made.append(
+                        {
+                            "id": there["id"],
+                            "code": code.id,
+                            "start": start,
+                            "end": end,
+                            "new": False,
+                        }
+                    )
                     continue
                 cid = store.insert_coding(
                     row["id"],
@@ -317,10 +329,11 @@ def add_memo(
                 )
             kind, target = "coding", str(found["id"])
         with store.transaction():
-            memo_id = store.add_memo(kind, target, text.strip(), author)
             if kind == "coding":
-                store.set_coding_memo(found["id"], text.strip())
+                memo_id = store.add_coding_memo(found["id"], text.strip(), author)
                 store.log_event(found, "memo", author, text.strip())
+            else:
+                memo_id = store.add_memo(kind, target, text.strip(), author)
     return {"id": memo_id, "kind": kind, "target": target, "text": text.strip(), "author": author}
 
 
@@ -441,8 +454,7 @@ def decide(
             if action == "memo":
                 if not (memo or "").strip():
                     raise CasecodeError("the memo is empty")
-                store.set_coding_memo(coding_id, memo.strip())
-                store.add_memo("coding", str(coding_id), memo.strip(), reviewer)
+                store.add_coding_memo(coding_id, memo.strip(), reviewer)
                 store.log_event(coding, "memo", reviewer, memo.strip())
                 return {"id": coding_id, "action": action}
             status = "accepted" if action == "accept" else "rejected"

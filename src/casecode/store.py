@@ -236,8 +236,36 @@ def _v5(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (highest,))
 
 
+def _v6(db: sqlite3.Connection) -> None:
+    """Every memo on a coding is a row of ``memos`` (``tag --memo`` and review recodes wrote
+    only ``codings.memo``, which a later memo replaced); ``codings.memo`` keeps them all, joined,
+    for exports."""
+    db.execute(
+        "INSERT INTO memos (target_kind, target, text, author, created_at) "
+        "SELECT 'coding', CAST(c.id AS TEXT), c.memo, c.coder, c.created_at FROM codings c "
+        "WHERE c.memo IS NOT NULL AND trim(c.memo) != '' AND NOT EXISTS (SELECT 1 FROM memos m "
+        "WHERE m.target_kind = 'coding' AND m.target = CAST(c.id AS TEXT) AND m.text = c.memo) "
+        "ORDER BY c.id"
+    )
+    for (coding_id,) in db.execute("SELECT id FROM codings WHERE memo IS NOT NULL").fetchall():
+        _join_memos(db, coding_id)
+
+
+def _join_memos(db: sqlite3.Connection, coding_id: int) -> None:
+    """Set ``codings.memo`` to every memo on the coding, one a line, oldest first."""
+    texts = [
+        r[0]
+        for r in db.execute(
+            "SELECT text FROM memos WHERE target_kind = 'coding' AND target = ? "
+            "ORDER BY created_at, id",
+            (str(coding_id),),
+        )
+    ]
+    db.execute("UPDATE codings SET memo = ? WHERE id = ?", ("\n".join(texts) or None, coding_id))
+
+
 # Append a function for each schema change; never edit one that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 
 
 class Store:
@@ -467,12 +495,16 @@ class Store:
         status: str = "suggested",
         memo: str | None = None,
     ) -> int:
+        """A new coding; its ``memo`` (if any) is a memo by ``coder`` like any other."""
         cur = self.db.execute(
             'INSERT INTO codings (document_id, start, "end", code_id, coder, origin, status,'
-            " memo, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc_id, start, end, code_id, coder, origin, status, memo, utcnow()),
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, start, end, code_id, coder, origin, status, utcnow()),
         )
-        return int(cur.lastrowid)
+        coding_id = int(cur.lastrowid)
+        if memo is not None and memo.strip():
+            self.add_coding_memo(coding_id, memo.strip(), coder)
+        return coding_id
 
     def move_coding(self, coding_id: int, start: int, end: int) -> None:
         self.db.execute(
@@ -562,10 +594,25 @@ class Store:
             (status, reviewer, at, at, coding_id),
         )
 
-    def set_coding_memo(self, coding_id: int, memo: str) -> None:
-        self.db.execute(
-            "UPDATE codings SET memo = ?, updated_at = ? WHERE id = ?", (memo, utcnow(), coding_id)
-        )
+    def add_coding_memo(self, coding_id: int, text: str, author: str) -> int:
+        """One more memo on a coding: earlier ones stay, and ``codings.memo`` holds them all
+        (one a line, oldest first)."""
+        memo_id = self.add_memo("coding", str(coding_id), text, author)
+        _join_memos(self.db, coding_id)
+        self.db.execute("UPDATE codings SET updated_at = ? WHERE id = ?", (utcnow(), coding_id))
+        return memo_id
+
+    def coding_memos(self, doc_id: int) -> dict[int, list[sqlite3.Row]]:
+        """The memos on each of a document's codings, oldest first, by coding id."""
+        out: dict[int, list[sqlite3.Row]] = {}
+        for row in self.db.execute(
+            "SELECT c.id AS coding_id, m.id, m.text, m.author, m.created_at FROM memos m "
+            "JOIN codings c ON m.target = CAST(c.id AS TEXT) "
+            "WHERE m.target_kind = 'coding' AND c.document_id = ? ORDER BY m.created_at, m.id",
+            (doc_id,),
+        ):
+            out.setdefault(row["coding_id"], []).append(row)
+        return out
 
     def codings_with_memos(self, doc_id: int) -> set[int]:
         """Ids of a document's codings that someone wrote a memo on."""
