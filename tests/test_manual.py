@@ -544,3 +544,29 @@ def test_an_older_store_gets_its_coding_memos_listed(tmp_path):
             ("1", "旧的", "ann")
         ]
         assert store.coding_by_id(1)["memo"] == "旧的"
+
+
+def test_review_change_code_cancels_with_q_and_finds_codes_by_id_part_or_label_words(coded, cli):
+    cli("code", "-p", coded)
+    text = _review(cli, coded, "c\nq\nc\nun\nfunds\nq\n", "--as", "cai")
+    assert "no code 'q'" not in text
+    assert "'un' could be any of problems.unclear, problems.funds" in text
+    assert "1 decision(s) saved" in text
+    recoded = [(r["code_id"], r["coder"]) for r in rows(coded) if r["origin"] == "manual"]
+    assert recoded == [("problems.funds", "cai")]
+    made = cli.json("tag", "a.txt", "4", "volunteers", "-p", coded)  # last part of an id
+    assert made[0]["code"] == "process.volunteers"
+
+
+def test_every_unknown_code_gets_the_same_three_closest_applicable_ids(coded, cli, tmp_path):
+    cli("codebook", "use", write(tmp_path / "cat.yaml", CATEGORY_BOOK), "-p", coded)
+    cli("code", "-p", coded)
+    hint = "closest: problems.funds, problems.unclear, process)"
+    for args in (
+        ["tag", "a.txt", "2", "problemz"],
+        ["code", "--codes", "problemz", "--dry-run"],
+        ["review", "--code", "problemz"],
+        ["memo", "add", "x", "--code", "problemz"],
+    ):
+        result = cli(*args, "-p", coded, ok=False)
+        assert f"no code 'problemz' in the codebook ({hint}" in result.stderr, args

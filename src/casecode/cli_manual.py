@@ -201,8 +201,11 @@ def register(app: typer.Typer) -> None:
                 elif key == "c":
                     result = None
                     while result is None:
-                        target = _ask("code (id or label; empty to go back) > ")
-                        if not target:
+                        target = _ask(
+                            "code (id, last part of an id, or words of a label; "
+                            "q or empty to cancel) > "
+                        )
+                        if not target or target.lower() == "q":
                             break
                         try:
                             result = decide(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections import Counter
@@ -56,9 +55,9 @@ def select_codes(book: Codebook, wanted: Iterable[str] | None) -> set[str] | Non
         if not hits:
             hits = {c.id for c in book.walk() if c.id.startswith(ref)}
         if not hits:
-            close = difflib.get_close_matches(ref, book.ids, n=3, cutoff=0.4)
-            hint = f"did you mean {', '.join(close)}?" if close else "`casecode codebook show`"
-            raise CasecodeError(f"no code '{ref}' in the codebook", hint=hint)
+            from .manual_ops import closest_hint
+
+            raise CasecodeError(f"no code '{ref}' in the codebook", hint=closest_hint(book, ref))
         for code_id in list(hits):
             code = book.get(code_id)
             chosen.update(c.id for c in code.walk())

@@ -7,7 +7,6 @@ coder's name, and every tag, untag and review decision is logged in ``coding_eve
 
 from __future__ import annotations
 
-import difflib
 import getpass
 import os
 import re
@@ -46,7 +45,7 @@ def resolve_code(book: Codebook, ref: str, *, to_apply: bool = False) -> Code:
     ``to_apply``: the code is about to be applied by a person, so a category (``codable:
     false``) is refused with its children named.
     """
-    code = _find_code(book, ref)
+    code = _find_code(book, ref, to_apply=to_apply)
     if to_apply and not code.codable:
         children = [c.id for c in code.walk() if c.codable and c is not code]
         shown = ", ".join(children[:4]) + (", ..." if len(children) > 4 else "")
@@ -56,7 +55,9 @@ def resolve_code(book: Codebook, ref: str, *, to_apply: bool = False) -> Code:
     return code
 
 
-def _find_code(book: Codebook, ref: str) -> Code:
+def _find_code(book: Codebook, ref: str, *, to_apply: bool = False) -> Code:
+    """Exact id, then a label, a unique id prefix, the last part of an id (``funding`` for
+    ``process.co_management.funding``) and words of a label; several matches are named."""
     ref = ref.strip()
     exact = book.get(ref)
     if exact is not None:
@@ -69,14 +70,24 @@ def _find_code(book: Codebook, ref: str) -> Code:
     if len(by_prefix) == 1:
         return by_prefix[0]
     many = by_label or by_prefix
+    if not many and folded:
+        usable = [c for c in book.walk() if c.codable or not to_apply]
+        by_part = [c for c in usable if c.id.rsplit(".", 1)[-1].casefold() == folded]
+        in_label = [c for c in usable if any(folded in v.casefold() for v in c.label.values())]
+        for found in (by_part, in_label):
+            if len(found) == 1:
+                return found[0]
+        many = by_part or in_label
     if many:
         names = ", ".join(c.id for c in many[:5]) + (", ..." if len(many) > 5 else "")
         raise CasecodeError(f"'{ref}' could be any of {names}", hint="give the full code id")
-    labels = {v: c.id for c in book.walk() for v in c.label.values()}
-    close = difflib.get_close_matches(ref, [*book.ids, *labels], n=3, cutoff=0.3)
-    ids = list(dict.fromkeys(labels.get(c, c) for c in close))
-    hint = f"closest: {', '.join(ids)}" if ids else "`casecode codebook show` lists the codes"
-    raise CasecodeError(f"no code '{ref}' in the codebook", hint=hint)
+    raise CasecodeError(f"no code '{ref}' in the codebook", hint=closest_hint(book, ref))
+
+
+def closest_hint(book: Codebook, ref: str) -> str:
+    """The hint of every "no code 'X'" message: up to three closest applicable ids."""
+    close = book.closest(ref)
+    return f"closest: {', '.join(close)}" if close else "`casecode codebook show` lists the codes"
 
 
 def _span(turn_text: str, span: str | None, quote: str | None) -> tuple[int, int]:
