@@ -569,3 +569,16 @@ def test_an_installed_package_that_is_no_spacy_pipeline_is_named(coded_project, 
     assert result.exit_code == 1
     assert f"'{package}' is not a spaCy pipeline" in result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_a_dry_run_reports_what_a_real_run_would_add_and_remove(coded_project, cli, tmp_path):
+    cli("code", "-p", coded_project)
+    before = [tuple(r) for r in _codings(coded_project)]
+    fewer = CODEBOOK.replace("[权责不清, 推诿]", "[推诿]").replace("[志愿者]", "[志愿者们]")
+    cli("codebook", "use", write(tmp_path / "v2.yaml", fewer), "-p", coded_project)
+    dry = cli.json("code", "--dry-run", "-p", coded_project)
+    assert [tuple(r) for r in _codings(coded_project)] == before  # nothing changed
+    real = cli.json("code", "-p", coded_project)
+    keys = ("added", "removed", "kept_decisions", "codings", "by_code")
+    assert {k: dry[k] for k in keys} == {k: real[k] for k in keys}
+    assert dry["removed"] >= 1 and dry["dry_run"] and not real["dry_run"]

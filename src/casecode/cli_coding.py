@@ -113,9 +113,10 @@ def render_code_report(report, *, top_level: bool = False) -> None:
         f"({report.codebook_version}).",
         soft_wrap=True,
     )
-    if not report.dry_run and (report.removed or report.kept_decisions):
+    if report.removed or report.kept_decisions or (report.dry_run and report.added):
+        would = "would be " if report.dry_run else ""
         out.print(
-            f"[dim]{report.added} new, {report.removed} earlier suggestions replaced, "
+            f"[dim]{report.added} new, {report.removed} earlier suggestions {would}replaced, "
             f"{report.kept_decisions} already reviewed (or with a memo) and kept.[/]",
             soft_wrap=True,
         )

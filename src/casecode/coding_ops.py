@@ -220,7 +220,7 @@ def autocode(
         for row in rows:
             # Which codes to (re)judge here: a document coded before, unchanged since, needs
             # only the codes whose rules changed; a new or changed document needs them all.
-            if forced or dry_run or state["docs"].get(str(row["id"])) != row["sha256"]:
+            if forced or state["docs"].get(str(row["id"])) != row["sha256"]:
                 only = selected
             else:
                 only = changed if selected is None else changed & selected
@@ -252,20 +252,16 @@ def autocode(
             dry_run=dry_run,
             codebook_chosen=chosen,
         )
-        counts: Counter[str] = Counter()
         shas = {r["id"]: r["sha256"] for r in rows}
         only_of = {p["id"]: p["only"] for p in payloads}
-        with store.transaction():
+        # A dry run makes every change a real run makes, counts them, and undoes them.
+        with store.transaction(rollback=dry_run):
             for result in results:
-                counts.update(f["code"] for f in result["findings"])
                 if result["tokens"] is not None:
                     report.tokenized += 1
-                    if not dry_run:
-                        store.cache_tokens(
-                            result["id"], shas[result["id"]], fingerprint, result["tokens"]
-                        )
-                if dry_run:
-                    continue
+                    store.cache_tokens(
+                        result["id"], shas[result["id"]], fingerprint, result["tokens"]
+                    )
                 done = store.replace_suggestions(
                     result["id"],
                     coder,
@@ -276,27 +272,26 @@ def autocode(
                 report.added += done["added"]
                 report.removed += done["removed"]
                 report.kept_decisions += done["kept"]
-            if not dry_run:
-                ids = [r["id"] for r in rows]
-                # suggestions of codes whose rules did not change are what the new version
-                # gives too; the others keep the version that made them until judged again
-                same = {c for c in current if c not in changed}
-                if selected is not None:
-                    same |= selected
-                store.stamp_suggestions(coder, ids, book.content_version, same)
-                if selected is None:  # a document counts as coded once all codes were judged
-                    for row in rows:
-                        state["docs"][str(row["id"])] = row["sha256"]
-                if not docs:  # rules count as applied only once every document had them
-                    for code in current.keys() | state["codes"].keys():
-                        if selected is None or code in selected:
-                            if code in current:
-                                state["codes"][code] = current[code]
-                            else:
-                                state["codes"].pop(code, None)
-                state["tokenizer"] = fingerprint
-                store.set_setting(state_key, json.dumps(state, sort_keys=True))
-                counts = Counter(store.automatic_counts(coder, ids, selected))
+            ids = [r["id"] for r in rows]
+            # suggestions of codes whose rules did not change are what the new version
+            # gives too; the others keep the version that made them until judged again
+            same = {c for c in current if c not in changed}
+            if selected is not None:
+                same |= selected
+            store.stamp_suggestions(coder, ids, book.content_version, same)
+            if selected is None:  # a document counts as coded once all codes were judged
+                for row in rows:
+                    state["docs"][str(row["id"])] = row["sha256"]
+            if not docs:  # rules count as applied only once every document had them
+                for code in current.keys() | state["codes"].keys():
+                    if selected is None or code in selected:
+                        if code in current:
+                            state["codes"][code] = current[code]
+                        else:
+                            state["codes"].pop(code, None)
+            state["tokenizer"] = fingerprint
+            store.set_setting(state_key, json.dumps(state, sort_keys=True))
+            counts = Counter(store.automatic_counts(coder, ids, selected))
         report.rejudged = len(payloads)
         report.codings = sum(counts.values())
         report.by_code = dict(sorted(counts.items()))

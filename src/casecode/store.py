@@ -310,7 +310,9 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, rollback: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write, all or nothing; ``rollback`` undoes it at the end (a dry run that does
+        exactly what the real run would, to count it)."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -318,7 +320,7 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         else:
-            self.db.execute("COMMIT")
+            self.db.execute("ROLLBACK" if rollback else "COMMIT")
 
     @property
     def version(self) -> int:
