@@ -241,6 +241,9 @@ def test_codes_and_docs_narrow_the_run(coded_project, cli):
     assert len(_codings(coded_project)) == 4  # the other codes and documents were left alone
     by_label = cli.json("code", "--codes", "资金不足", "--dry-run", "-p", coded_project)
     assert by_label["by_code"] == {"problems.funds": 1}
+    for empty in ("", " , "):
+        none = cli("code", "--codes", empty, "-p", coded_project, ok=False)
+        assert "no code given" in none.stderr and none.exit_code == 1
     bad = cli("code", "--codes", "problems.unclaer", "-p", coded_project, ok=False)
     assert "no code 'problems.unclaer'" in bad.stderr and "problems.unclear" in bad.stderr
 

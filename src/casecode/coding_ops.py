@@ -44,6 +44,10 @@ def select_codes(book: Codebook, wanted: Iterable[str] | None) -> set[str] | Non
         return None
     chosen: set[str] = set()
     refs = [r.strip() for item in wanted for r in str(item).split(",") if r.strip()]
+    if not refs:
+        raise CasecodeError(
+            "no code given", hint="name code ids or labels, or leave the option out for all codes"
+        )
     for ref in refs:
         hits = {
             c.id
