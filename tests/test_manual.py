@@ -570,3 +570,19 @@ def test_every_unknown_code_gets_the_same_three_closest_applicable_ids(coded, cl
     ):
         result = cli(*args, "-p", coded, ok=False)
         assert f"no code 'problemz' in the codebook ({hint}" in result.stderr, args
+
+
+def test_sheet_import_takes_the_encoding_its_hint_names(coded, cli, tmp_path):
+    text = "document,turn,codes\na.txt,2,problems.funds\n"
+    sheet = tmp_path / "s16.csv"
+    sheet.write_bytes(text.encode("utf-16-le"))  # no BOM: detection may not be sure
+    report = cli.json(
+        "sheet", "import", sheet, "--coder", "ann", "--encoding", "utf-16-le", "-p", coded
+    )
+    assert report["added"] == 1
+    binary = tmp_path / "bin.csv"
+    binary.write_bytes(bytes(range(256)) * 4)
+    result = cli("sheet", "import", binary, "--coder", "ann", "-p", coded, ok=False)
+    assert result.exit_code == 1 and "internal error" not in result.stderr
+    assert "--encoding" in result.stderr  # the hint names an option the command has
+    assert "--encoding" in cli("sheet", "import", "--help").stdout

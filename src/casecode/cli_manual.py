@@ -279,6 +279,10 @@ def sheet_import(
     skip_errors: Annotated[
         bool, typer.Option("--skip-errors", help="Apply the good rows even if some are wrong.")
     ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Decode a .csv sheet with this encoding (else detected)."),
+    ] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -286,7 +290,9 @@ def sheet_import(
     from .sheet_ops import import_sheet
 
     with _errors():
-        report = import_sheet(project, file, coder=coder, skip_errors=skip_errors)
+        report = import_sheet(
+            project, file, coder=coder, skip_errors=skip_errors, encoding=encoding
+        )
     if as_json:
         _print_json(report.as_dict())
     else:

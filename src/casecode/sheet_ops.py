@@ -209,13 +209,13 @@ class SheetReport:
         }
 
 
-def _read(path: Path) -> list[list[Any]]:
+def _read(path: Path, encoding: str | None = None) -> list[list[Any]]:
     if not path.is_file():
         raise CasecodeError("no such file", file=path)
     if path.suffix.lower() == ".csv":
         from .corpus.encoding import decode_bytes
 
-        text = decode_bytes(path.read_bytes(), source=path).text
+        text = decode_bytes(path.read_bytes(), source=path, encoding=encoding).text
         return list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
     if path.suffix.lower() != ".xlsx":
         raise CasecodeError("a coding sheet is .xlsx or .csv", file=path)
@@ -230,8 +230,10 @@ def import_sheet(
     *,
     coder: str,
     skip_errors: bool = False,
+    encoding: str | None = None,
 ) -> SheetReport:
-    """Make a coding sheet ``coder``'s manual codings of the turns it lists."""
+    """Make a coding sheet ``coder``'s manual codings of the turns it lists (``encoding``: of a
+    .csv sheet, instead of detecting it)."""
     from .codebook_ops import project_codebook
     from .manual_ops import resolve_code
 
@@ -239,7 +241,9 @@ def import_sheet(
     coder = coder.strip()
     if not coder:
         raise CasecodeError("the coder needs a name (--coder)")
-    rows = _read(path)
+    if encoding and path.suffix.lower() == ".xlsx":
+        raise CasecodeError("--encoding is for .csv sheets (.xlsx has none)", file=path)
+    rows = _read(path, encoding)
     report = SheetReport(str(path))
     if not rows:
         raise CasecodeError("the sheet is empty", file=path)
