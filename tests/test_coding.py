@@ -585,3 +585,16 @@ def test_a_dry_run_reports_what_a_real_run_would_add_and_remove(coded_project, c
     keys = ("added", "removed", "kept_decisions", "codings", "by_code")
     assert {k: dry[k] for k in keys} == {k: real[k] for k in keys}
     assert dry["removed"] >= 1 and dry["dry_run"] and not real["dry_run"]
+
+
+def test_explain_says_when_a_keyword_crosses_a_word_boundary(project, tmp_path, cli):
+    files = {"h.txt": "访谈者：谁管？\n受访者：我不清楚。\n"}
+    with_transcripts(cli, project, tmp_path, files, CODEBOOK)
+    result = cli.json("explain", "h.txt", "2", "-p", project)
+    assert [(n["word"], n["kind"], n["tokens"], n["token"]) for n in result["notes"]] == [
+        ("不清", "across", ["不", "清楚"], "不清楚")
+    ]
+    text = cli("explain", "h.txt", "2", "-p", project).stdout
+    assert "不清 crosses jieba's word boundary (不|清楚)" in text
+    assert "list 不清楚 as a keyword, or set substring: true" in text
+    assert "list 不 as" not in text

@@ -214,10 +214,13 @@ def register(app: typer.Typer) -> None:
                 unit = unit if len(unit) <= 60 else unit[:59] + "…"
                 out.print(f"          in the {r['scope']}: {escape(unit)}", soft_wrap=True)
         for note in result["notes"]:
+            if note["kind"] == "inside":
+                where = f"is inside the word {escape(note['token'])} (jieba)"
+            else:
+                where = f"crosses jieba's word boundary ({escape('|'.join(note['tokens']))})"
             out.print(
-                f"[yellow]not matched:[/] {escape(note['word'])} is inside the word "
-                f"{escape(note['token'])} (jieba); list {escape(note['token'])} as a keyword, "
-                "or set substring: true on the rule",
+                f"[yellow]not matched:[/] {escape(note['word'])} {where}; list "
+                f"{escape(note['token'])} as a keyword, or set substring: true on the rule",
                 soft_wrap=True,
             )
         codes = ", ".join(result["codes"]) or "none"

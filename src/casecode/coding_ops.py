@@ -437,8 +437,9 @@ def explain(
 
 
 def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[str, Any]]:
-    """Codebook words that occur in the turn but inside a longer token, so whole-token matching
-    misses them (推诿 inside 互相推诿): what a researcher debugging a rule wants to know."""
+    """Codebook words that occur in the turn but not as whole tokens, so whole-token matching
+    misses them: inside a longer token (推诿 in 互相推诿) or across a word boundary (不清 in
+    不|清楚). What a researcher debugging a rule wants to know."""
     from .coding.engine import zh_words
 
     starts, ends = set(tokens.starts), set(tokens.ends)
@@ -449,9 +450,22 @@ def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[
         while at != -1:
             a, b = start + at, start + at + len(word)
             if a not in starts or b not in ends:
-                k = max((i for i, s in enumerate(tokens.starts) if s <= a), default=0)
-                token = text[tokens.starts[k] : tokens.ends[k]]
-                notes.append({"word": word, "start": a, "end": b, "token": token})
+                covering = [
+                    k for k in range(len(tokens)) if tokens.starts[k] < b and tokens.ends[k] > a
+                ]
+                words = [text[tokens.starts[k] : tokens.ends[k]] for k in covering]
+                first, last = covering[0], covering[-1]
+                notes.append(
+                    {
+                        "word": word,
+                        "start": a,
+                        "end": b,
+                        "kind": "inside" if len(covering) == 1 else "across",
+                        "tokens": words,
+                        # the whole words that hold it: a keyword the matcher can find
+                        "token": text[tokens.starts[first] : tokens.ends[last]],
+                    }
+                )
                 break
             at = body.find(word, at + 1)
     return notes
