@@ -586,3 +586,14 @@ def test_sheet_import_takes_the_encoding_its_hint_names(coded, cli, tmp_path):
     assert result.exit_code == 1 and "internal error" not in result.stderr
     assert "--encoding" in result.stderr  # the hint names an option the command has
     assert "--encoding" in cli("sheet", "import", "--help").stdout
+
+
+def test_a_sheet_for_an_unknown_coder_is_refused_naming_the_coders(coded, cli, tmp_path):
+    sheet = tmp_path / "s.xlsx"
+    nobody = cli("sheet", "export", sheet, "--coder", "ann", "-p", coded, ok=False)
+    assert "no coder 'ann'" in nobody.stderr and "leave out --coder" in nobody.stderr
+    cli("tag", "a.txt", "2", "problems.unclear", "-p", coded)
+    typo = cli("sheet", "export", sheet, "--coder", "nobdy", "-p", coded, ok=False)
+    assert "no coder 'nobdy' in the project (coders: ann;" in typo.stderr
+    assert not sheet.exists()
+    assert cli.json("sheet", "export", sheet, "--coder", "ann", "-p", coded)["rows"] == 4

@@ -82,6 +82,14 @@ def export_sheet(
                 f"no code down to level {level} can be applied (they are all categories)",
                 hint="choose a deeper --level",
             )
+        if coder and coder not in store.coder_names():
+            known = store.coder_names()
+            raise CasecodeError(
+                f"no coder '{coder}' in the project",
+                hint=f"coders: {', '.join(known)}; leave out --coder for a blank sheet"
+                if known
+                else "nobody has coded yet; leave out --coder for a blank sheet",
+            )
         rows_db = resolve_documents(store, docs)
         marks: list[tuple[list[Any], dict[int, set[str]], Any]] = []
         orphans: set[str] = set()  # the coder's codes that have left the codebook
