@@ -130,12 +130,16 @@ def test_a_batch_imports_the_good_files_and_lists_every_failure(tmp_path, cli, p
     assert [d["name"] for d in docs] == [good.name]  # nothing half-imported from the failures
     table = cli("import", tmp_path / "in", "-p", project, ok=False)
     assert "failed" in table.stdout and "Traceback" not in table.output
+    for name, message in expected.items():  # each failure said once, as one error line
+        if name != "missing.txt":
+            assert table.output.count(message) == 1, name
+            assert f"{name}: {message}" in table.stderr, name
 
 
 def test_unsupported_file_named_on_the_command_line_fails(tmp_path, cli, project):
     path = write(tmp_path / "notes.pdf", "%PDF")
     result = cli("import", path, "-p", project, ok=False)
-    assert "unsupported file type" in result.stdout
+    assert "unsupported file type" in result.stderr
 
 
 def test_globs_are_expanded(tmp_path, cli, project):
@@ -144,7 +148,7 @@ def test_globs_are_expanded(tmp_path, cli, project):
     cli("import", str(tmp_path / "a*.txt"), "-p", project)
     assert len(cli.json("docs", "-p", project)) == 2
     result = cli("import", str(tmp_path / "zz*.txt"), "-p", project, ok=False)
-    assert "no files match" in result.stdout
+    assert "no files match" in result.stderr
 
 
 def test_same_content_twice_is_skipped_and_a_changed_file_is_refused(tmp_path, cli, project):
@@ -156,7 +160,7 @@ def test_same_content_twice_is_skipped_and_a_changed_file_is_refused(tmp_path, c
     assert "already imported as 'a.txt'" in report["outcomes"][0]["message"]
     write(tmp_path / "a.txt", INTERVIEW + "受访者：补充。\n")
     result = cli("import", path, "-p", project, ok=False)
-    assert "--replace" in result.stdout
+    assert "--replace" in result.stderr
     assert cli.json("show", "a.txt", "-p", project)["text"] == INTERVIEW
 
 

@@ -425,7 +425,21 @@ def test_switching_codebooks_keeps_codings_of_codes_that_are_gone(project, tmp_p
     assert db.execute("SELECT count(*) FROM codings").fetchone()[0] == 3
     assert db.execute("SELECT count(*) FROM codebooks").fetchone()[0] == 2
     text = cli("codebook", "use", first, "-p", project).stdout
-    assert "old.code is not in this codebook: its 1 manual coding(s) stay; 1 automatic" in text
+    notes = [line for line in text.splitlines() if "not in this codebook" in line]
+    assert notes == [
+        "note: 1 code(s) with codings are not in this codebook (old.code): their 1 manual "
+        "coding(s) stay; 1 automatic or imported coding(s) stay until the next `casecode code`, "
+        "which replaces open suggestions (reviewed ones and ones with a memo stay)."
+    ]
+    text = cli(
+        "codebook",
+        "use",
+        write(tmp_path / "three.yaml", MINIMAL.replace("problems.funds", "problems.cash")),
+        "-p",
+        project,
+    ).stdout
+    assert "2 code(s) with codings are not in this codebook (old.code, problems.funds)" in text
+    assert "0 manual" not in text and text.count("note:") == 1
 
 
 def test_using_an_invalid_codebook_changes_nothing(project, tmp_path, cli):
@@ -524,4 +538,7 @@ def test_validate_json_answers_for_files_that_cannot_be_read(tmp_path, cli):
     result = cli("codebook", "validate", tmp_path / "missing.yaml", "--json", ok=False)
     data = json.loads(result.stdout)
     assert data["valid"] is False and data["errors"][0]["message"] == "no such codebook file"
+    assert {k: data[k] for k in ("name", "content_version", "codes", "rules")} == dict.fromkeys(
+        ("name", "content_version", "codes", "rules")
+    )
     assert "no such codebook file" in result.stderr

@@ -178,7 +178,7 @@ def test_code_json_summary_and_show(coded_project, cli):
     }
     shown = cli.json("show", "a.txt", "-p", coded_project)
     first = shown["codings"][0]
-    assert set(first) - {"memo"} == {
+    assert set(first) - {"memo", "memos"} == {
         "id",
         "code",
         "turn",
@@ -241,6 +241,9 @@ def test_codes_and_docs_narrow_the_run(coded_project, cli):
     assert len(_codings(coded_project)) == 4  # the other codes and documents were left alone
     by_label = cli.json("code", "--codes", "资金不足", "--dry-run", "-p", coded_project)
     assert by_label["by_code"] == {"problems.funds": 1}
+    for empty in ("", " , "):
+        none = cli("code", "--codes", empty, "-p", coded_project, ok=False)
+        assert "no code given" in none.stderr and none.exit_code == 1
     bad = cli("code", "--codes", "problems.unclaer", "-p", coded_project, ok=False)
     assert "no code 'problems.unclaer'" in bad.stderr and "problems.unclear" in bad.stderr
 
@@ -561,3 +564,37 @@ def test_explain_notes_a_keyword_hidden_inside_a_longer_word(project, tmp_path, 
     assert [(n["word"], n["token"]) for n in result["notes"]] == [("推诿", "互相推诿")]
     text = cli("explain", "h.txt", "2", "-p", project).stdout
     assert "推诿 is inside the word 互相推诿" in text
+
+
+@pytest.mark.parametrize("package", ["jieba", "typer", "spacy"])
+def test_an_installed_package_that_is_no_spacy_pipeline_is_named(coded_project, cli, package):
+    result = cli("code", "--spacy-model", package, "--dry-run", "-p", coded_project, ok=False)
+    assert result.exit_code == 1
+    assert f"'{package}' is not a spaCy pipeline" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_a_dry_run_reports_what_a_real_run_would_add_and_remove(coded_project, cli, tmp_path):
+    cli("code", "-p", coded_project)
+    before = [tuple(r) for r in _codings(coded_project)]
+    fewer = CODEBOOK.replace("[权责不清, 推诿]", "[推诿]").replace("[志愿者]", "[志愿者们]")
+    cli("codebook", "use", write(tmp_path / "v2.yaml", fewer), "-p", coded_project)
+    dry = cli.json("code", "--dry-run", "-p", coded_project)
+    assert [tuple(r) for r in _codings(coded_project)] == before  # nothing changed
+    real = cli.json("code", "-p", coded_project)
+    keys = ("added", "removed", "kept_decisions", "codings", "by_code")
+    assert {k: dry[k] for k in keys} == {k: real[k] for k in keys}
+    assert dry["removed"] >= 1 and dry["dry_run"] and not real["dry_run"]
+
+
+def test_explain_says_when_a_keyword_crosses_a_word_boundary(project, tmp_path, cli):
+    files = {"h.txt": "访谈者：谁管？\n受访者：我不清楚。\n"}
+    with_transcripts(cli, project, tmp_path, files, CODEBOOK)
+    result = cli.json("explain", "h.txt", "2", "-p", project)
+    assert [(n["word"], n["kind"], n["tokens"], n["token"]) for n in result["notes"]] == [
+        ("不清", "across", ["不", "清楚"], "不清楚")
+    ]
+    text = cli("explain", "h.txt", "2", "-p", project).stdout
+    assert "不清 crosses jieba's word boundary (不|清楚)" in text
+    assert "list 不清楚 as a keyword, or set substring: true" in text
+    assert "list 不 as" not in text

@@ -426,3 +426,174 @@ def test_history_puts_a_suggestion_before_the_decision_made_in_the_same_second(c
     assert actions.index("suggest") < actions.index("accept")
     text = cli("history", "a.txt", "2", "-p", coded).stdout
     assert "@" in text  # each event names the span it is about
+
+
+def test_a_suggestion_with_a_memo_survives_recoding_and_codebook_switches(coded, cli, tmp_path):
+    cli("code", "-p", coded)
+    _review(cli, coded, "m\n值得讨论\nq\n", "--as", "cai")
+    noted = next(r for r in rows(coded) if r["memo"])
+    cli("code", "--docs", "a.txt", "-p", coded)  # judged afresh: the rules find it again
+    v2 = CODEBOOK.replace("推诿]", "推诿, 踢皮球]").replace("不够, 紧张]", "不够, 紧张, 缺]")
+    cli("codebook", "use", write(tmp_path / "v2.yaml", v2), "-p", coded)
+    cli("code", "-p", coded)
+    same = [
+        r
+        for r in rows(coded)
+        if (r["start"], r["end"], r["code_id"]) == (noted["start"], noted["end"], noted["code_id"])
+    ]
+    assert [(r["id"], r["status"], r["memo"]) for r in same] == [
+        (noted["id"], "suggested", "值得讨论")
+    ]
+    memos = cli.json("memo", "list", "-p", coded)
+    assert [m["target"] for m in memos] == [str(noted["id"])]
+    path = tmp_path / "t" / "a.txt"
+    path.write_text(path.read_text("utf-8").replace("权责不清", "说不清楚"), "utf-8")
+    refused = cli("import", path, "--replace", "-p", coded, ok=False)
+    assert "with a memo" in refused.stderr
+
+
+def test_an_untagged_codings_memo_stays_marked_and_its_id_is_not_reused(coded, cli):
+    made = cli.json("tag", "a.txt", "2", "problems.unclear", "-p", coded)[0]
+    cli("memo", "add", "边界案例", "--coding", made["id"], "-p", coded)
+    cli("untag", "a.txt", "2", "problems.unclear", "-p", coded)
+    again = cli.json("tag", "a.txt", "2", "problems.funds", "-p", coded)[0]
+    assert again["id"] != made["id"]
+    memos = cli.json("memo", "list", "-p", coded)
+    assert [(m["target"], m["text"], m["removed"]) for m in memos] == [
+        (str(made["id"]), "边界案例", True)
+    ]
+    assert "(coding removed)" in cli("memo", "list", "-p", coded).stdout
+    shown = cli.json("show", "a.txt", "-p", coded)["codings"]
+    assert [c["memo"] for c in shown] == [None]
+
+
+RENAMED_BOOK = CODEBOOK.replace("problems.funds", "problems.money")
+
+
+def test_codings_of_a_code_that_left_the_codebook_can_be_untagged_and_sheeted(coded, cli, tmp_path):
+    cli("tag", "a.txt", "2", "problems.funds", "-p", coded)
+    cli("tag", "a.txt", "4", "problems.funds", "-p", coded)
+    cli("codebook", "use", write(tmp_path / "renamed.yaml", RENAMED_BOOK), "-p", coded)
+    for layout in ("list", "columns"):
+        sheet = tmp_path / f"{layout}.csv"
+        made = cli.json("sheet", "export", sheet, "--coder", "ann", "--layout", layout, "-p", coded)
+        assert made["orphans"] == ["problems.funds"]
+        report = cli.json("sheet", "import", sheet, "--coder", "ann", "-p", coded)
+        assert (report["applied"], report["removed"], report["unchanged"]) == (True, 0, 2)
+        assert [w["row"] for w in report["warnings"]] == [3, 5]
+        assert "not in the codebook" in report["warnings"][0]["message"]
+    new = write(tmp_path / "new.csv", "document,turn,codes\na.txt,3,problems.funds\n")
+    bad = cli("sheet", "import", new, "--coder", "ann", "-p", coded, ok=False)
+    assert "row 2: no code 'problems.funds'" in bad.stderr
+    gone = cli.json("untag", "a.txt", "2", "problems.funds", "-p", coded)
+    assert [g["code"] for g in gone] == ["problems.funds"]
+    assert [(r["code_id"], r["start"]) for r in rows(coded)] == [("problems.funds", 48)]
+    typo = cli("untag", "a.txt", "4", "problems.fund", "-p", coded, ok=False)
+    assert "no code 'problems.fund'" in typo.stderr
+
+
+def test_every_memo_on_a_coding_is_kept_shown_and_listed(coded, cli):
+    made = cli.json("tag", "a.txt", "2", "problems.unclear", "--memo", "典型表述", "-p", coded)
+    cli("memo", "add", "边界案例", "--coding", made[0]["id"], "--author", "bo", "-p", coded)
+    cli("code", "-p", coded)
+    _review(cli, coded, "c\n资金不足\nq\n", "--as", "cai")
+    shown = cli.json("show", "a.txt", "-p", coded)["codings"]
+    mine = next(c for c in shown if c["id"] == made[0]["id"])
+    assert [(m["author"], m["text"]) for m in mine["memos"]] == [
+        ("ann", "典型表述"),
+        ("bo", "边界案例"),
+    ]
+    assert mine["memo"] == "典型表述\n边界案例"
+    again = cli.json("tag", "a.txt", "2", "problems.unclear", "--memo", "再看", "-p", coded)
+    assert (again[0]["new"], again[0]["id"]) == (False, made[0]["id"])
+    shown = cli.json("show", "a.txt", "-p", coded)["codings"]
+    mine = next(c for c in shown if c["id"] == made[0]["id"])
+    assert mine["memo"] == "典型表述\n边界案例\n再看"
+    view = cli("show", "a.txt", "--codes", "-p", coded).stdout
+    assert "典型表述" in view and "边界案例" in view
+    listed = [(m["author"], m["text"]) for m in cli.json("memo", "list", "-p", coded)]
+    assert ("ann", "典型表述") in listed and ("bo", "边界案例") in listed
+    assert ("cai", "recoded from problems.unclear") in listed
+    assert len(listed) == 4
+
+
+def test_an_older_store_gets_its_coding_memos_listed(tmp_path):
+    from casecode.store import MIGRATIONS, Store
+
+    path = tmp_path / "p.db"
+    with Store(path, migrations=MIGRATIONS[:4]) as store, store.transaction():
+        doc = store.insert_document(
+            dict(
+                name="a.txt",
+                case_name="a",
+                format="txt",
+                language="zh",
+                sha256="x",
+                text="问：好",
+                imported_at="2026-01-01T00:00:00Z",
+            )
+        )
+        store.db.execute(
+            'INSERT INTO codings (document_id, start, "end", code_id, coder, origin, status, '
+            "memo, created_at) VALUES (?, 2, 3, 'x', 'ann', 'manual', 'accepted', '旧的', "
+            "'2026-01-01T00:00:00Z')",
+            (doc,),
+        )
+    with Store(path) as store:
+        assert [(m["target"], m["text"], m["author"]) for m in store.memos("coding")] == [
+            ("1", "旧的", "ann")
+        ]
+        assert store.coding_by_id(1)["memo"] == "旧的"
+
+
+def test_review_change_code_cancels_with_q_and_finds_codes_by_id_part_or_label_words(coded, cli):
+    cli("code", "-p", coded)
+    text = _review(cli, coded, "c\nq\nc\nun\nfunds\nq\n", "--as", "cai")
+    assert "no code 'q'" not in text
+    assert "'un' could be any of problems.unclear, problems.funds" in text
+    assert "1 decision(s) saved" in text
+    recoded = [(r["code_id"], r["coder"]) for r in rows(coded) if r["origin"] == "manual"]
+    assert recoded == [("problems.funds", "cai")]
+    made = cli.json("tag", "a.txt", "4", "volunteers", "-p", coded)  # last part of an id
+    assert made[0]["code"] == "process.volunteers"
+
+
+def test_every_unknown_code_gets_the_same_three_closest_applicable_ids(coded, cli, tmp_path):
+    cli("codebook", "use", write(tmp_path / "cat.yaml", CATEGORY_BOOK), "-p", coded)
+    cli("code", "-p", coded)
+    hint = "closest: problems.funds, problems.unclear, process)"
+    for args in (
+        ["tag", "a.txt", "2", "problemz"],
+        ["code", "--codes", "problemz", "--dry-run"],
+        ["review", "--code", "problemz"],
+        ["memo", "add", "x", "--code", "problemz"],
+    ):
+        result = cli(*args, "-p", coded, ok=False)
+        assert f"no code 'problemz' in the codebook ({hint}" in result.stderr, args
+
+
+def test_sheet_import_takes_the_encoding_its_hint_names(coded, cli, tmp_path):
+    text = "document,turn,codes\na.txt,2,problems.funds\n"
+    sheet = tmp_path / "s16.csv"
+    sheet.write_bytes(text.encode("utf-16-le"))  # no BOM: detection may not be sure
+    report = cli.json(
+        "sheet", "import", sheet, "--coder", "ann", "--encoding", "utf-16-le", "-p", coded
+    )
+    assert report["added"] == 1
+    binary = tmp_path / "bin.csv"
+    binary.write_bytes(bytes(range(256)) * 4)
+    result = cli("sheet", "import", binary, "--coder", "ann", "-p", coded, ok=False)
+    assert result.exit_code == 1 and "internal error" not in result.stderr
+    assert "--encoding" in result.stderr  # the hint names an option the command has
+    assert "--encoding" in cli("sheet", "import", "--help").stdout
+
+
+def test_a_sheet_for_an_unknown_coder_is_refused_naming_the_coders(coded, cli, tmp_path):
+    sheet = tmp_path / "s.xlsx"
+    nobody = cli("sheet", "export", sheet, "--coder", "ann", "-p", coded, ok=False)
+    assert "no coder 'ann'" in nobody.stderr and "leave out --coder" in nobody.stderr
+    cli("tag", "a.txt", "2", "problems.unclear", "-p", coded)
+    typo = cli("sheet", "export", sheet, "--coder", "nobdy", "-p", coded, ok=False)
+    assert "no coder 'nobdy' in the project (coders: ann;" in typo.stderr
+    assert not sheet.exists()
+    assert cli.json("sheet", "export", sheet, "--coder", "ann", "-p", coded)["rows"] == 4

@@ -94,3 +94,29 @@ def test_a_document_with_codings_cannot_be_deleted(tmp_path):
         store.insert_coding(doc, 0, 1, "problems.funds", coder="ann", origin="manual")
         with pytest.raises(sqlite3.IntegrityError):
             store.db.execute("DELETE FROM documents WHERE id = ?", (doc,))
+
+
+def test_coding_ids_are_never_reused_and_an_old_store_migrates_with_its_codings(tmp_path):
+    path = tmp_path / "p.db"
+    with Store(path, migrations=MIGRATIONS[:4]) as store, store.transaction():
+        doc = _add_document(store, "问：权责不清")
+        ids = [
+            store.insert_coding(doc, 2, 6, code, coder="ann", origin="manual", memo=code)
+            for code in ("a", "b", "c", "d")
+        ]
+        store.set_review(ids[0], "accepted", "cai", "2026-01-01T00:00:00Z")
+        store.add_memo("coding", str(ids[3]), "on d", "ann")
+        store.log_event(store.coding_by_id(ids[3]), "untag", "ann")
+        store.delete_coding(ids[3])  # the old schema would give its id to the next coding
+        before = [dict(r) for r in store.db.execute("SELECT * FROM codings ORDER BY id")]
+    with Store(path) as store:
+        assert store.version == len(MIGRATIONS)
+        after = [dict(r) for r in store.db.execute("SELECT * FROM codings ORDER BY id")]
+        assert after == before
+        with store.transaction():
+            new = store.insert_coding(doc, 2, 6, "e", coder="ann", origin="manual")
+            store.delete_coding(new)
+            newer = store.insert_coding(doc, 2, 6, "f", coder="ann", origin="manual")
+        assert ids[3] < new < newer
+        with pytest.raises(sqlite3.IntegrityError):
+            store.db.execute("DELETE FROM documents WHERE id = ?", (doc,))

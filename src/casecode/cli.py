@@ -115,9 +115,10 @@ def _outcome_table(outcomes) -> Table:
 
 
 def _render_import(report) -> None:
-    if report.outcomes:
-        out.print(_outcome_table(report.outcomes))
-    for o in report.failed:  # also on stderr, one line each, for logs and pipes
+    done = [o for o in report.outcomes if o.status != "failed"]
+    if done:
+        out.print(_outcome_table(done))
+    for o in report.failed:  # once, on stderr, one line each (for logs and pipes too)
         err.print(f"[bold red]error:[/] {escape(o.path)}: {escape(o.message)}")
     for a in report.attributes:
         line = f"Attributes from {escape(a.file)}: {len(a.updated)} {a.key}(s) updated"

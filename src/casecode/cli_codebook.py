@@ -41,7 +41,10 @@ def validate(file: FileArg, as_json: JsonOpt = False) -> None:
         except CasecodeError as exc:
             issue = {"severity": "error", "file": exc.file or file, "line": exc.line}
             issue |= {"column": None, "code": None, "message": exc.message}
-            _print_json({"file": file, "valid": False, "errors": [issue], "warnings": []})
+            _print_json(
+                {"file": file, "valid": False, "errors": [issue], "warnings": []}
+                | dict.fromkeys(("name", "content_version", "codes", "rules"))
+            )
             err.print(f"[bold red]error:[/] {escape(str(exc))}")
             raise typer.Exit(1) from None
     else:
@@ -143,23 +146,21 @@ def use(file: FileArg, project: ProjectOpt = None, as_json: JsonOpt = False) -> 
             f"{escape(file)}",
             soft_wrap=True,
         )
-    if len(report.orphans) > 5:
+    if report.orphans:
         manual = sum(c.get("manual", 0) for c in report.orphans.values())
         other = sum(c.get("other", 0) for c in report.orphans.values())
+        names = list(report.orphans)
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        kept = [f"their {manual} manual coding(s) stay"] if manual else []
+        if other:
+            kept.append(
+                f"{other} automatic or imported coding(s) stay until the next `casecode code`, "
+                "which replaces open suggestions (reviewed ones and ones with a memo stay)"
+            )
         out.print(
-            f"[yellow]note:[/] {len(report.orphans)} codes with codings are not in this codebook: "
-            f"their {manual} manual coding(s) stay; {other} automatic or imported coding(s) stay "
-            "until the next `casecode code`, which replaces open suggestions (reviewed ones "
-            "stay). `--json` lists them.",
-            soft_wrap=True,
-        )
-        return
-    for code, counts in report.orphans.items():
-        manual, other = counts.get("manual", 0), counts.get("other", 0)
-        out.print(
-            f"[yellow]note:[/] {escape(code)} is not in this codebook: its {manual} manual "
-            f"coding(s) stay; {other} automatic or imported coding(s) stay until the next "
-            "`casecode code`, which replaces open suggestions (reviewed ones stay)",
+            f"[yellow]note:[/] {len(names)} code(s) with codings are not in this codebook "
+            f"({escape(shown)}): {escape('; '.join(kept))}."
+            + (" `--json` lists them." if len(names) > 5 else ""),
             soft_wrap=True,
         )
 

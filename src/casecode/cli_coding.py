@@ -75,8 +75,8 @@ def render_coded(document: dict[str, Any], book, lang: str | None) -> None:
                 note += f" · {coding['confidence']:.2f}"
             words = ", ".join(dict.fromkeys(ev["text"] for ev in coding["evidence"] or []))
             tail = f"  [dim]{escape(words)}[/]" if words else ""
-            if coding.get("memo"):
-                tail += f"  [yellow]memo:[/] {escape(coding['memo'])}"
+            for memo in coding.get("memos") or []:
+                tail += f"  [yellow]memo ({escape(memo['author'])}):[/] {escape(memo['text'])}"
             out.print(
                 f"{' ' * (width + 1)}[{colour}]■[/] {escape(coding['code'])}{escape(label)} "
                 f"[dim]({escape(note)})[/]{tail}",
@@ -113,10 +113,11 @@ def render_code_report(report, *, top_level: bool = False) -> None:
         f"({report.codebook_version}).",
         soft_wrap=True,
     )
-    if not report.dry_run and (report.removed or report.kept_decisions):
+    if report.removed or report.kept_decisions or (report.dry_run and report.added):
+        would = "would be " if report.dry_run else ""
         out.print(
-            f"[dim]{report.added} new, {report.removed} earlier suggestions replaced, "
-            f"{report.kept_decisions} already reviewed and kept as decided.[/]",
+            f"[dim]{report.added} new, {report.removed} earlier suggestions {would}replaced, "
+            f"{report.kept_decisions} already reviewed (or with a memo) and kept.[/]",
             soft_wrap=True,
         )
 
@@ -213,10 +214,13 @@ def register(app: typer.Typer) -> None:
                 unit = unit if len(unit) <= 60 else unit[:59] + "…"
                 out.print(f"          in the {r['scope']}: {escape(unit)}", soft_wrap=True)
         for note in result["notes"]:
+            if note["kind"] == "inside":
+                where = f"is inside the word {escape(note['token'])} (jieba)"
+            else:
+                where = f"crosses jieba's word boundary ({escape('|'.join(note['tokens']))})"
             out.print(
-                f"[yellow]not matched:[/] {escape(note['word'])} is inside the word "
-                f"{escape(note['token'])} (jieba); list {escape(note['token'])} as a keyword, "
-                "or set substring: true on the rule",
+                f"[yellow]not matched:[/] {escape(note['word'])} {where}; list "
+                f"{escape(note['token'])} as a keyword, or set substring: true on the rule",
                 soft_wrap=True,
             )
         codes = ", ".join(result["codes"]) or "none"

@@ -201,8 +201,11 @@ def register(app: typer.Typer) -> None:
                 elif key == "c":
                     result = None
                     while result is None:
-                        target = _ask("code (id or label; empty to go back) > ")
-                        if not target:
+                        target = _ask(
+                            "code (id, last part of an id, or words of a label; "
+                            "q or empty to cancel) > "
+                        )
+                        if not target or target.lower() == "q":
                             break
                         try:
                             result = decide(
@@ -262,6 +265,11 @@ def sheet_export(
         _print_json(result)
         return
     out.print(f"Wrote {escape(result['file'])}: {result['rows']} turns, {result['codes']} codes.")
+    if result["orphans"]:
+        err.print(
+            f"[yellow]note:[/] {len(result['orphans'])} code(s) no longer in the codebook are "
+            f"filled in as they are: {escape(', '.join(result['orphans']))}"
+        )
 
 
 @sheet_app.command("import")
@@ -271,6 +279,10 @@ def sheet_import(
     skip_errors: Annotated[
         bool, typer.Option("--skip-errors", help="Apply the good rows even if some are wrong.")
     ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Decode a .csv sheet with this encoding (else detected)."),
+    ] = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -278,12 +290,18 @@ def sheet_import(
     from .sheet_ops import import_sheet
 
     with _errors():
-        report = import_sheet(project, file, coder=coder, skip_errors=skip_errors)
+        report = import_sheet(
+            project, file, coder=coder, skip_errors=skip_errors, encoding=encoding
+        )
     if as_json:
         _print_json(report.as_dict())
     else:
         for row, message in report.errors:
             err.print(f"[red]{escape(str(file))}: row {row}:[/] {escape(message)}", soft_wrap=True)
+        for row, message in report.warnings:
+            err.print(
+                f"[yellow]{escape(str(file))}: row {row}:[/] {escape(message)}", soft_wrap=True
+            )
         if report.applied:
             out.print(
                 f"{escape(coder)}: {report.added} coding(s) added, {report.removed} removed, "
@@ -374,8 +392,9 @@ def memo_list(
     if not memos:
         out.print("No memos.")
     for m in memos:
+        removed = " (coding removed)" if m["removed"] else ""
         out.print(
             f"[dim]{m['created_at']} {escape(m['author'])} · {m['kind']} "
-            f"{escape(m['target'])}[/]\n  {escape(m['text'])}",
+            f"{escape(m['target'])}{removed}[/]\n  {escape(m['text'])}",
             soft_wrap=True,
         )

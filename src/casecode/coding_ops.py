@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections import Counter
@@ -45,6 +44,10 @@ def select_codes(book: Codebook, wanted: Iterable[str] | None) -> set[str] | Non
         return None
     chosen: set[str] = set()
     refs = [r.strip() for item in wanted for r in str(item).split(",") if r.strip()]
+    if not refs:
+        raise CasecodeError(
+            "no code given", hint="name code ids or labels, or leave the option out for all codes"
+        )
     for ref in refs:
         hits = {
             c.id
@@ -56,9 +59,9 @@ def select_codes(book: Codebook, wanted: Iterable[str] | None) -> set[str] | Non
         if not hits:
             hits = {c.id for c in book.walk() if c.id.startswith(ref)}
         if not hits:
-            close = difflib.get_close_matches(ref, book.ids, n=3, cutoff=0.4)
-            hint = f"did you mean {', '.join(close)}?" if close else "`casecode codebook show`"
-            raise CasecodeError(f"no code '{ref}' in the codebook", hint=hint)
+            from .manual_ops import closest_hint
+
+            raise CasecodeError(f"no code '{ref}' in the codebook", hint=closest_hint(book, ref))
         for code_id in list(hits):
             code = book.get(code_id)
             chosen.update(c.id for c in code.walk())
@@ -221,7 +224,7 @@ def autocode(
         for row in rows:
             # Which codes to (re)judge here: a document coded before, unchanged since, needs
             # only the codes whose rules changed; a new or changed document needs them all.
-            if forced or dry_run or state["docs"].get(str(row["id"])) != row["sha256"]:
+            if forced or state["docs"].get(str(row["id"])) != row["sha256"]:
                 only = selected
             else:
                 only = changed if selected is None else changed & selected
@@ -253,20 +256,16 @@ def autocode(
             dry_run=dry_run,
             codebook_chosen=chosen,
         )
-        counts: Counter[str] = Counter()
         shas = {r["id"]: r["sha256"] for r in rows}
         only_of = {p["id"]: p["only"] for p in payloads}
-        with store.transaction():
+        # A dry run makes every change a real run makes, counts them, and undoes them.
+        with store.transaction(rollback=dry_run):
             for result in results:
-                counts.update(f["code"] for f in result["findings"])
                 if result["tokens"] is not None:
                     report.tokenized += 1
-                    if not dry_run:
-                        store.cache_tokens(
-                            result["id"], shas[result["id"]], fingerprint, result["tokens"]
-                        )
-                if dry_run:
-                    continue
+                    store.cache_tokens(
+                        result["id"], shas[result["id"]], fingerprint, result["tokens"]
+                    )
                 done = store.replace_suggestions(
                     result["id"],
                     coder,
@@ -277,27 +276,26 @@ def autocode(
                 report.added += done["added"]
                 report.removed += done["removed"]
                 report.kept_decisions += done["kept"]
-            if not dry_run:
-                ids = [r["id"] for r in rows]
-                # suggestions of codes whose rules did not change are what the new version
-                # gives too; the others keep the version that made them until judged again
-                same = {c for c in current if c not in changed}
-                if selected is not None:
-                    same |= selected
-                store.stamp_suggestions(coder, ids, book.content_version, same)
-                if selected is None:  # a document counts as coded once all codes were judged
-                    for row in rows:
-                        state["docs"][str(row["id"])] = row["sha256"]
-                if not docs:  # rules count as applied only once every document had them
-                    for code in current.keys() | state["codes"].keys():
-                        if selected is None or code in selected:
-                            if code in current:
-                                state["codes"][code] = current[code]
-                            else:
-                                state["codes"].pop(code, None)
-                state["tokenizer"] = fingerprint
-                store.set_setting(state_key, json.dumps(state, sort_keys=True))
-                counts = Counter(store.automatic_counts(coder, ids, selected))
+            ids = [r["id"] for r in rows]
+            # suggestions of codes whose rules did not change are what the new version
+            # gives too; the others keep the version that made them until judged again
+            same = {c for c in current if c not in changed}
+            if selected is not None:
+                same |= selected
+            store.stamp_suggestions(coder, ids, book.content_version, same)
+            if selected is None:  # a document counts as coded once all codes were judged
+                for row in rows:
+                    state["docs"][str(row["id"])] = row["sha256"]
+            if not docs:  # rules count as applied only once every document had them
+                for code in current.keys() | state["codes"].keys():
+                    if selected is None or code in selected:
+                        if code in current:
+                            state["codes"][code] = current[code]
+                        else:
+                            state["codes"].pop(code, None)
+            state["tokenizer"] = fingerprint
+            store.set_setting(state_key, json.dumps(state, sort_keys=True))
+            counts = Counter(store.automatic_counts(coder, ids, selected))
         report.rejudged = len(payloads)
         report.codings = sum(counts.values())
         report.by_code = dict(sorted(counts.items()))
@@ -439,8 +437,9 @@ def explain(
 
 
 def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[str, Any]]:
-    """Codebook words that occur in the turn but inside a longer token, so whole-token matching
-    misses them (推诿 inside 互相推诿): what a researcher debugging a rule wants to know."""
+    """Codebook words that occur in the turn but not as whole tokens, so whole-token matching
+    misses them: inside a longer token (推诿 in 互相推诿) or across a word boundary (不清 in
+    不|清楚). What a researcher debugging a rule wants to know."""
     from .coding.engine import zh_words
 
     starts, ends = set(tokens.starts), set(tokens.ends)
@@ -451,9 +450,22 @@ def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[
         while at != -1:
             a, b = start + at, start + at + len(word)
             if a not in starts or b not in ends:
-                k = max((i for i, s in enumerate(tokens.starts) if s <= a), default=0)
-                token = text[tokens.starts[k] : tokens.ends[k]]
-                notes.append({"word": word, "start": a, "end": b, "token": token})
+                covering = [
+                    k for k in range(len(tokens)) if tokens.starts[k] < b and tokens.ends[k] > a
+                ]
+                words = [text[tokens.starts[k] : tokens.ends[k]] for k in covering]
+                first, last = covering[0], covering[-1]
+                notes.append(
+                    {
+                        "word": word,
+                        "start": a,
+                        "end": b,
+                        "kind": "inside" if len(covering) == 1 else "across",
+                        "tokens": words,
+                        # the whole words that hold it: a keyword the matcher can find
+                        "token": text[tokens.starts[first] : tokens.ends[last]],
+                    }
+                )
                 break
             at = body.find(word, at + 1)
     return notes
@@ -464,6 +476,7 @@ def codings_of(store, row, segments) -> list[dict[str, Any]]:
     from bisect import bisect_right
 
     starts = [s.label_start for s in segments]
+    memos = store.coding_memos(row["id"])
     out = []
     for c in store.codings_detail(row["id"]):
         i = bisect_right(starts, c["start"]) - 1
@@ -484,7 +497,11 @@ def codings_of(store, row, segments) -> list[dict[str, Any]]:
                 "rule": origin[5:] if kind == "rule" else None,
                 "evidence": json.loads(c["evidence"]) if c["evidence"] else [],
                 "confidence": c["confidence"],
-                "memo": c["memo"],
+                "memo": c["memo"],  # every memo on it, one a line
+                "memos": [
+                    {"id": m["id"], "text": m["text"], "author": m["author"], "at": m["created_at"]}
+                    for m in memos.get(c["id"], [])
+                ],
             }
         )
     return out

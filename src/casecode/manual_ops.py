@@ -7,7 +7,6 @@ coder's name, and every tag, untag and review decision is logged in ``coding_eve
 
 from __future__ import annotations
 
-import difflib
 import getpass
 import os
 import re
@@ -46,7 +45,7 @@ def resolve_code(book: Codebook, ref: str, *, to_apply: bool = False) -> Code:
     ``to_apply``: the code is about to be applied by a person, so a category (``codable:
     false``) is refused with its children named.
     """
-    code = _find_code(book, ref)
+    code = _find_code(book, ref, to_apply=to_apply)
     if to_apply and not code.codable:
         children = [c.id for c in code.walk() if c.codable and c is not code]
         shown = ", ".join(children[:4]) + (", ..." if len(children) > 4 else "")
@@ -56,7 +55,9 @@ def resolve_code(book: Codebook, ref: str, *, to_apply: bool = False) -> Code:
     return code
 
 
-def _find_code(book: Codebook, ref: str) -> Code:
+def _find_code(book: Codebook, ref: str, *, to_apply: bool = False) -> Code:
+    """Exact id, then a label, a unique id prefix, the last part of an id (``funding`` for
+    ``process.co_management.funding``) and words of a label; several matches are named."""
     ref = ref.strip()
     exact = book.get(ref)
     if exact is not None:
@@ -69,14 +70,24 @@ def _find_code(book: Codebook, ref: str) -> Code:
     if len(by_prefix) == 1:
         return by_prefix[0]
     many = by_label or by_prefix
+    if not many and folded:
+        usable = [c for c in book.walk() if c.codable or not to_apply]
+        by_part = [c for c in usable if c.id.rsplit(".", 1)[-1].casefold() == folded]
+        in_label = [c for c in usable if any(folded in v.casefold() for v in c.label.values())]
+        for found in (by_part, in_label):
+            if len(found) == 1:
+                return found[0]
+        many = by_part or in_label
     if many:
         names = ", ".join(c.id for c in many[:5]) + (", ..." if len(many) > 5 else "")
         raise CasecodeError(f"'{ref}' could be any of {names}", hint="give the full code id")
-    labels = {v: c.id for c in book.walk() for v in c.label.values()}
-    close = difflib.get_close_matches(ref, [*book.ids, *labels], n=3, cutoff=0.3)
-    ids = list(dict.fromkeys(labels.get(c, c) for c in close))
-    hint = f"closest: {', '.join(ids)}" if ids else "`casecode codebook show` lists the codes"
-    raise CasecodeError(f"no code '{ref}' in the codebook", hint=hint)
+    raise CasecodeError(f"no code '{ref}' in the codebook", hint=closest_hint(book, ref))
+
+
+def closest_hint(book: Codebook, ref: str) -> str:
+    """The hint of every "no code 'X'" message: up to three closest applicable ids."""
+    close = book.closest(ref)
+    return f"closest: {', '.join(close)}" if close else "`casecode codebook show` lists the codes"
 
 
 def _span(turn_text: str, span: str | None, quote: str | None) -> tuple[int, int]:
@@ -152,13 +163,25 @@ def tag(
         made = []
         with store.transaction():
             existing = {
-                (c["start"], c["end"], c["code_id"])
+                (c["start"], c["end"], c["code_id"]): c
                 for c in store.codings_in(row["id"], start, end)
                 if c["origin"] == "manual" and c["coder"] == coder
             }
             for code in chosen:
-                if (start, end, code.id) in existing:
-                    made.append({"code": code.id, "start": start, "end": end, "new": False})
+                there = existing.get((start, end, code.id))
+                if there is not None:
+                    if memo is not None and memo.strip():  # the memo is added, not dropped
+                        store.add_coding_memo(there["id"], memo.strip(), coder)
+                        store.log_event(there, "memo", coder, memo.strip())
+                    made.append(
+                        {
+                            "id": there["id"],
+                            "code": code.id,
+                            "start": start,
+                            "end": end,
+                            "new": False,
+                        }
+                    )
                     continue
                 cid = store.insert_coding(
                     row["id"],
@@ -198,9 +221,18 @@ def untag(
     with using_project(project) as proj:
         store = proj.store
         book = _project_book(proj)
-        ref = book.get(code.strip())
-        code_id = ref.id if ref is not None else resolve_code(book, code).id
         row, seg = _turn(store, doc, turn)
+        ref = book.get(code.strip())
+        if ref is not None:
+            code_id = ref.id
+        elif code.strip() in {  # a code that has left the codebook: its exact id still works
+            c["code_id"]
+            for c in store.codings_in(row["id"], seg.label_start, seg.end)
+            if c["origin"] == "manual" and c["coder"] == coder
+        }:
+            code_id = code.strip()
+        else:
+            code_id = resolve_code(book, code).id
         exact = None
         if span or quote:
             a, b = _span(row["text"][seg.start : seg.end], span, quote)
@@ -308,10 +340,11 @@ def add_memo(
                 )
             kind, target = "coding", str(found["id"])
         with store.transaction():
-            memo_id = store.add_memo(kind, target, text.strip(), author)
             if kind == "coding":
-                store.set_coding_memo(found["id"], text.strip())
+                memo_id = store.add_coding_memo(found["id"], text.strip(), author)
                 store.log_event(found, "memo", author, text.strip())
+            else:
+                memo_id = store.add_memo(kind, target, text.strip(), author)
     return {"id": memo_id, "kind": kind, "target": target, "text": text.strip(), "author": author}
 
 
@@ -339,6 +372,9 @@ def list_memos(
                 "text": r["text"],
                 "author": r["author"],
                 "created_at": r["created_at"],
+                # a memo outlives the coding it was on (untag, a sheet): it stays, marked
+                "removed": r["target_kind"] == "coding"
+                and store.coding_by_id(int(r["target"])) is None,
             }
             for r in rows
         ]
@@ -429,8 +465,7 @@ def decide(
             if action == "memo":
                 if not (memo or "").strip():
                     raise CasecodeError("the memo is empty")
-                store.set_coding_memo(coding_id, memo.strip())
-                store.add_memo("coding", str(coding_id), memo.strip(), reviewer)
+                store.add_coding_memo(coding_id, memo.strip(), reviewer)
                 store.log_event(coding, "memo", reviewer, memo.strip())
                 return {"id": coding_id, "action": action}
             status = "accepted" if action == "accept" else "rejected"

@@ -303,8 +303,16 @@ def _carry_codings(proj: Project, existing, new_text: str, path: Path) -> None:
     carried = carry_spans(existing["text"], new_text, [(c["start"], c["end"]) for c in codings])
     lost = [c for c, span in zip(codings, carried, strict=True) if span is None]
     # An open automatic suggestion on edited text is no one's decision: it goes, and the next
-    # `casecode code` judges the new text. Manual codings and reviewed ones block the change.
-    pending = [c for c in lost if c["origin"].startswith("rule:") and c["status"] == "suggested"]
+    # `casecode code` judges the new text. Manual codings, reviewed ones and ones with a memo
+    # block the change.
+    with_memos = proj.store.codings_with_memos(existing["id"])
+    pending = [
+        c
+        for c in lost
+        if c["origin"].startswith("rule:")
+        and c["status"] == "suggested"
+        and c["id"] not in with_memos
+    ]
     kept = [c for c in lost if c not in pending]
     if kept:
         manual = sum(1 for c in kept if c["origin"] == "manual")
@@ -316,7 +324,8 @@ def _carry_codings(proj: Project, existing, new_text: str, path: Path) -> None:
         ) + ("; ..." if len(kept) > 3 else "")
         raise CasecodeError(
             f"--replace refused: {len(kept)} coding(s) ({manual} manual, "
-            f"{len(kept) - manual} reviewed or imported) lie on text that changed: {where}",
+            f"{len(kept) - manual} reviewed, imported or with a memo) lie on text that changed: "
+            f"{where}",
             file=path,
             hint="people's codings are never dropped silently; "
             "keep the old version, or remove those codings first",

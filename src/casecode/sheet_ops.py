@@ -82,8 +82,17 @@ def export_sheet(
                 f"no code down to level {level} can be applied (they are all categories)",
                 hint="choose a deeper --level",
             )
+        if coder and coder not in store.coder_names():
+            known = store.coder_names()
+            raise CasecodeError(
+                f"no coder '{coder}' in the project",
+                hint=f"coders: {', '.join(known)}; leave out --coder for a blank sheet"
+                if known
+                else "nobody has coded yet; leave out --coder for a blank sheet",
+            )
         rows_db = resolve_documents(store, docs)
-        table: list[list[Any]] = []
+        marks: list[tuple[list[Any], dict[int, set[str]], Any]] = []
+        orphans: set[str] = set()  # the coder's codes that have left the codebook
         for row in rows_db:
             segments = store.segments(row["id"])
             mine: dict[int, set[str]] = {}
@@ -92,7 +101,14 @@ def export_sheet(
                     if c["coder"] == coder and c["status"] != "rejected":
                         n = _turn_of(segments, c["start"])
                         if n is not None:
-                            mine.setdefault(n, set()).add(_roll_up(book, c["code_id"], level))
+                            code_id = _roll_up(book, c["code_id"], level)
+                            mine.setdefault(n, set()).add(code_id)
+                            if code_id not in book:
+                                orphans.add(code_id)
+            marks.append((segments, mine, row))
+        columns = codes + sorted(orphans)
+        table: list[list[Any]] = []
+        for segments, mine, row in marks:
             for s in segments:
                 text = row["text"][s.start : s.end]
                 marked = sorted(mine.get(s.n, set()))
@@ -100,16 +116,22 @@ def export_sheet(
                 if layout == "list":
                     table.append([*base, "; ".join(marked)])
                 else:
-                    table.append([*base, *("x" if c in marked else "" for c in codes)])
-    header = HEADER + (["codes"] if layout == "list" else codes)
+                    table.append([*base, *("x" if c in marked else "" for c in columns)])
+    header = HEADER + (["codes"] if layout == "list" else columns)
     if out.suffix.lower() == ".csv":
         with open(out, "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(header)
             writer.writerows(table)
     else:
-        _write_xlsx(out, header, table, book, codes, layout)
-    return {"file": str(out), "rows": len(table), "codes": len(codes), "layout": layout}
+        _write_xlsx(out, header, table, book, codes, layout, len(columns))
+    return {
+        "file": str(out),
+        "rows": len(table),
+        "codes": len(codes),
+        "layout": layout,
+        "orphans": sorted(orphans),
+    }
 
 
 def _turn_of(segments, offset: int) -> int | None:
@@ -119,7 +141,9 @@ def _turn_of(segments, offset: int) -> int | None:
     return None
 
 
-def _write_xlsx(out: Path, header, table, book: Codebook, codes: list[str], layout: str) -> None:
+def _write_xlsx(
+    out: Path, header, table, book: Codebook, codes: list[str], layout: str, n_columns: int
+) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -164,7 +188,7 @@ def _write_xlsx(out: Path, header, table, book: Codebook, codes: list[str], layo
         ws.add_data_validation(dv)
         from openpyxl.utils import get_column_letter
 
-        first, end = get_column_letter(5), get_column_letter(4 + len(codes))
+        first, end = get_column_letter(5), get_column_letter(4 + n_columns)
         dv.add(f"{first}2:{end}{max(last, 2)}")
     wb.save(out)
 
@@ -178,6 +202,7 @@ class SheetReport:
     unchanged: int = 0
     applied: bool = False
     errors: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -188,16 +213,17 @@ class SheetReport:
             "unchanged": self.unchanged,
             "applied": self.applied,
             "errors": [{"row": r, "message": m} for r, m in self.errors],
+            "warnings": [{"row": r, "message": m} for r, m in self.warnings],
         }
 
 
-def _read(path: Path) -> list[list[Any]]:
+def _read(path: Path, encoding: str | None = None) -> list[list[Any]]:
     if not path.is_file():
         raise CasecodeError("no such file", file=path)
     if path.suffix.lower() == ".csv":
         from .corpus.encoding import decode_bytes
 
-        text = decode_bytes(path.read_bytes(), source=path).text
+        text = decode_bytes(path.read_bytes(), source=path, encoding=encoding).text
         return list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
     if path.suffix.lower() != ".xlsx":
         raise CasecodeError("a coding sheet is .xlsx or .csv", file=path)
@@ -212,8 +238,10 @@ def import_sheet(
     *,
     coder: str,
     skip_errors: bool = False,
+    encoding: str | None = None,
 ) -> SheetReport:
-    """Make a coding sheet ``coder``'s manual codings of the turns it lists."""
+    """Make a coding sheet ``coder``'s manual codings of the turns it lists (``encoding``: of a
+    .csv sheet, instead of detecting it)."""
     from .codebook_ops import project_codebook
     from .manual_ops import resolve_code
 
@@ -221,7 +249,9 @@ def import_sheet(
     coder = coder.strip()
     if not coder:
         raise CasecodeError("the coder needs a name (--coder)")
-    rows = _read(path)
+    if encoding and path.suffix.lower() == ".xlsx":
+        raise CasecodeError("--encoding is for .csv sheets (.xlsx has none)", file=path)
+    rows = _read(path, encoding)
     report = SheetReport(str(path))
     if not rows:
         raise CasecodeError("the sheet is empty", file=path)
@@ -237,6 +267,15 @@ def import_sheet(
         store = proj.store
         book = project_codebook(proj)
         code_columns = {i: h for i, h in enumerate(header) if h in book and h.lower() not in col}
+        # a column named by a code that has left the codebook, which the coder still has
+        theirs = store.manual_code_ids(coder)
+        code_columns.update(
+            {
+                i: h
+                for i, h in enumerate(header)
+                if h not in book and h in theirs and h.lower() not in col
+            }
+        )
         if "codes" not in col and not code_columns:
             raise CasecodeError(
                 "the sheet has neither a 'codes' column nor columns named by code ids", file=path
@@ -279,17 +318,37 @@ def import_sheet(
                 report.errors.append((number, f"{name} turn {turn} is already on row {first}"))
                 continue
             codes: set[str] = set()
+            refs = []
             if "codes" in col:
-                for ref in _SPLIT.split(str(cells[col["codes"]] or "").strip()):
-                    if not ref:
+                refs = [r for r in _SPLIT.split(str(cells[col["codes"]] or "").strip()) if r]
+            refs += [
+                code_id
+                for i, code_id in code_columns.items()
+                if str(cells[i] or "").strip().lower() in _MARKED
+            ]
+            had = None  # the coder's manual codes on this turn, looked up when needed
+            for ref in dict.fromkeys(refs):
+                if ref in book:
+                    ref_code = book.get(ref)
+                    if ref_code.codable:
+                        codes.add(ref)
                         continue
-                    try:
-                        codes.add(resolve_code(book, ref, to_apply=True).id)
-                    except CasecodeError as exc:
-                        report.errors.append((number, f"{exc.message} ({exc.hint})"))
-            for i, code_id in code_columns.items():
-                if str(cells[i] or "").strip().lower() in _MARKED:
-                    codes.add(code_id)
+                elif had is None:
+                    had = {
+                        c["code_id"]
+                        for c in store.codings_in(doc["id"], seg.label_start, seg.end)
+                        if c["origin"] == "manual" and c["coder"] == coder
+                    }
+                if ref not in book and ref in had:
+                    codes.add(ref)  # kept as it is, though the codebook no longer has it
+                    report.warnings.append(
+                        (number, f"{ref} is not in the codebook; {coder}'s coding of it is kept")
+                    )
+                    continue
+                try:
+                    codes.add(resolve_code(book, ref, to_apply=True).id)
+                except CasecodeError as exc:
+                    report.errors.append((number, f"{exc.message} ({exc.hint})"))
             wanted[(doc["id"], turn)] = (number, codes)
         if report.errors and not skip_errors:
             return report

@@ -187,8 +187,85 @@ def _v4(db: sqlite3.Connection) -> None:
     )
 
 
+def _v5(db: sqlite3.Connection) -> None:
+    """Coding ids are never reused: a memo or a logged event naming a removed coding must not
+    come to name a new one. The table is rebuilt with AUTOINCREMENT, every row kept, and its
+    counter starts above any id a coding ever had (still named by events or memos)."""
+    _script(
+        db,
+        """
+        CREATE TABLE codings_v5 (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id      INTEGER NOT NULL REFERENCES documents(id) ON DELETE RESTRICT,
+            start            INTEGER NOT NULL,
+            "end"            INTEGER NOT NULL,
+            code_id          TEXT NOT NULL,
+            coder            TEXT NOT NULL,
+            origin           TEXT NOT NULL,       -- 'manual', 'rule:<rule id>', 'imported'
+            status           TEXT NOT NULL DEFAULT 'suggested',
+            codebook_version TEXT,
+            confidence       REAL,
+            evidence         TEXT,
+            memo             TEXT,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT,
+            reviewed_by      TEXT,
+            reviewed_at      TEXT,
+            CHECK (start <= "end")
+        );
+        INSERT INTO codings_v5 (id, document_id, start, "end", code_id, coder, origin, status,
+            codebook_version, confidence, evidence, memo, created_at, updated_at, reviewed_by,
+            reviewed_at)
+        SELECT id, document_id, start, "end", code_id, coder, origin, status, codebook_version,
+            confidence, evidence, memo, created_at, updated_at, reviewed_by, reviewed_at
+        FROM codings;
+        DROP TABLE codings;
+        ALTER TABLE codings_v5 RENAME TO codings;
+        CREATE INDEX codings_document ON codings(document_id);
+        CREATE INDEX codings_code ON codings(code_id);
+        CREATE INDEX codings_coder ON codings(coder, document_id);
+        """,
+    )
+    highest = db.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM codings), 0), "
+        "coalesce((SELECT max(coding_id) FROM coding_events), 0), "
+        "coalesce((SELECT max(CAST(target AS INTEGER)) FROM memos "
+        "WHERE target_kind = 'coding'), 0))"
+    ).fetchone()[0]
+    db.execute("DELETE FROM sqlite_sequence WHERE name = 'codings'")
+    db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (highest,))
+
+
+def _v6(db: sqlite3.Connection) -> None:
+    """Every memo on a coding is a row of ``memos`` (``tag --memo`` and review recodes wrote
+    only ``codings.memo``, which a later memo replaced); ``codings.memo`` keeps them all, joined,
+    for exports."""
+    db.execute(
+        "INSERT INTO memos (target_kind, target, text, author, created_at) "
+        "SELECT 'coding', CAST(c.id AS TEXT), c.memo, c.coder, c.created_at FROM codings c "
+        "WHERE c.memo IS NOT NULL AND trim(c.memo) != '' AND NOT EXISTS (SELECT 1 FROM memos m "
+        "WHERE m.target_kind = 'coding' AND m.target = CAST(c.id AS TEXT) AND m.text = c.memo) "
+        "ORDER BY c.id"
+    )
+    for (coding_id,) in db.execute("SELECT id FROM codings WHERE memo IS NOT NULL").fetchall():
+        _join_memos(db, coding_id)
+
+
+def _join_memos(db: sqlite3.Connection, coding_id: int) -> None:
+    """Set ``codings.memo`` to every memo on the coding, one a line, oldest first."""
+    texts = [
+        r[0]
+        for r in db.execute(
+            "SELECT text FROM memos WHERE target_kind = 'coding' AND target = ? "
+            "ORDER BY created_at, id",
+            (str(coding_id),),
+        )
+    ]
+    db.execute("UPDATE codings SET memo = ? WHERE id = ?", ("\n".join(texts) or None, coding_id))
+
+
 # Append a function for each schema change; never edit one that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 
 
 class Store:
@@ -233,7 +310,9 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, rollback: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write, all or nothing; ``rollback`` undoes it at the end (a dry run that does
+        exactly what the real run would, to count it)."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -241,7 +320,7 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         else:
-            self.db.execute("COMMIT")
+            self.db.execute("ROLLBACK" if rollback else "COMMIT")
 
     @property
     def version(self) -> int:
@@ -418,12 +497,16 @@ class Store:
         status: str = "suggested",
         memo: str | None = None,
     ) -> int:
+        """A new coding; its ``memo`` (if any) is a memo by ``coder`` like any other."""
         cur = self.db.execute(
             'INSERT INTO codings (document_id, start, "end", code_id, coder, origin, status,'
-            " memo, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc_id, start, end, code_id, coder, origin, status, memo, utcnow()),
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, start, end, code_id, coder, origin, status, utcnow()),
         )
-        return int(cur.lastrowid)
+        coding_id = int(cur.lastrowid)
+        if memo is not None and memo.strip():
+            self.add_coding_memo(coding_id, memo.strip(), coder)
+        return coding_id
 
     def move_coding(self, coding_id: int, start: int, end: int) -> None:
         self.db.execute(
@@ -513,10 +596,42 @@ class Store:
             (status, reviewer, at, at, coding_id),
         )
 
-    def set_coding_memo(self, coding_id: int, memo: str) -> None:
-        self.db.execute(
-            "UPDATE codings SET memo = ?, updated_at = ? WHERE id = ?", (memo, utcnow(), coding_id)
+    def add_coding_memo(self, coding_id: int, text: str, author: str) -> int:
+        """One more memo on a coding: earlier ones stay, and ``codings.memo`` holds them all
+        (one a line, oldest first)."""
+        memo_id = self.add_memo("coding", str(coding_id), text, author)
+        _join_memos(self.db, coding_id)
+        self.db.execute("UPDATE codings SET updated_at = ? WHERE id = ?", (utcnow(), coding_id))
+        return memo_id
+
+    def coding_memos(self, doc_id: int) -> dict[int, list[sqlite3.Row]]:
+        """The memos on each of a document's codings, oldest first, by coding id."""
+        out: dict[int, list[sqlite3.Row]] = {}
+        for row in self.db.execute(
+            "SELECT c.id AS coding_id, m.id, m.text, m.author, m.created_at FROM memos m "
+            "JOIN codings c ON m.target = CAST(c.id AS TEXT) "
+            "WHERE m.target_kind = 'coding' AND c.document_id = ? ORDER BY m.created_at, m.id",
+            (doc_id,),
+        ):
+            out.setdefault(row["coding_id"], []).append(row)
+        return out
+
+    def codings_with_memos(self, doc_id: int) -> set[int]:
+        """Ids of a document's codings that someone wrote a memo on."""
+        rows = self.db.execute(
+            "SELECT id FROM codings c WHERE document_id = ? AND (memo IS NOT NULL OR EXISTS "
+            "(SELECT 1 FROM memos m WHERE m.target_kind = 'coding' "
+            "AND m.target = CAST(c.id AS TEXT)))",
+            (doc_id,),
         )
+        return {r[0] for r in rows}
+
+    def manual_code_ids(self, coder: str) -> set[str]:
+        """The code ids of a coder's manual codings."""
+        rows = self.db.execute(
+            "SELECT DISTINCT code_id FROM codings WHERE coder = ? AND origin = 'manual'", (coder,)
+        )
+        return {r[0] for r in rows}
 
     def coding_by_id(self, coding_id: int) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM codings WHERE id = ?", (coding_id,)).fetchone()
@@ -550,18 +665,20 @@ class Store:
         """Replace ``coder``'s automatic suggestions on a document (for ``codes``, or all).
 
         Manual and imported codings are not touched. A suggestion someone accepted or rejected
-        keeps its decision: the same code on the same span is not suggested again.
+        keeps its decision, and one someone wrote a memo on stays with its memo (still open):
+        the same code on the same span is not suggested again.
         """
         rows = self.db.execute(
             'SELECT id, start, "end", code_id, status FROM codings '
             "WHERE document_id = ? AND coder = ? AND origin LIKE 'rule:%'",
             (doc_id, coder),
         ).fetchall()
+        with_memos = self.codings_with_memos(doc_id)
         decided, stale = set(), []
         for row in rows:
             if codes is not None and row["code_id"] not in codes:
                 continue
-            if row["status"] == "suggested":
+            if row["status"] == "suggested" and row["id"] not in with_memos:
                 stale.append(row["id"])
             else:
                 decided.add((row["start"], row["end"], row["code_id"]))

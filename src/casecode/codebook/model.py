@@ -241,6 +241,23 @@ class Codebook:
         for code in self.walk():
             yield from code.rules
 
+    def closest(self, ref: str, n: int = 3, cutoff: float = 0.3) -> list[str]:
+        """Up to ``n`` ids of codes that can be applied, closest to ``ref`` first: what every
+        "no code 'X'" message suggests. A code is as close as its id, the last part of its
+        id or a label in any language."""
+        from difflib import SequenceMatcher
+
+        folded = ref.strip().casefold()
+        scored = []
+        for code in self.walk():
+            if not code.codable:
+                continue
+            names = {code.id, code.id.rsplit(".", 1)[-1], *code.label.values()}
+            score = max(SequenceMatcher(None, folded, s.casefold()).ratio() for s in names)
+            if score >= cutoff:
+                scored.append((-score, code.id))
+        return [code_id for _, code_id in sorted(scored)[:n]]
+
 
 # -- building from validated data ------------------------------------------------------------
 

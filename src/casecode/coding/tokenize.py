@@ -115,13 +115,24 @@ class Tokenizer:
             if self.model is None:
                 self._nlp = spacy.blank("en")
             else:
+                from spacy.language import Language
+
+                not_pipeline = CasecodeError(
+                    f"'{self.model}' is not a spaCy pipeline",
+                    hint="name a trained pipeline package such as en_core_web_sm",
+                )
                 try:
-                    self._nlp = spacy.load(self.model)
+                    nlp = spacy.load(self.model)
                 except (OSError, ImportError):
                     raise CasecodeError(
                         f"the spaCy pipeline '{self.model}' is not installed",
                         hint=f"casecode never downloads one: python -m spacy download {self.model}",
                     ) from None
+                except Exception:  # noqa: BLE001 - an installed package that is no pipeline
+                    raise not_pipeline from None  # (jieba, typer, spacy itself...)
+                if not isinstance(nlp, Language):
+                    raise not_pipeline
+                self._nlp = nlp
         return self._nlp
 
     @property
