@@ -365,8 +365,9 @@ def run(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The whole flow in one command: a project in --out, the corpus imported and coded, and a
-    Word report, matrices and the codings written there."""
+    """The whole flow in one command: import, code, and write a Word report, matrices and codings.
+
+    The project and its outputs go in --out."""
     from .operations import run as run_flow
 
     with _errors(), _progress("working") as progress:

@@ -49,8 +49,10 @@ def register(app: typer.Typer) -> None:
         project: ProjectOpt = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """A Word report: method, codebook, frequencies and chart, case × code matrix,
-        co-occurrence, and quotes by code and by case."""
+        """A Word report: method, codebook, frequencies, matrix, co-occurrence, quotes.
+
+        Sections: method, codebook, frequencies and chart, case × code matrix, co-occurrence,
+        quotes by code and by case, and with --appendix every coding."""
         from .cli_analysis import _split
         from .report_ops import build_report
 
