@@ -707,3 +707,40 @@ def test_a_written_sheet_path_is_reported(two_coders, cli, tmp_path):
     path.unlink()
     result = cli.json("agree", "--coder", "ann", "--coder", "bo", "--out", path, "-p", two_coders)
     assert result["file"] == str(path) and path.read_text("utf-8-sig").startswith("document,turn")
+
+
+def test_a_category_nobody_may_apply_is_not_listed_as_an_empty_row(project, tmp_path, cli):
+    book = CODEBOOK.replace("    definition: x\n    children:", "    definition: x\n    codable: false\n    children:", 1)  # fmt: skip
+    assert "codable: false" in book  # problems is a category only
+    with_transcripts(cli, project, tmp_path, {"a.txt": A_TXT}, book)
+    cli("tag", "a.txt", 4, "problems.funds", "--coder", "ann", "-p", project)
+    cli("tag", "a.txt", 4, "problems.funds", "--coder", "bo", "-p", project)
+    cli("tag", "a.txt", 8, "problems.unclear", "--coder", "bo", "-p", project)
+    agree = cli.json(
+        "agree", "--coder", "ann", "--coder", "bo", "--codes", "problems", "-p", project
+    )
+    assert set(agree["codes"]) == {"problems.funds", "problems.unclear"}
+    evaluate = cli.json(
+        "evaluate", "--gold", "ann", "--test", "bo", "--codes", "problems", "-p", project
+    )
+    assert set(evaluate["codes"]) == {"problems.funds", "problems.unclear"}
+    # a code that may be applied is listed when named, even if nobody used it
+    named = cli.json(
+        "agree", "--coder", "ann", "--coder", "bo", "--codes", "process.volunteers", "-p", project
+    )
+    assert set(named["codes"]) == {"process.volunteers"}
+    # rolled up, the category stands for its children's codings
+    level1 = cli.json(
+        "agree",
+        "--coder",
+        "ann",
+        "--coder",
+        "bo",
+        "--codes",
+        "problems",
+        "--level",
+        "1",
+        "-p",
+        project,
+    )
+    assert set(level1["codes"]) == {"problems"}

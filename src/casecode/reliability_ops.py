@@ -142,17 +142,18 @@ def _units(store, rows, coders, by_doc, spans, kind, book, level) -> list[Unit]:
 
 
 def _selected(book: Codebook | None, codes, level: int | None) -> tuple[set[str] | None, set[str]]:
-    """The (rolled-up) codes ``codes`` selects, and the ones it names outright."""
+    """The (rolled-up) codes ``codes`` selects, and the codable ones it names outright (shown
+    even when nobody applied them)."""
     if not codes:
         return None, set()
     from .coding_ops import select_codes
 
     chosen = select_codes(book, codes)
-    named = {
+    named = {  # a category nobody may apply (codable: false) shows only when someone used it
         roll_up(book, r.strip(), level)
         for item in codes
         for r in str(item).split(",")
-        if r.strip() in book
+        if r.strip() in book and book.get(r.strip()).codable
     }
     return {roll_up(book, c, level) for c in chosen}, named
 
