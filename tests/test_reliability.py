@@ -580,7 +580,7 @@ def test_suggest_ranks_words_of_the_coded_turns(project, tmp_path, cli):
     with_transcripts(cli, project, tmp_path, {"s.txt": SUGGEST_TXT}, CODEBOOK)
     for turn in (2, 4, 6, 8):
         cli("tag", "s.txt", turn, "problems.funds", "--coder", "ann", "-p", project)
-    terms = cli.json("suggest", "problems.funds", "--top", "5", "-p", project)
+    terms = cli.json("suggest", "problems.funds", "--top", "5", "-p", project)["terms"]
     words = [t["term"] for t in terms]
     assert words[0] == "养老补贴" or "养老补贴" in words[:2]  # the phrase in all four turns
     assert "护理员" in words and "工资" in words
@@ -588,8 +588,71 @@ def test_suggest_ranks_words_of_the_coded_turns(project, tmp_path, cli):
     assert all(t["z"] > 0 and t["turns"] >= 2 and t["lang"] == "zh" for t in terms)
     assert [t["z"] for t in terms] == sorted((t["z"] for t in terms), reverse=True)
     assert not {"也", "的", "一直"} & set(words)  # stop words
-    shown = cli("suggest", "资金不足", "-p", project).stdout
-    assert "keywords:" in shown and "zh: [" in shown
+    # eight turns are too few for z ≥ 1.96: nothing to paste yet
+    assert all(t["z"] < 1.96 for t in terms)
+    assert cli.json("suggest", "problems.funds", "-p", project)["yaml"] == ""
+    assert "nothing to paste" in cli("suggest", "资金不足", "-p", project).stdout
+
+
+def _suggest_project(project, tmp_path, cli, codebook=CODEBOOK):
+    """8 coded turns about the old-age subsidy (one says it twice), 24 others."""
+    coded = [
+        "养老补贴发不下来，养老补贴也少，干部缺乏责任心。",
+        "养老补贴太少，老人也着急。",
+        "养老补贴一直拖着，没有责任心。",
+        "护理员说养老补贴也少。",
+    ] * 2
+    other = [
+        "老人们喜欢一起唱歌跳舞。",
+        "志愿者上门陪老人聊天。",
+        "老人们一起唱歌，很热闹。",
+        "志愿者帮老人打扫卫生。",
+        "村里修了一条新路。",
+        "食堂的饭菜很好吃。",
+    ] * 4
+    text = "".join(f"访谈者：问{i}？\n村民：{b}\n" for i, b in enumerate(coded + other, 1))
+    with_transcripts(cli, project, tmp_path, {"s.txt": text}, codebook)
+    for i in range(len(coded)):
+        cli("tag", "s.txt", 2 * i + 2, "problems.funds", "--coder", "ann", "-p", project)
+    return project
+
+
+def test_suggest_json_is_the_library_result_and_the_table_counts_turns(project, tmp_path, cli):
+    import casecode
+
+    _suggest_project(project, tmp_path, cli)
+    result = cli.json("suggest", "problems.funds", "-p", project)
+    assert result == casecode.suggest_keywords(project, "problems.funds")
+    assert set(result) == {
+        "code", "label", "coded_turns", "other_turns", "min_z", "terms", "yaml",
+    }  # fmt: skip
+    assert (result["coded_turns"], result["other_turns"]) == (8, 56)  # interviewers' too
+    subsidy = next(t for t in result["terms"] if t["term"] == "养老补贴")
+    assert (subsidy["turns"], subsidy["count"], subsidy["other"]) == (8, 10, 0)
+    shown = cli("suggest", "problems.funds", "-p", project).stdout
+    row = next(line.split() for line in shown.splitlines() if line.split()[:1] == ["养老补贴"])
+    assert row[2:] == ["8", "10", "0"]  # coded turns, occurrences there, occurrences elsewhere
+    assert "coded turns" in shown and "occurrences" in shown
+
+
+def test_suggest_snippet_holds_strong_candidates_apart_from_the_rules_words(project, tmp_path, cli):
+    import yaml
+
+    _suggest_project(project, tmp_path, cli)
+    result = cli.json("suggest", "problems.funds", "-p", project)
+    snippet = yaml.safe_load(result["yaml"])["keywords"]["zh"]
+    z = {t["term"]: t["z"] for t in result["terms"]}
+    assert "养老补贴" in snippet and z["养老补贴"] >= 1.96
+    assert 0 < z["责任心"] < 1.96 and "责任心" not in snippet  # in the table, not the snippet
+    assert all((w in snippet) == (round(v, 2) >= 1.96) for w, v in z.items())
+    # problems' rules have 责任 (unclear-near): what contains it is no candidate for problems
+    broader = [t["term"] for t in cli.json("suggest", "problems", "-p", project)["terms"]]
+    assert "养老补贴" in broader and not [w for w in broader if "责任" in w]
+    # nor is what a rule word contains: 养老 and 补贴 once the rules have 养老补贴
+    book = CODEBOOK.replace("keywords: {zh: [资金, 经费]", "keywords: {zh: [资金, 经费, 养老补贴]")
+    cli("codebook", "use", write(tmp_path / "cb2.yaml", book), "-p", project)
+    terms = [t["term"] for t in cli.json("suggest", "problems.funds", "-p", project)["terms"]]
+    assert not {"养老补贴", "养老", "补贴"} & set(terms) and "责任心" in terms
 
 
 def test_merge_makes_a_consensus_coder_and_keeps_everyone_elses(two_coders, cli):

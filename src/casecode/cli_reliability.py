@@ -131,26 +131,9 @@ def register(app: typer.Typer) -> None:
         with _errors():
             result = suggest_keywords(project, code, top=top, coders=coder)
         if as_json:
-            _print_json(result["terms"])
+            _print_json(result)
             return
-        out.print(
-            f"[bold]{escape(result['code'])}[/] {escape(result['label'])}: "
-            f"{result['coded_turns']} coded turns against {result['other_turns']} others"
-        )
-        if not result["terms"]:
-            out.print(
-                "No word stands out yet: a candidate must occur in at least two coded turns "
-                "and more often there than elsewhere."
-            )
-            return
-        table = Table(box=box.SIMPLE_HEAD)
-        for col in ("term", "z", "in coded turns", "elsewhere"):
-            table.add_column(col, justify="left" if col == "term" else "right")
-        for t in result["terms"]:
-            table.add_row(escape(t["term"]), f"{t['z']:.2f}", str(t["count"]), str(t["other"]))
-        out.print(table)
-        out.print("[dim]# paste into the code's rules after reading each one:[/]")
-        out.print(escape(result["yaml"].rstrip()), soft_wrap=True)
+        _render_suggestions(result)
 
     @app.command("merge")
     def merge(
@@ -300,3 +283,38 @@ def _render_evaluation(result: dict[str, Any]) -> None:
             )
     for note in result["notes"]:
         err.print(f"[yellow]note:[/] {escape(note)}")
+
+
+def _render_suggestions(result: dict[str, Any]) -> None:
+    coded, others = result["coded_turns"], result["other_turns"]
+    out.print(
+        f"[bold]{escape(result['code'])}[/] {escape(result['label'])}: "
+        f"{coded} coded turns against {others} others"
+    )
+    if not result["terms"]:
+        out.print(
+            "No word stands out yet: a candidate must occur in at least two coded turns "
+            "and more often there than elsewhere."
+        )
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("term")
+    for col in ("z", "coded turns", "occurrences", "elsewhere"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for t in result["terms"]:
+        table.add_row(
+            escape(t["term"]), f"{t['z']:.2f}", str(t["turns"]), str(t["count"]), str(t["other"])
+        )
+    out.print(table)
+    out.print(
+        f"[dim]coded turns: how many of the {coded} coded turns have the term; occurrences: how "
+        f"often it occurs in them; elsewhere: how often in the {others} other turns.[/]"
+    )
+    min_z = f"{result['min_z']:.2f}"
+    if not result["yaml"]:
+        out.print(f"No candidate has z ≥ {min_z} yet, so there is nothing to paste.")
+        return
+    out.print(
+        f"[dim]# the candidates with z ≥ {min_z}; paste into the rules after reading each:[/]"
+    )
+    out.print(escape(result["yaml"].rstrip()), soft_wrap=True)
