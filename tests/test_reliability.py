@@ -807,3 +807,73 @@ def test_a_category_nobody_may_apply_is_not_listed_as_an_empty_row(project, tmp_
         project,
     )
     assert set(level1["codes"]) == {"problems"}
+
+
+def _four_coders(two_coders, cli, fourth="cy"):
+    """ann and bo as in two_coders, auto (the rules) everywhere, ``fourth`` in both documents."""
+    cli("code", "-p", two_coders)
+    cli("tag", "a.txt", 4, "problems.funds", "--coder", fourth, "-p", two_coders)
+    cli("tag", "a.txt", 6, "process.volunteers", "--coder", fourth, "-p", two_coders)
+    cli("tag", "b.txt", 2, "problems.funds", "--coder", fourth, "-p", two_coders)
+    return ["ann", "bo", "auto", fourth]
+
+
+def _shown_rows(text: str, result: dict) -> dict[str, list[str]]:
+    """Each code's cells as printed, from every table row that starts with the code."""
+    rows: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        cells = line.split()
+        if cells and cells[0] in result["codes"]:
+            rows.setdefault(cells[0], []).extend(cells[1:])
+    return rows
+
+
+def _expected_row(result: dict, f: dict) -> list[str]:
+    def num(v):
+        return "—" if v is None else f"{v:.3f}"
+
+    two = len(result["coders"]) == 2
+    return [
+        f"{100 * f['percent_agreement']:.1f}",
+        num(f["cohen_kappa"]) if two else "—",
+        num(f["fleiss_kappa"]),
+        num(f["krippendorff_alpha"]),
+        *(f"{f['coded'][c]:,}" for c in result["coders"]),
+    ]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("fourth", [None, "cy", "second_coder"])
+def test_agree_table_fits_the_terminal_and_never_cuts_a_number(
+    two_coders, cli, monkeypatch, width, fourth
+):
+    from rich.cells import cell_len
+
+    from casecode.cli_common import out
+
+    coders = _four_coders(two_coders, cli, fourth) if fourth else ["ann", "bo"]
+    args = [a for c in coders for a in ("--coder", c)]
+    result = cli.json("agree", *args, "-p", two_coders)
+    monkeypatch.setattr(out, "_width", width)
+    shown = cli("agree", *args, "-p", two_coders).stdout
+    assert max(cell_len(line.rstrip()) for line in shown.splitlines()) <= width
+    rows = _shown_rows(shown, result)
+    assert set(rows) == set(result["codes"])
+    for code, f in result["codes"].items():
+        assert rows[code] == _expected_row(result, f), code
+    headers = {cell for line in shown.splitlines() for cell in line.split()}
+    assert set(coders) <= headers
+
+
+def test_agree_with_more_coders_says_which_units_each_statistic_uses(two_coders, cli):
+    coders = _four_coders(two_coders, cli)
+    args = [a for c in coders for a in ("--coder", c)]
+    overall = cli.json("agree", *args, "-p", two_coders)["overall"]
+    # a.txt: ann, bo, auto and cy (8 turns); b.txt: ann, auto and cy, not bo (2 turns)
+    assert (overall["units"], overall["complete_units"]) == (10, 8)
+    shown = " ".join(cli("agree", *args, "-p", two_coders).stdout.split())
+    assert "10 turns coded by two or more of the coders for agree % and Kripp. α" in shown
+    assert "8 of them coded by all 4 for Fleiss κ" in shown
+    assert "Cohen κ is for two coders only" in shown
+    two = " ".join(cli("agree", "--coder", "ann", "--coder", "bo", "-p", two_coders).stdout.split())
+    assert "Units: 8 turns both coders coded, for every figure." in two

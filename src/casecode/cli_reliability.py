@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Table
 
@@ -167,46 +168,95 @@ def register(app: typer.Typer) -> None:
         )
 
 
+STAT_HEADERS = ("agree\n%", "Cohen\nκ", "Fleiss\nκ", "Kripp.\nα")
+CODE_MIN_WIDTH = 20  # narrower, and the coder columns go to a table of their own
+
+
+def _needed(header: str, cells: list[str]) -> int:
+    """The cells a number column takes: its widest line, and padding and divider."""
+    return max(cell_len(x) for x in (*header.split("\n"), *cells)) + 3
+
+
+def _number_table(title: str | None, first: str, headers: list[str], rows, widths) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column(first, overflow="fold", ratio=1)
+    for header, width in zip(headers, widths, strict=True):
+        table.add_column(escape(header), justify="right", no_wrap=True, min_width=width - 3)
+    for label, cells in rows:
+        if label is None:
+            table.add_section()
+        else:
+            table.add_row(label, *cells)
+    return table
+
+
 def _render_agreement(result: dict[str, Any]) -> None:
     coders = result["coders"]
+    o = result["overall"]
     unit = result["unit"]
     what = "characters" if unit == "character" else f"{unit}s"
     level = f", level {result['level']}" if result["level"] else ""
-    title = (
-        f"Agreement of {', '.join(coders)} on {result['overall']['units']:,} {what} of "
-        f"{result['documents']} document(s) ({result['basis']}{level})"
+    out.print(
+        f"[bold]Agreement of {escape(', '.join(coders))}[/] on {len(result['codes'])} code(s) "
+        f"in {result['documents']} document(s) ({result['basis']}{level})"
     )
-    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
-    widest = max((len(c) for c in result["codes"]), default=4)
-    table.add_column("code", overflow="fold", min_width=min(widest, 36))
-    for col in ("agree %", "Cohen κ", "Fleiss κ", "Kripp. α", "units", *coders):
-        table.add_column(escape(col), justify="right", no_wrap=True)
     two = len(coders) == 2
 
-    def row(name: str, f: dict[str, Any], coded: list[str]) -> list[str]:
+    def stats(f: dict[str, Any]) -> list[str]:
         pa = f["percent_agreement"]
         return [
-            name,
             "—" if pa is None else f"{100 * pa:.1f}",
-            _num(f["cohen_kappa"]) if two else "",
+            _num(f["cohen_kappa"]) if two else "—",
             _num(f["fleiss_kappa"]),
             _num(f["krippendorff_alpha"]),
-            _num(f["units"]),
-            *coded,
         ]
 
-    for code, f in result["codes"].items():
-        table.add_row(*row(escape(code), f, [_num(f["coded"][c]) for c in coders]))
-    o = result["overall"]
-    table.add_section()
-    table.add_row(*row(f"[bold]overall[/] ({o['codes']} codes)", o, [""] * len(coders)))
-    out.print(table)
+    names = [escape(c) for c in result["codes"]]
+    figures = [stats(f) for f in result["codes"].values()]
+    counts = [[_num(f["coded"][c]) for c in coders] for f in result["codes"].values()]
+    overall = "[bold]overall[/]"
+    stat_widths = [
+        _needed(h, [r[i] for r in [*figures, stats(o)]]) for i, h in enumerate(STAT_HEADERS)
+    ]
+    coder_widths = [_needed(c, [r[i] for r in counts]) for i, c in enumerate(coders)]
+    widest = max((cell_len(c) for c in result["codes"]), default=7)
+    room = out.width - 1 - sum(stat_widths) - sum(coder_widths) - 3
+    inline = room >= min(widest, CODE_MIN_WIDTH)
+    rows = [(n, f + (c if inline else [])) for n, f, c in zip(names, figures, counts, strict=True)]
+    rows += [(None, []), (overall, stats(o) + ([""] * len(coders) if inline else []))]
+    headers = [*STAT_HEADERS, *(coders if inline else [])]
+    widths = stat_widths + (coder_widths if inline else [])
+    out.print(_number_table(None, "code", headers, rows, widths))
     if not result["codes"]:
         err.print("[yellow]warning:[/] no code was applied by these coders on these units")
+    elif not inline:
+        per_coder = [(n, c) for n, c in zip(names, counts, strict=True)]
+        out.print(
+            _number_table(
+                f"{what.capitalize()} each coder coded with the code",
+                "code",
+                coders,
+                per_coder,
+                coder_widths,
+            )
+        )
+    out.print(_units_note(result, what), soft_wrap=False)
     out.print(
-        "[dim]Each code is present/absent per unit; overall pools every (unit, code) judgement; "
-        "coder columns: units each coded with the code; — : undefined (no variation).[/]",
-        soft_wrap=True,
+        "[dim]Each code is present/absent per unit; overall pools every (unit, code) judgement"
+        + (f"; coder columns: {what} each coder coded with the code" if inline else "")
+        + "; — : undefined (no variation) or not applicable.[/]"
+    )
+
+
+def _units_note(result: dict[str, Any], what: str) -> str:
+    o = result["overall"]
+    n = len(result["coders"])
+    if n == 2:
+        return f"Units: {o['units']:,} {what} both coders coded, for every figure."
+    return (
+        f"Units: {o['units']:,} {what} coded by two or more of the coders for agree % and "
+        f"Kripp. α; {o['complete_units']:,} of them coded by all {n} for Fleiss κ. "
+        "Cohen κ is for two coders only."
     )
 
 

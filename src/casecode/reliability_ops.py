@@ -258,6 +258,9 @@ def agreement(
         overall["judgements"] = overall.pop("units")
         overall["complete_judgements"] = overall.pop("complete_units")
         overall["units"] = sum(w for u, w in zip(units, weights, strict=True) if _pairable(u))
+        overall["complete_units"] = sum(
+            w for u, w in zip(units, weights, strict=True) if all(c is not None for c in u.codes)
+        )
         overall["codes"] = len(chosen)
         result: dict[str, Any] = {
             "coders": coders,
