@@ -877,3 +877,29 @@ def test_agree_with_more_coders_says_which_units_each_statistic_uses(two_coders,
     assert "Cohen κ is for two coders only" in shown
     two = " ".join(cli("agree", "--coder", "ann", "--coder", "bo", "-p", two_coders).stdout.split())
     assert "Units: 8 turns both coders coded, for every figure." in two
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_disagreements_take_one_line_each(two_coders, cli, monkeypatch, width):
+    from rich.cells import cell_len
+
+    from casecode.cli_common import out
+
+    long = "村民：" + "经费一直很紧张，" * 40 + "\n"
+    write(two_coders.parent / "t" / "c.txt", "访谈者：钱呢？\n" + long)
+    cli("import", two_coders.parent / "t" / "c.txt", "-p", two_coders)
+    for coder, code in (("ann", "problems.funds"), ("bo", "problems.unclear")):
+        cli("tag", "c.txt", 2, code, "--coder", coder, "-p", two_coders)
+    args = ("agree", "--coder", "ann", "--coder", "bo", "--disagreements", "-p", two_coders)
+    found = cli.json(*args)["disagreements"]
+    assert len(found) == 5 and len({d["code"] for d in found}) == 3
+    monkeypatch.setattr(out, "_width", width)
+    shown = cli(*args).stdout
+    part = shown[shown.index("5 disagreement(s)") :].splitlines()
+    # a heading, then per code a title and a header, one line per disagreement, a closing note
+    assert len(part) <= 1 + 3 * 2 + 5 + 3
+    assert max(cell_len(line.rstrip()) for line in part) <= width
+    lines = [line.split() for line in part]
+    assert ["c.txt", "2", "✓", "·"] in [cells[:4] for cells in lines]  # funds: ann, not bo
+    assert ["a.txt", "4", "·", "✓"] in [cells[:4] for cells in lines]
+    assert "--out FILE.xlsx" in shown and "…" in shown

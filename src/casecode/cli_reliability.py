@@ -266,20 +266,41 @@ def _render_disagreements(result: dict[str, Any]) -> None:
         out.print("No disagreements.")
         return
     coders = result["coders"]
-    table = Table(title=f"{len(rows)} disagreement(s)", title_justify="left", box=box.SIMPLE_HEAD)
-    for col in ("document", "turn", "code", *coders):
-        table.add_column(escape(col), no_wrap=col != "document", overflow="fold")
-    table.add_column("text", overflow="fold", ratio=3)
-    mark = {True: "✓", False: "·", None: "(not coded)"}
+    by_code: dict[str, list[dict[str, Any]]] = {}
     for d in rows:
-        table.add_row(
-            escape(d["document"]),
-            str(d["turn"]),
-            escape(d["code"]),
-            *(mark[d["coders"][c]] for c in coders),
-            escape(d["text"]),
+        by_code.setdefault(d["code"], []).append(d)
+    out.print(f"[bold]{len(rows)} disagreement(s)[/] on {len(by_code)} code(s)")
+    doc_width = min(max(cell_len(d["document"]) for d in rows), 30)
+    turn_width = max(4, *(len(str(d["turn"])) for d in rows))
+    mark = {True: "✓", False: "·", None: "n/a"}
+    for code, found in sorted(by_code.items()):
+        label = f" {escape(found[0]['label'])}" if found[0]["label"] else ""
+        table = Table(
+            title=f"[bold]{escape(code)}[/]{label} ({len(found)})",
+            title_justify="left",
+            box=None,
+            padding=(0, 1),
+            pad_edge=True,
+            expand=True,
+            header_style="dim",
         )
-    out.print(table)
+        table.add_column("document", no_wrap=True, overflow="ellipsis", width=doc_width)
+        table.add_column("turn", justify="right", no_wrap=True, width=turn_width)
+        for c in coders:
+            table.add_column(escape(c), justify="center", no_wrap=True, width=max(len(c), 3))
+        table.add_column("text", no_wrap=True, overflow="ellipsis", ratio=1)
+        for d in found:
+            table.add_row(
+                escape(d["document"]),
+                str(d["turn"]),
+                *(mark[d["coders"][c]] for c in coders),
+                escape(" ".join(d["text"].split())),
+            )
+        out.print(table)
+    out.print(
+        "[dim]✓ coded, · not coded, n/a: the coder did not code the document. Each text is cut "
+        "to one line: `--out FILE.xlsx` writes them in full, with a decision column.[/]"
+    )
 
 
 def _render_evaluation(result: dict[str, Any]) -> None:
