@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -903,3 +905,61 @@ def test_disagreements_take_one_line_each(two_coders, cli, monkeypatch, width):
     assert ["c.txt", "2", "✓", "·"] in [cells[:4] for cells in lines]  # funds: ann, not bo
     assert ["a.txt", "4", "·", "✓"] in [cells[:4] for cells in lines]
     assert "--out FILE.xlsx" in shown and "…" in shown
+
+
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "gold_agreement.py"
+
+
+def _benchmark():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gold_agreement", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_gold_benchmark_prefers_an_installed_casecode(tmp_path):
+    fake = tmp_path / "site" / "casecode"
+    write(fake / "__init__.py", "INSTALLED = True\n")
+    code = (
+        "import runpy, sys\n"
+        f"casecode = runpy.run_path({str(BENCHMARK)!r})['load_casecode']()\n"
+        "print(getattr(casecode, 'INSTALLED', False), any(p.endswith('src') for p in sys.path))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert shown.stdout.split() == ["True", "False"]  # not src/, which lacks casecode.codebooks
+
+
+def test_the_gold_benchmark_runs_from_a_plain_checkout_with_the_codebooks(tmp_path):
+    code = (
+        "import runpy, sys\n"
+        f"casecode = runpy.run_path({str(BENCHMARK)!r})['load_casecode']()\n"
+        "from importlib import resources\n"
+        "print(casecode.__file__)\n"
+        "print(resources.files('casecode.codebooks').joinpath('coproduction.yaml').is_file())\n"
+    )
+    # -S: no site-packages, so no installed (or editable) casecode
+    shown = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True
+    )
+    where, found = shown.stdout.split()
+    assert Path(where).parent == BENCHMARK.parents[1] / "src" / "casecode" and found == "True"
+
+
+def test_the_gold_set_loads_as_a_coder_for_evaluate(two_coders, cli, tmp_path):
+    gold = write(
+        tmp_path / "gold.csv",
+        "document,turn,code\n"
+        "a.txt,2,problems.unclear\na.txt,4,problems.funds\na.txt,4,problems.unclear\n"
+        "a.txt,8,problems.funds\n",
+    )  # one row per (document, turn, code), as corpora/county-a/gold/gold.csv
+    refused = cli("sheet", "import", gold, "--coder", "gold", "-p", two_coders, ok=False)
+    assert "neither a 'codes' column" in refused.stderr
+    report = _benchmark().load_gold(two_coders, path=gold)
+    assert (report.added, report.rows, report.errors) == (4, 3, [])
+    result = cli.json("evaluate", "--gold", "gold", "--test", "bo", "-p", two_coders)
+    assert result["micro"]["precision"] == 1.0 and result["micro"]["recall"] == 1.0
