@@ -963,3 +963,22 @@ def test_the_gold_set_loads_as_a_coder_for_evaluate(two_coders, cli, tmp_path):
     assert (report.added, report.rows, report.errors) == (4, 3, [])
     result = cli.json("evaluate", "--gold", "gold", "--test", "bo", "-p", two_coders)
     assert result["micro"]["precision"] == 1.0 and result["micro"]["recall"] == 1.0
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_evaluate_table_never_cuts_a_number(two_coders, cli, monkeypatch, width):
+    from rich.cells import cell_len
+
+    from casecode.cli_common import out
+
+    cli("code", "-p", two_coders)
+    result = cli.json("evaluate", "--gold", "ann", "-p", two_coders)
+    monkeypatch.setattr(out, "_width", width)
+    shown = cli("evaluate", "--gold", "ann", "-p", two_coders).stdout
+    assert max(cell_len(line.rstrip()) for line in shown.splitlines()) <= width
+    cells = [line.split() for line in shown.splitlines()]
+    for code, f in result["codes"].items():
+        figures = [f"{f[k]:.2f}" for k in ("precision", "recall", "f1")]
+        figures += [str(f[k]) for k in ("support", "tp", "fp", "fn")]
+        # a code id too long for its column folds; its first line carries the figures
+        assert any(c and code.startswith(c[0]) and c[1:] == figures for c in cells), code

@@ -309,35 +309,35 @@ def _render_evaluation(result: dict[str, Any]) -> None:
         f"{result['documents']} document(s)"
         + (f", level {result['level']}" if result["level"] else "")
     )
-    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
-    widest = max((len(c) for c in result["codes"]), default=4)
-    table.add_column("code", overflow="fold", min_width=min(widest, 36))
-    for col in ("precision", "recall", "F1", "support", "TP", "FP", "FN"):
-        table.add_column(col, justify="right", no_wrap=True)
-    for code, f in result["codes"].items():
-        table.add_row(
+    rows: list = [
+        (
             escape(code),
-            _num(f["precision"], 2),
-            _num(f["recall"], 2),
-            _num(f["f1"], 2),
-            str(f["support"]),
-            str(f["tp"]),
-            str(f["fp"]),
-            str(f["fn"]),
+            [
+                _num(f["precision"], 2),
+                _num(f["recall"], 2),
+                _num(f["f1"], 2),
+                _num(f["support"]),
+                _num(f["tp"]),
+                _num(f["fp"]),
+                _num(f["fn"]),
+            ],
         )
-    table.add_section()
+        for code, f in result["codes"].items()
+    ]
+    rows.append((None, []))
     for name in ("micro", "macro"):
         f = result[name]
-        table.add_row(
-            f"[bold]{name}[/]",
-            _num(f["precision"], 2),
-            _num(f["recall"], 2),
-            _num(f["f1"], 2),
-            str(f["support"]),
-            "",
-            "",
-            "",
+        rows.append(
+            (
+                f"[bold]{name}[/]",
+                [_num(f["precision"], 2), _num(f["recall"], 2), _num(f["f1"], 2)]
+                + [_num(f["support"]), "", "", ""],
+            )
         )
+    headers = ["precision", "recall", "F1", "support", "TP", "FP", "FN"]
+    widths = [_needed(h, [r[1][i] for r in rows if r[0]]) for i, h in enumerate(headers)]
+    out.print(f"[bold]{escape(title)}[/]")
+    table = _number_table(None, "code", headers, rows, widths)
     out.print(table)
     if result["false_positive_rules"]:
         out.print("[bold]Rules behind most false positives[/]")
