@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -580,7 +582,7 @@ def test_suggest_ranks_words_of_the_coded_turns(project, tmp_path, cli):
     with_transcripts(cli, project, tmp_path, {"s.txt": SUGGEST_TXT}, CODEBOOK)
     for turn in (2, 4, 6, 8):
         cli("tag", "s.txt", turn, "problems.funds", "--coder", "ann", "-p", project)
-    terms = cli.json("suggest", "problems.funds", "--top", "5", "-p", project)
+    terms = cli.json("suggest", "problems.funds", "--top", "5", "-p", project)["terms"]
     words = [t["term"] for t in terms]
     assert words[0] == "养老补贴" or "养老补贴" in words[:2]  # the phrase in all four turns
     assert "护理员" in words and "工资" in words
@@ -588,8 +590,71 @@ def test_suggest_ranks_words_of_the_coded_turns(project, tmp_path, cli):
     assert all(t["z"] > 0 and t["turns"] >= 2 and t["lang"] == "zh" for t in terms)
     assert [t["z"] for t in terms] == sorted((t["z"] for t in terms), reverse=True)
     assert not {"也", "的", "一直"} & set(words)  # stop words
-    shown = cli("suggest", "资金不足", "-p", project).stdout
-    assert "keywords:" in shown and "zh: [" in shown
+    # eight turns are too few for z ≥ 1.96: nothing to paste yet
+    assert all(t["z"] < 1.96 for t in terms)
+    assert cli.json("suggest", "problems.funds", "-p", project)["yaml"] == ""
+    assert "nothing to paste" in cli("suggest", "资金不足", "-p", project).stdout
+
+
+def _suggest_project(project, tmp_path, cli, codebook=CODEBOOK):
+    """8 coded turns about the old-age subsidy (one says it twice), 24 others."""
+    coded = [
+        "养老补贴发不下来，养老补贴也少，干部缺乏责任心。",
+        "养老补贴太少，老人也着急。",
+        "养老补贴一直拖着，没有责任心。",
+        "护理员说养老补贴也少。",
+    ] * 2
+    other = [
+        "老人们喜欢一起唱歌跳舞。",
+        "志愿者上门陪老人聊天。",
+        "老人们一起唱歌，很热闹。",
+        "志愿者帮老人打扫卫生。",
+        "村里修了一条新路。",
+        "食堂的饭菜很好吃。",
+    ] * 4
+    text = "".join(f"访谈者：问{i}？\n村民：{b}\n" for i, b in enumerate(coded + other, 1))
+    with_transcripts(cli, project, tmp_path, {"s.txt": text}, codebook)
+    for i in range(len(coded)):
+        cli("tag", "s.txt", 2 * i + 2, "problems.funds", "--coder", "ann", "-p", project)
+    return project
+
+
+def test_suggest_json_is_the_library_result_and_the_table_counts_turns(project, tmp_path, cli):
+    import casecode
+
+    _suggest_project(project, tmp_path, cli)
+    result = cli.json("suggest", "problems.funds", "-p", project)
+    assert result == casecode.suggest_keywords(project, "problems.funds")
+    assert set(result) == {
+        "code", "label", "coded_turns", "other_turns", "min_z", "terms", "yaml",
+    }  # fmt: skip
+    assert (result["coded_turns"], result["other_turns"]) == (8, 56)  # interviewers' too
+    subsidy = next(t for t in result["terms"] if t["term"] == "养老补贴")
+    assert (subsidy["turns"], subsidy["count"], subsidy["other"]) == (8, 10, 0)
+    shown = cli("suggest", "problems.funds", "-p", project).stdout
+    row = next(line.split() for line in shown.splitlines() if line.split()[:1] == ["养老补贴"])
+    assert row[2:] == ["8", "10", "0"]  # coded turns, occurrences there, occurrences elsewhere
+    assert "coded turns" in shown and "occurrences" in shown
+
+
+def test_suggest_snippet_holds_strong_candidates_apart_from_the_rules_words(project, tmp_path, cli):
+    import yaml
+
+    _suggest_project(project, tmp_path, cli)
+    result = cli.json("suggest", "problems.funds", "-p", project)
+    snippet = yaml.safe_load(result["yaml"])["keywords"]["zh"]
+    z = {t["term"]: t["z"] for t in result["terms"]}
+    assert "养老补贴" in snippet and z["养老补贴"] >= 1.96
+    assert 0 < z["责任心"] < 1.96 and "责任心" not in snippet  # in the table, not the snippet
+    assert all((w in snippet) == (round(v, 2) >= 1.96) for w, v in z.items())
+    # problems' rules have 责任 (unclear-near): what contains it is no candidate for problems
+    broader = [t["term"] for t in cli.json("suggest", "problems", "-p", project)["terms"]]
+    assert "养老补贴" in broader and not [w for w in broader if "责任" in w]
+    # nor is what a rule word contains: 养老 and 补贴 once the rules have 养老补贴
+    book = CODEBOOK.replace("keywords: {zh: [资金, 经费]", "keywords: {zh: [资金, 经费, 养老补贴]")
+    cli("codebook", "use", write(tmp_path / "cb2.yaml", book), "-p", project)
+    terms = [t["term"] for t in cli.json("suggest", "problems.funds", "-p", project)["terms"]]
+    assert not {"养老补贴", "养老", "补贴"} & set(terms) and "责任心" in terms
 
 
 def test_merge_makes_a_consensus_coder_and_keeps_everyone_elses(two_coders, cli):
@@ -707,3 +772,213 @@ def test_a_written_sheet_path_is_reported(two_coders, cli, tmp_path):
     path.unlink()
     result = cli.json("agree", "--coder", "ann", "--coder", "bo", "--out", path, "-p", two_coders)
     assert result["file"] == str(path) and path.read_text("utf-8-sig").startswith("document,turn")
+
+
+def test_a_category_nobody_may_apply_is_not_listed_as_an_empty_row(project, tmp_path, cli):
+    book = CODEBOOK.replace("    definition: x\n    children:", "    definition: x\n    codable: false\n    children:", 1)  # fmt: skip
+    assert "codable: false" in book  # problems is a category only
+    with_transcripts(cli, project, tmp_path, {"a.txt": A_TXT}, book)
+    cli("tag", "a.txt", 4, "problems.funds", "--coder", "ann", "-p", project)
+    cli("tag", "a.txt", 4, "problems.funds", "--coder", "bo", "-p", project)
+    cli("tag", "a.txt", 8, "problems.unclear", "--coder", "bo", "-p", project)
+    agree = cli.json(
+        "agree", "--coder", "ann", "--coder", "bo", "--codes", "problems", "-p", project
+    )
+    assert set(agree["codes"]) == {"problems.funds", "problems.unclear"}
+    evaluate = cli.json(
+        "evaluate", "--gold", "ann", "--test", "bo", "--codes", "problems", "-p", project
+    )
+    assert set(evaluate["codes"]) == {"problems.funds", "problems.unclear"}
+    # a code that may be applied is listed when named, even if nobody used it
+    named = cli.json(
+        "agree", "--coder", "ann", "--coder", "bo", "--codes", "process.volunteers", "-p", project
+    )
+    assert set(named["codes"]) == {"process.volunteers"}
+    # rolled up, the category stands for its children's codings
+    level1 = cli.json(
+        "agree",
+        "--coder",
+        "ann",
+        "--coder",
+        "bo",
+        "--codes",
+        "problems",
+        "--level",
+        "1",
+        "-p",
+        project,
+    )
+    assert set(level1["codes"]) == {"problems"}
+
+
+def _four_coders(two_coders, cli, fourth="cy"):
+    """ann and bo as in two_coders, auto (the rules) everywhere, ``fourth`` in both documents."""
+    cli("code", "-p", two_coders)
+    cli("tag", "a.txt", 4, "problems.funds", "--coder", fourth, "-p", two_coders)
+    cli("tag", "a.txt", 6, "process.volunteers", "--coder", fourth, "-p", two_coders)
+    cli("tag", "b.txt", 2, "problems.funds", "--coder", fourth, "-p", two_coders)
+    return ["ann", "bo", "auto", fourth]
+
+
+def _shown_rows(text: str, result: dict) -> dict[str, list[str]]:
+    """Each code's cells as printed, from every table row that starts with the code."""
+    rows: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        cells = line.split()
+        if cells and cells[0] in result["codes"]:
+            rows.setdefault(cells[0], []).extend(cells[1:])
+    return rows
+
+
+def _expected_row(result: dict, f: dict) -> list[str]:
+    def num(v):
+        return "—" if v is None else f"{v:.3f}"
+
+    two = len(result["coders"]) == 2
+    return [
+        f"{100 * f['percent_agreement']:.1f}",
+        num(f["cohen_kappa"]) if two else "—",
+        num(f["fleiss_kappa"]),
+        num(f["krippendorff_alpha"]),
+        *(f"{f['coded'][c]:,}" for c in result["coders"]),
+    ]
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("fourth", [None, "cy", "second_coder"])
+def test_agree_table_fits_the_terminal_and_never_cuts_a_number(
+    two_coders, cli, monkeypatch, width, fourth
+):
+    from rich.cells import cell_len
+
+    from casecode.cli_common import out
+
+    coders = _four_coders(two_coders, cli, fourth) if fourth else ["ann", "bo"]
+    args = [a for c in coders for a in ("--coder", c)]
+    result = cli.json("agree", *args, "-p", two_coders)
+    monkeypatch.setattr(out, "_width", width)
+    shown = cli("agree", *args, "-p", two_coders).stdout
+    assert max(cell_len(line.rstrip()) for line in shown.splitlines()) <= width
+    rows = _shown_rows(shown, result)
+    assert set(rows) == set(result["codes"])
+    for code, f in result["codes"].items():
+        assert rows[code] == _expected_row(result, f), code
+    headers = {cell for line in shown.splitlines() for cell in line.split()}
+    assert set(coders) <= headers
+
+
+def test_agree_with_more_coders_says_which_units_each_statistic_uses(two_coders, cli):
+    coders = _four_coders(two_coders, cli)
+    args = [a for c in coders for a in ("--coder", c)]
+    overall = cli.json("agree", *args, "-p", two_coders)["overall"]
+    # a.txt: ann, bo, auto and cy (8 turns); b.txt: ann, auto and cy, not bo (2 turns)
+    assert (overall["units"], overall["complete_units"]) == (10, 8)
+    shown = " ".join(cli("agree", *args, "-p", two_coders).stdout.split())
+    assert "10 turns coded by two or more of the coders for agree % and Kripp. α" in shown
+    assert "8 of them coded by all 4 for Fleiss κ" in shown
+    assert "Cohen κ is for two coders only" in shown
+    two = " ".join(cli("agree", "--coder", "ann", "--coder", "bo", "-p", two_coders).stdout.split())
+    assert "Units: 8 turns both coders coded, for every figure." in two
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_disagreements_take_one_line_each(two_coders, cli, monkeypatch, width):
+    from rich.cells import cell_len
+
+    from casecode.cli_common import out
+
+    long = "村民：" + "经费一直很紧张，" * 40 + "\n"
+    write(two_coders.parent / "t" / "c.txt", "访谈者：钱呢？\n" + long)
+    cli("import", two_coders.parent / "t" / "c.txt", "-p", two_coders)
+    for coder, code in (("ann", "problems.funds"), ("bo", "problems.unclear")):
+        cli("tag", "c.txt", 2, code, "--coder", coder, "-p", two_coders)
+    args = ("agree", "--coder", "ann", "--coder", "bo", "--disagreements", "-p", two_coders)
+    found = cli.json(*args)["disagreements"]
+    assert len(found) == 5 and len({d["code"] for d in found}) == 3
+    monkeypatch.setattr(out, "_width", width)
+    shown = cli(*args).stdout
+    part = shown[shown.index("5 disagreement(s)") :].splitlines()
+    # a heading, then per code a title and a header, one line per disagreement, a closing note
+    assert len(part) <= 1 + 3 * 2 + 5 + 3
+    assert max(cell_len(line.rstrip()) for line in part) <= width
+    lines = [line.split() for line in part]
+    assert ["c.txt", "2", "✓", "·"] in [cells[:4] for cells in lines]  # funds: ann, not bo
+    assert ["a.txt", "4", "·", "✓"] in [cells[:4] for cells in lines]
+    assert "--out FILE.xlsx" in shown and "…" in shown
+
+
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "gold_agreement.py"
+
+
+def _benchmark():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gold_agreement", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_gold_benchmark_prefers_an_installed_casecode(tmp_path):
+    fake = tmp_path / "site" / "casecode"
+    write(fake / "__init__.py", "INSTALLED = True\n")
+    code = (
+        "import runpy, sys\n"
+        f"casecode = runpy.run_path({str(BENCHMARK)!r})['load_casecode']()\n"
+        "print(getattr(casecode, 'INSTALLED', False), any(p.endswith('src') for p in sys.path))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert shown.stdout.split() == ["True", "False"]  # not src/, which lacks casecode.codebooks
+
+
+def test_the_gold_benchmark_runs_from_a_plain_checkout_with_the_codebooks(tmp_path):
+    code = (
+        "import runpy, sys\n"
+        f"casecode = runpy.run_path({str(BENCHMARK)!r})['load_casecode']()\n"
+        "from importlib import resources\n"
+        "print(casecode.__file__)\n"
+        "print(resources.files('casecode.codebooks').joinpath('coproduction.yaml').is_file())\n"
+    )
+    # -S: no site-packages, so no installed (or editable) casecode
+    shown = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True
+    )
+    where, found = shown.stdout.split()
+    assert Path(where).parent == BENCHMARK.parents[1] / "src" / "casecode" and found == "True"
+
+
+def test_the_gold_set_loads_as_a_coder_for_evaluate(two_coders, cli, tmp_path):
+    gold = write(
+        tmp_path / "gold.csv",
+        "document,turn,code\n"
+        "a.txt,2,problems.unclear\na.txt,4,problems.funds\na.txt,4,problems.unclear\n"
+        "a.txt,8,problems.funds\n",
+    )  # one row per (document, turn, code), as corpora/county-a/gold/gold.csv
+    refused = cli("sheet", "import", gold, "--coder", "gold", "-p", two_coders, ok=False)
+    assert "neither a 'codes' column" in refused.stderr
+    report = _benchmark().load_gold(two_coders, path=gold)
+    assert (report.added, report.rows, report.errors) == (4, 3, [])
+    result = cli.json("evaluate", "--gold", "gold", "--test", "bo", "-p", two_coders)
+    assert result["micro"]["precision"] == 1.0 and result["micro"]["recall"] == 1.0
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_evaluate_table_never_cuts_a_number(two_coders, cli, monkeypatch, width):
+    from rich.cells import cell_len
+
+    from casecode.cli_common import out
+
+    cli("code", "-p", two_coders)
+    result = cli.json("evaluate", "--gold", "ann", "-p", two_coders)
+    monkeypatch.setattr(out, "_width", width)
+    shown = cli("evaluate", "--gold", "ann", "-p", two_coders).stdout
+    assert max(cell_len(line.rstrip()) for line in shown.splitlines()) <= width
+    cells = [line.split() for line in shown.splitlines()]
+    for code, f in result["codes"].items():
+        figures = [f"{f[k]:.2f}" for k in ("precision", "recall", "f1")]
+        figures += [str(f[k]) for k in ("support", "tp", "fp", "fn")]
+        # a code id too long for its column folds; its first line carries the figures
+        assert any(c and code.startswith(c[0]) and c[1:] == figures for c in cells), code

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Table
 
@@ -131,26 +132,9 @@ def register(app: typer.Typer) -> None:
         with _errors():
             result = suggest_keywords(project, code, top=top, coders=coder)
         if as_json:
-            _print_json(result["terms"])
+            _print_json(result)
             return
-        out.print(
-            f"[bold]{escape(result['code'])}[/] {escape(result['label'])}: "
-            f"{result['coded_turns']} coded turns against {result['other_turns']} others"
-        )
-        if not result["terms"]:
-            out.print(
-                "No word stands out yet: a candidate must occur in at least two coded turns "
-                "and more often there than elsewhere."
-            )
-            return
-        table = Table(box=box.SIMPLE_HEAD)
-        for col in ("term", "z", "in coded turns", "elsewhere"):
-            table.add_column(col, justify="left" if col == "term" else "right")
-        for t in result["terms"]:
-            table.add_row(escape(t["term"]), f"{t['z']:.2f}", str(t["count"]), str(t["other"]))
-        out.print(table)
-        out.print("[dim]# paste into the code's rules after reading each one:[/]")
-        out.print(escape(result["yaml"].rstrip()), soft_wrap=True)
+        _render_suggestions(result)
 
     @app.command("merge")
     def merge(
@@ -184,46 +168,95 @@ def register(app: typer.Typer) -> None:
         )
 
 
+STAT_HEADERS = ("agree\n%", "Cohen\nκ", "Fleiss\nκ", "Kripp.\nα")
+CODE_MIN_WIDTH = 20  # narrower, and the coder columns go to a table of their own
+
+
+def _needed(header: str, cells: list[str]) -> int:
+    """The cells a number column takes: its widest line, and padding and divider."""
+    return max(cell_len(x) for x in (*header.split("\n"), *cells)) + 3
+
+
+def _number_table(title: str | None, first: str, headers: list[str], rows, widths) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column(first, overflow="fold", ratio=1)
+    for header, width in zip(headers, widths, strict=True):
+        table.add_column(escape(header), justify="right", no_wrap=True, min_width=width - 3)
+    for label, cells in rows:
+        if label is None:
+            table.add_section()
+        else:
+            table.add_row(label, *cells)
+    return table
+
+
 def _render_agreement(result: dict[str, Any]) -> None:
     coders = result["coders"]
+    o = result["overall"]
     unit = result["unit"]
     what = "characters" if unit == "character" else f"{unit}s"
     level = f", level {result['level']}" if result["level"] else ""
-    title = (
-        f"Agreement of {', '.join(coders)} on {result['overall']['units']:,} {what} of "
-        f"{result['documents']} document(s) ({result['basis']}{level})"
+    out.print(
+        f"[bold]Agreement of {escape(', '.join(coders))}[/] on {len(result['codes'])} code(s) "
+        f"in {result['documents']} document(s) ({result['basis']}{level})"
     )
-    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
-    widest = max((len(c) for c in result["codes"]), default=4)
-    table.add_column("code", overflow="fold", min_width=min(widest, 36))
-    for col in ("agree %", "Cohen κ", "Fleiss κ", "Kripp. α", "units", *coders):
-        table.add_column(escape(col), justify="right", no_wrap=True)
     two = len(coders) == 2
 
-    def row(name: str, f: dict[str, Any], coded: list[str]) -> list[str]:
+    def stats(f: dict[str, Any]) -> list[str]:
         pa = f["percent_agreement"]
         return [
-            name,
             "—" if pa is None else f"{100 * pa:.1f}",
-            _num(f["cohen_kappa"]) if two else "",
+            _num(f["cohen_kappa"]) if two else "—",
             _num(f["fleiss_kappa"]),
             _num(f["krippendorff_alpha"]),
-            _num(f["units"]),
-            *coded,
         ]
 
-    for code, f in result["codes"].items():
-        table.add_row(*row(escape(code), f, [_num(f["coded"][c]) for c in coders]))
-    o = result["overall"]
-    table.add_section()
-    table.add_row(*row(f"[bold]overall[/] ({o['codes']} codes)", o, [""] * len(coders)))
-    out.print(table)
+    names = [escape(c) for c in result["codes"]]
+    figures = [stats(f) for f in result["codes"].values()]
+    counts = [[_num(f["coded"][c]) for c in coders] for f in result["codes"].values()]
+    overall = "[bold]overall[/]"
+    stat_widths = [
+        _needed(h, [r[i] for r in [*figures, stats(o)]]) for i, h in enumerate(STAT_HEADERS)
+    ]
+    coder_widths = [_needed(c, [r[i] for r in counts]) for i, c in enumerate(coders)]
+    widest = max((cell_len(c) for c in result["codes"]), default=7)
+    room = out.width - 1 - sum(stat_widths) - sum(coder_widths) - 3
+    inline = room >= min(widest, CODE_MIN_WIDTH)
+    rows = [(n, f + (c if inline else [])) for n, f, c in zip(names, figures, counts, strict=True)]
+    rows += [(None, []), (overall, stats(o) + ([""] * len(coders) if inline else []))]
+    headers = [*STAT_HEADERS, *(coders if inline else [])]
+    widths = stat_widths + (coder_widths if inline else [])
+    out.print(_number_table(None, "code", headers, rows, widths))
     if not result["codes"]:
         err.print("[yellow]warning:[/] no code was applied by these coders on these units")
+    elif not inline:
+        per_coder = [(n, c) for n, c in zip(names, counts, strict=True)]
+        out.print(
+            _number_table(
+                f"{what.capitalize()} each coder coded with the code",
+                "code",
+                coders,
+                per_coder,
+                coder_widths,
+            )
+        )
+    out.print(_units_note(result, what), soft_wrap=False)
     out.print(
-        "[dim]Each code is present/absent per unit; overall pools every (unit, code) judgement; "
-        "coder columns: units each coded with the code; — : undefined (no variation).[/]",
-        soft_wrap=True,
+        "[dim]Each code is present/absent per unit; overall pools every (unit, code) judgement"
+        + (f"; coder columns: {what} each coder coded with the code" if inline else "")
+        + "; — : undefined (no variation) or not applicable.[/]"
+    )
+
+
+def _units_note(result: dict[str, Any], what: str) -> str:
+    o = result["overall"]
+    n = len(result["coders"])
+    if n == 2:
+        return f"Units: {o['units']:,} {what} both coders coded, for every figure."
+    return (
+        f"Units: {o['units']:,} {what} coded by two or more of the coders for agree % and "
+        f"Kripp. α; {o['complete_units']:,} of them coded by all {n} for Fleiss κ. "
+        "Cohen κ is for two coders only."
     )
 
 
@@ -233,20 +266,41 @@ def _render_disagreements(result: dict[str, Any]) -> None:
         out.print("No disagreements.")
         return
     coders = result["coders"]
-    table = Table(title=f"{len(rows)} disagreement(s)", title_justify="left", box=box.SIMPLE_HEAD)
-    for col in ("document", "turn", "code", *coders):
-        table.add_column(escape(col), no_wrap=col != "document", overflow="fold")
-    table.add_column("text", overflow="fold", ratio=3)
-    mark = {True: "✓", False: "·", None: "(not coded)"}
+    by_code: dict[str, list[dict[str, Any]]] = {}
     for d in rows:
-        table.add_row(
-            escape(d["document"]),
-            str(d["turn"]),
-            escape(d["code"]),
-            *(mark[d["coders"][c]] for c in coders),
-            escape(d["text"]),
+        by_code.setdefault(d["code"], []).append(d)
+    out.print(f"[bold]{len(rows)} disagreement(s)[/] on {len(by_code)} code(s)")
+    doc_width = min(max(cell_len(d["document"]) for d in rows), 30)
+    turn_width = max(4, *(len(str(d["turn"])) for d in rows))
+    mark = {True: "✓", False: "·", None: "n/a"}
+    for code, found in sorted(by_code.items()):
+        label = f" {escape(found[0]['label'])}" if found[0]["label"] else ""
+        table = Table(
+            title=f"[bold]{escape(code)}[/]{label} ({len(found)})",
+            title_justify="left",
+            box=None,
+            padding=(0, 1),
+            pad_edge=True,
+            expand=True,
+            header_style="dim",
         )
-    out.print(table)
+        table.add_column("document", no_wrap=True, overflow="ellipsis", width=doc_width)
+        table.add_column("turn", justify="right", no_wrap=True, width=turn_width)
+        for c in coders:
+            table.add_column(escape(c), justify="center", no_wrap=True, width=max(len(c), 3))
+        table.add_column("text", no_wrap=True, overflow="ellipsis", ratio=1)
+        for d in found:
+            table.add_row(
+                escape(d["document"]),
+                str(d["turn"]),
+                *(mark[d["coders"][c]] for c in coders),
+                escape(" ".join(d["text"].split())),
+            )
+        out.print(table)
+    out.print(
+        "[dim]✓ coded, · not coded, n/a: the coder did not code the document. Each text is cut "
+        "to one line: `--out FILE.xlsx` writes them in full, with a decision column.[/]"
+    )
 
 
 def _render_evaluation(result: dict[str, Any]) -> None:
@@ -255,35 +309,35 @@ def _render_evaluation(result: dict[str, Any]) -> None:
         f"{result['documents']} document(s)"
         + (f", level {result['level']}" if result["level"] else "")
     )
-    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
-    widest = max((len(c) for c in result["codes"]), default=4)
-    table.add_column("code", overflow="fold", min_width=min(widest, 36))
-    for col in ("precision", "recall", "F1", "support", "TP", "FP", "FN"):
-        table.add_column(col, justify="right", no_wrap=True)
-    for code, f in result["codes"].items():
-        table.add_row(
+    rows: list = [
+        (
             escape(code),
-            _num(f["precision"], 2),
-            _num(f["recall"], 2),
-            _num(f["f1"], 2),
-            str(f["support"]),
-            str(f["tp"]),
-            str(f["fp"]),
-            str(f["fn"]),
+            [
+                _num(f["precision"], 2),
+                _num(f["recall"], 2),
+                _num(f["f1"], 2),
+                _num(f["support"]),
+                _num(f["tp"]),
+                _num(f["fp"]),
+                _num(f["fn"]),
+            ],
         )
-    table.add_section()
+        for code, f in result["codes"].items()
+    ]
+    rows.append((None, []))
     for name in ("micro", "macro"):
         f = result[name]
-        table.add_row(
-            f"[bold]{name}[/]",
-            _num(f["precision"], 2),
-            _num(f["recall"], 2),
-            _num(f["f1"], 2),
-            str(f["support"]),
-            "",
-            "",
-            "",
+        rows.append(
+            (
+                f"[bold]{name}[/]",
+                [_num(f["precision"], 2), _num(f["recall"], 2), _num(f["f1"], 2)]
+                + [_num(f["support"]), "", "", ""],
+            )
         )
+    headers = ["precision", "recall", "F1", "support", "TP", "FP", "FN"]
+    widths = [_needed(h, [r[1][i] for r in rows if r[0]]) for i, h in enumerate(headers)]
+    out.print(f"[bold]{escape(title)}[/]")
+    table = _number_table(None, "code", headers, rows, widths)
     out.print(table)
     if result["false_positive_rules"]:
         out.print("[bold]Rules behind most false positives[/]")
@@ -300,3 +354,38 @@ def _render_evaluation(result: dict[str, Any]) -> None:
             )
     for note in result["notes"]:
         err.print(f"[yellow]note:[/] {escape(note)}")
+
+
+def _render_suggestions(result: dict[str, Any]) -> None:
+    coded, others = result["coded_turns"], result["other_turns"]
+    out.print(
+        f"[bold]{escape(result['code'])}[/] {escape(result['label'])}: "
+        f"{coded} coded turns against {others} others"
+    )
+    if not result["terms"]:
+        out.print(
+            "No word stands out yet: a candidate must occur in at least two coded turns "
+            "and more often there than elsewhere."
+        )
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("term")
+    for col in ("z", "coded turns", "occurrences", "elsewhere"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for t in result["terms"]:
+        table.add_row(
+            escape(t["term"]), f"{t['z']:.2f}", str(t["turns"]), str(t["count"]), str(t["other"])
+        )
+    out.print(table)
+    out.print(
+        f"[dim]coded turns: how many of the {coded} coded turns have the term; occurrences: how "
+        f"often it occurs in them; elsewhere: how often in the {others} other turns.[/]"
+    )
+    min_z = f"{result['min_z']:.2f}"
+    if not result["yaml"]:
+        out.print(f"No candidate has z ≥ {min_z} yet, so there is nothing to paste.")
+        return
+    out.print(
+        f"[dim]# the candidates with z ≥ {min_z}; paste into the rules after reading each:[/]"
+    )
+    out.print(escape(result["yaml"].rstrip()), soft_wrap=True)

@@ -142,17 +142,18 @@ def _units(store, rows, coders, by_doc, spans, kind, book, level) -> list[Unit]:
 
 
 def _selected(book: Codebook | None, codes, level: int | None) -> tuple[set[str] | None, set[str]]:
-    """The (rolled-up) codes ``codes`` selects, and the ones it names outright."""
+    """The (rolled-up) codes ``codes`` selects, and the codable ones it names outright (shown
+    even when nobody applied them)."""
     if not codes:
         return None, set()
     from .coding_ops import select_codes
 
     chosen = select_codes(book, codes)
-    named = {
+    named = {  # a category nobody may apply (codable: false) shows only when someone used it
         roll_up(book, r.strip(), level)
         for item in codes
         for r in str(item).split(",")
-        if r.strip() in book
+        if r.strip() in book and book.get(r.strip()).codable
     }
     return {roll_up(book, c, level) for c in chosen}, named
 
@@ -257,6 +258,9 @@ def agreement(
         overall["judgements"] = overall.pop("units")
         overall["complete_judgements"] = overall.pop("complete_units")
         overall["units"] = sum(w for u, w in zip(units, weights, strict=True) if _pairable(u))
+        overall["complete_units"] = sum(
+            w for u, w in zip(units, weights, strict=True) if all(c is not None for c in u.codes)
+        )
         overall["codes"] = len(chosen)
         result: dict[str, Any] = {
             "coders": coders,
@@ -629,6 +633,7 @@ def merge_coders(
 _CJK = "\u3400-\u9fff"
 _NUMERALS = set("零〇一二两三四五六七八九十百千万亿几半第")
 PRIOR_SCALE = 0.1  # the prior weighs a tenth of the corpus: rare words do not all tie at the top
+SNIPPET_Z = 1.96  # the YAML snippet: candidates leaning to the code at the 5% level (two-sided)
 
 
 def _is_zh(term: str) -> bool:
@@ -654,6 +659,26 @@ def _rule_words(code) -> set[str]:
                         add(g)
             add(r.exclude)
     return found
+
+
+def _near_rule_word(term: str, known: set[str]) -> bool:
+    """Whether ``term`` is, contains or is contained in a word the rules use (Chinese: as
+    characters, 事谁负责 and 谁负责; English: as whole words, village committee and committee)."""
+    term = term.casefold()
+    if _is_zh(term):
+        return any(k in term or term in k for k in known if k and _is_zh(k))
+    words = term.split()
+
+    def within(part: list[str], whole: list[str]) -> bool:
+        n = len(part)
+        return any(whole[i : i + n] == part for i in range(len(whole) - n + 1))
+
+    for k in known:
+        if k and not _is_zh(k):
+            kw = k.split()
+            if within(kw, words) or within(words, kw):
+                return True
+    return False
 
 
 def _stop_words(extra: set[str]) -> set[str]:
@@ -690,13 +715,20 @@ def suggest_keywords(
     top: int = 20,
     coders: Iterable[str] | None = None,
     min_turns: int = 2,
+    min_z: float = SNIPPET_Z,
 ) -> dict[str, Any]:
     """Candidate keywords for ``code`` from the turns people coded with it (or a descendant):
     words and two-word phrases (jieba for Chinese, spaCy for English, English as lemmas) ranked
-    by weighted log-odds (z) against every other turn, leaving out the words the code's rules
-    already use, stop words (spaCy's Chinese and English lists and the project's), numbers
-    (七十岁 and 两个 too), punctuation, one-character words, and words in fewer than
-    ``min_turns`` coded turns.
+    by weighted log-odds (z) against every other turn, leaving out words that are, contain or
+    are contained in a word the code's rules already use, stop words (spaCy's Chinese and
+    English lists and the project's), numbers (七十岁 and 两个 too), punctuation,
+    one-character words, and words in fewer than ``min_turns`` coded turns.
+
+    Returns ``{code, label, coded_turns, other_turns, min_z, terms, yaml}``: ``terms`` the
+    ``top`` candidates, each ``{term, lang, z, delta, count, turns, other}`` (``count``:
+    occurrences in the coded turns, ``turns``: coded turns with it, ``other``: occurrences
+    elsewhere); ``yaml`` a ``keywords:`` snippet of those with z ≥ ``min_z`` (as shown, to two
+    decimals), empty when there are none.
 
     People's codings are manual and imported ones and accepted suggestions (``coders`` narrows
     them); open suggestions are not anyone's judgement yet and do not count.
@@ -775,14 +807,18 @@ def suggest_keywords(
                 "other": other.get(w, 0),
             }
             for w, (d, z) in scores.items()
-            if target.get(w, 0) and z > 0 and in_turns[w] >= min_turns and w.casefold() not in known
+            if target.get(w, 0)
+            and z > 0
+            and in_turns[w] >= min_turns
+            and not _near_rule_word(w, known)
         ]
         ranked.sort(key=lambda t: (-t["z"], t["term"]))
         ranked = ranked[:top]
+        strong = [t for t in ranked if round(t["z"], 2) >= min_z]
         by_lang = {
-            lang: [t["term"] for t in ranked if t["lang"] == lang]
+            lang: [t["term"] for t in strong if t["lang"] == lang]
             for lang in ("zh", "en")
-            if any(t["lang"] == lang for t in ranked)
+            if any(t["lang"] == lang for t in strong)
         }
         snippet = ""
         if by_lang:
@@ -798,6 +834,7 @@ def suggest_keywords(
             "label": entry.text("label"),
             "coded_turns": n_target,
             "other_turns": n_other,
+            "min_z": min_z,
             "terms": ranked,
             "yaml": snippet,
         }
