@@ -243,7 +243,7 @@ def test_query_boolean_near_and_attributes(coded, cli):
         ("", 1, "the query is empty"),
         ('problems AND "问题', 14, "this quote is never closed"),
         ("problems NEAR/x actors", 10, "NEAR needs a number of turns"),
-        ("Village committee", 1, 'quote a label with spaces: "Village committee"'),
+        ("Village committee", 9, 'quote a label with spaces: "Village committee"'),
     ],
 )
 def test_bad_queries_point_at_the_mistake(coded, cli, expr, column, message):

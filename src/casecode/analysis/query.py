@@ -117,7 +117,13 @@ class _Parser:
             token = self.peek
             if token.kind == "close":
                 raise self.fail(token, "')' without a matching '('")
-            raise self.fail(token, f"expected AND, OR or NEAR/k before '{token.text}'")
+            before = self.tokens[self.i - 1]
+            hint = None
+            if token.kind == "word" and before.kind == "word":  # a label with a space?
+                hint = f'quote a label with spaces: "{before.text} {token.text}"'
+            raise QueryError(
+                self.expr, token.pos, f"expected AND, OR or NEAR/k before '{token.text}'", hint
+            )
         return node
 
     def or_(self) -> Node:
