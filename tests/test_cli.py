@@ -6,8 +6,11 @@ import subprocess
 import sys
 import zipfile
 
+import pandas as pd
 import pytest
+from docx import Document
 
+import casecode
 from casecode.codebook import load_codebook
 from casecode.store import Store
 from conftest import CORPUS, write
@@ -286,6 +289,12 @@ def test_run_on_the_bundled_corpus(tmp_path, cli):
     out = tmp_path / "out"
     written = ["documents.csv", "matrix.xlsx", "cooccurrence.xlsx", "codings.csv", "report.docx"]
     assert report["files"] == [str(out / name) for name in written]
+    assert "项目：county-a" in "\n".join(
+        p.text for p in Document(str(out / "report.docx")).paragraphs
+    )
+    matrix = pd.read_excel(out / "matrix.xlsx", index_col=0, skiprows=[1])
+    expected = casecode.code_matrix(out, level=2, measure="segments", totals=True)
+    assert matrix.loc["Total", "Total"] == expected.loc["Total", "Total"]  # turns, as the report
     first = {name: (out / name).read_bytes() for name in ("codings.csv", "documents.csv")}
     first_report = zipfile.ZipFile(out / "report.docx").read("word/document.xml")
     again = cli.json("run", CORPUS, "-p", tmp_path / "out")  # idempotent; -p names the project

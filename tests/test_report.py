@@ -130,8 +130,9 @@ def test_tables_match_the_matrix_and_frequencies(coded, cli, tmp_path):
     assert rows["problems.funds"] == ["2", "2", "2", "3"]
     assert rows["actors.village"] == ["2", "2", "2", "2"]
     co = cells(table_after(doc, "同一发言轮次中同时出现的编码"))
-    assert co[0][1:] == ["资金不足", "村委会", "权责不清"]
-    assert co[2] == ["村委会", "0", "2", "1"]
+    assert co[0][1:] == ["1", "2", "3"]  # codes numbered, most frequent first
+    assert [r[0] for r in co[1:]] == ["1. 资金不足", "2. 村委会", "3. 权责不清"]
+    assert co[2] == ["2. 村委会", "0", "2", "1"]
 
 
 def test_quotes_cite_their_source_and_bold_the_evidence(coded, cli, tmp_path):
@@ -192,7 +193,7 @@ def test_english_report_and_options(coded, cli, tmp_path):
     assert "Insufficient funds (problems.funds)" in headings(doc, 2)
     assert not any("actors" in h for h in headings(doc, 2))  # --codes problems
     appendix = cells(table_after(doc, "Every coding"))
-    assert appendix[0] == ["Documents", "Turns", "Code", "Text", "Coder", "Status"]
+    assert appendix[0] == ["Document", "Turn", "Code", "Text", "Coder", "Status"]
     assert {r[5] for r in appendix[1:]} == {"accepted"}  # the open suggestion is left out
     assert result["appendix"] is True
 
@@ -211,6 +212,73 @@ def test_a_template_lends_its_styles_and_loses_its_text(coded, cli, tmp_path):
     assert "模板里的旧内容" not in text_of(out)
     fonts = doc.styles["Heading 1"].element.rPr.find(qn("w:rFonts"))
     assert fonts.get(qn("w:eastAsia")) == "KaiTi" and fonts.get(qn("w:ascii")) == "Arial"
+
+
+def test_a_dotx_template_is_used(coded, cli, tmp_path):
+    Document().save(tmp_path / "t.docx")
+    with zipfile.ZipFile(tmp_path / "t.docx") as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"wordprocessingml.document.main+xml", b"wordprocessingml.template.main+xml"
+    )
+    with zipfile.ZipFile(tmp_path / "t.dotx", "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    out = tmp_path / "r.docx"
+    cli("report", "--out", out, "--template", tmp_path / "t.dotx", "-p", coded)
+    assert "资料与方法" in headings(Document(str(out)), 1)
+    assert out.stat().st_mode & 0o044  # readable by others, like the other files written
+
+
+def test_quotes_prefer_the_reports_language_and_unquoted_turns(tmp_path):
+    from casecode.report.content import Quote, pick_quotes
+
+    def q(doc, turn, lang, reviewed=False, confidence=0.6):
+        return Quote("x", (), "s", "c", doc, turn, "k", reviewed, confidence, lang)
+
+    english, chinese = q("en.txt", 1, "en", confidence=1.0), q("zh.txt", 1, "zh")
+    assert pick_quotes([english, chinese], 1, lang="zh") == [chinese]
+    assert pick_quotes([english, chinese], 1, lang="en") == [english]
+    reviewed = q("en.txt", 2, "en", reviewed=True)
+    assert pick_quotes([chinese, reviewed], 1, lang="zh") == [reviewed]  # reviewed comes first
+    used = {("zh.txt", 1)}
+    other = q("zh.txt", 2, "zh", confidence=0.4)
+    assert pick_quotes([chinese, other], 1, lang="zh", used=used) == [other]
+    assert ("zh.txt", 2) in used
+
+
+def test_excerpts_cut_at_word_and_clause_boundaries():
+    from casecode.report.content import excerpt
+
+    text = "word " * 60 + "township matters here " + "more " * 60
+    cut, bold = excerpt(text, [(text.index("township"), text.index("township") + 8)])
+    assert cut.startswith("…word") and cut.endswith("more…")
+    assert [cut[s:e] for s, e in bold] == ["township"]
+    zh = "老人的事谁都管，又谁都不管，权责不清。" * 6 + "资金的问题一直存在，" * 6
+    cut, bold = excerpt(zh, [(zh.index("资金"), zh.index("资金") + 2)], 60)
+    assert cut[1] in "老又权资" and cut[-2] in "，。"  # after and before a clause mark
+    assert [cut[s:e] for s, e in bold] == ["资金"]
+
+
+def test_no_quotes_means_no_quote_sections_and_subsets_say_so(coded, cli, tmp_path):
+    out = tmp_path / "r.docx"
+    cli("report", "--out", out, "--quotes", "0", "--codes", "problems", "-p", coded)
+    doc = Document(str(out))
+    assert "分编码引文" not in headings(doc, 1)
+    assert "本报告只涉及以下编码及其下级编码" in text_of(out)
+    assert not [p for p in doc.paragraphs if p.style.name == "Quote"]
+
+
+def test_codes_and_cases_without_codings_are_left_out(coded, cli, tmp_path):
+    out = tmp_path / "r.docx"
+    cli("report", "--out", out, "--coder", "bo", "-p", coded)
+    doc = Document(str(out))
+    freq = cells(table_after(doc, "各编码的频次"))
+    assert [r[0] for r in freq[1:]] == ["problems.funds"]
+    assert "另有 2 个编码" in text_of(out)
+    matrix = cells(table_after(doc, "各案例中各编码涉及的发言轮次"))
+    assert matrix[0] == ["编码", "上坊村", "合计"]  # 柏树村 has nothing by bo
+    assert "上坊村" in headings(doc, 2) and "柏树村" not in headings(doc, 2)
 
 
 def test_without_a_chinese_font_the_chart_is_labelled_by_id(coded, tmp_path, monkeypatch):
@@ -256,7 +324,7 @@ def test_a_broken_template_is_refused_and_nothing_is_written(coded, cli, tmp_pat
     bad = tmp_path / "bad.docx"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     result = cli("report", "--out", tmp_path / "r.docx", "--template", bad, "-p", coded, ok=False)
-    assert "cannot use it as a Word template" in result.stderr
+    assert "not a Word .docx or .dotx file (save the template as .docx)" in result.stderr
     assert not (tmp_path / "r.docx").exists()
 
 

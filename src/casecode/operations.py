@@ -588,7 +588,8 @@ def run(
     """The whole flow in one call: a project in ``out``, the corpus imported and coded with
     ``codebook`` (the built-in co-production codebook by default), and its outputs written:
     ``report.docx`` (in ``lang``, zh or en; default the interviews' language), ``matrix.xlsx``
-    (case × code at level 2), ``cooccurrence.xlsx``, ``codings.csv`` and ``documents.csv``.
+    (turns per case and code at level 2), ``cooccurrence.xlsx``, ``codings.csv`` and
+    ``documents.csv``.
     ``doc_lang`` overrides the detected language of the documents. Running it again imports
     nothing twice and writes the same files."""
     from .analysis_ops import code_matrix, cooccurrence, export_codings
@@ -602,7 +603,10 @@ def run(
     missing = [c for c in paths if not Path(c).exists() and not any(ch in str(c) for ch in "*?[")]
     if missing:
         raise CasecodeError("no such file or folder", file=missing[0])
-    root = init_project(out)
+    # a new project is named after the corpus folder, not after the output folder
+    first = Path(paths[0]) if len(paths) == 1 else None
+    name = first.resolve().name if first is not None and first.is_dir() else None
+    root = init_project(out, name=name)
     with Project(root) as proj:
         if codebook is not None or proj.store.current_codebook() is None:
             use_codebook(proj, codebook or BUILTIN_DEFAULT)
@@ -617,8 +621,10 @@ def run(
         if documents:
             steps = [
                 (
-                    "matrix.xlsx",
-                    lambda f: code_matrix(proj, level=2, totals=True, lang=lang, out=f),
+                    "matrix.xlsx",  # turns per case and code, as in the report's matrix
+                    lambda f: code_matrix(
+                        proj, level=2, measure="segments", totals=True, lang=lang, out=f
+                    ),
                 ),
                 ("cooccurrence.xlsx", lambda f: cooccurrence(proj, level=2, lang=lang, out=f)),
                 ("codings.csv", lambda f: export_codings(proj, f, lang=lang)),

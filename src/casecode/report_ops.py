@@ -70,6 +70,7 @@ def _quote(corpus, hit, coding: dict[str, Any], limit: int = 160):
         hit.column,
         reviewed,
         float(confidence),
+        doc.language,
     )
 
 
@@ -128,9 +129,10 @@ def build_report(
         title=title or _word("title", lang),
         project=project_name,
         as_of=(as_of or "")[:10],
-        codebook=book.name,
+        codebook=_in_language(book.name, lang),
         codebook_version=book.content_version,
         material=_material(corpus),
+        scope=_scope(corpus, codes, lang),
         roles=list(
             dict.fromkeys(
                 d.attributes["role"] for d in corpus.docs.values() if d.attributes.get("role")
@@ -152,11 +154,12 @@ def build_report(
     _analysis(data, corpus, lang, quotes)
     if appendix:
         data.appendix = _appendix(corpus, lang)
-    chart, note = _chart(data, corpus, lang)
-    if note:
-        warnings.append(note)
+    chart, font_note = _chart(data, corpus, lang)
+    if font_note:
+        warnings.append(font_note)
     from .report.docx import write_docx
 
+    note = " ".join(n for n in (data.chart_note, font_note) if n)
     write_docx(data, out, template=template_path, chart=chart, chart_note=note)
     return {
         "file": str(out),
@@ -177,14 +180,37 @@ def _word(key: str, lang: str, **values: Any) -> str:
     return word(key, lang, **values)
 
 
+def _in_language(name: str, lang: str) -> str:
+    """A bilingual name written "中文 / English" in the report's language."""
+    from .report.chart import needs_cjk
+
+    parts = [p.strip() for p in name.split(" / ") if p.strip()]
+    if len(parts) < 2:
+        return name
+    mine = [p for p in parts if needs_cjk([p]) == (lang == "zh")]
+    return mine[0] if mine else name
+
+
+def _scope(corpus, codes, lang: str) -> str:
+    """A sentence saying which codes the report covers, when it is not all of them."""
+    if not codes:
+        return ""
+    named = ", ".join(dict.fromkeys(c for c in corpus.columns))
+    return _word("scope_text", lang, codes=named)
+
+
 def _material(corpus) -> dict[str, str]:
+    from .codebook.model import Speakers
+
     docs = corpus.docs.values()
+    interviewee = Speakers()  # leaves out interviewers' labels (访谈者, Q, Interviewer, ...)
+    speakers = {t.speaker for t in corpus.turns if t.speaker and interviewee.allows(t.speaker)}
     return {
         "documents": _n(len(corpus.docs)),
         "cases": _n(len({d.case for d in docs})),
         "turns": _n(len(corpus.turns)),
         "characters": _n(sum(len(d.text) for d in docs)),
-        "speakers": _n(len({(t.speaker or "") for t in corpus.turns if t.speaker})),
+        "speakers": _n(len(speakers)),
     }
 
 
@@ -310,10 +336,7 @@ def _analysis(data, corpus, lang: str, n_quotes: int) -> None:
 
     if not corpus.hits:
         return
-    label = {
-        c: (corpus.book.get(c).text("label", lang) if corpus.book.get(c) else c)
-        for c in corpus.columns
-    }
+    label = {c: _label(corpus, c, lang) for c in corpus.columns}
     stats: dict[str, dict[str, set]] = {
         c: {"documents": set(), "cases": set(), "turns": set(), "codings": set()}
         for c in corpus.columns
@@ -323,61 +346,71 @@ def _analysis(data, corpus, lang: str, n_quotes: int) -> None:
         s["documents"].add(h.doc)
         s["cases"].add(corpus.docs[h.doc].case)
         s["turns"].add((h.doc, h.turn))
-        s["codings"].add((h.coder, h.doc, h.span))
+        s["codings"].add(h.coding)
+    present = [c for c in corpus.columns if stats[c]["turns"]]
+    absent = len(corpus.columns) - len(present)
+    none_note = _word("absent_codes", lang, n=absent) if absent else ""
     keys = ("documents", "cases", "turns", "codings")
     head = [_word("code_id", lang), _word("label", lang), *(_word(k, lang) for k in keys)]
-    rows = [[c, label[c], *(len(stats[c][k]) for k in keys)] for c in corpus.columns]
-    data.frequencies = Table(_word("freq_caption", lang), [head, *rows])
+    rows = [[c, label[c], *(len(stats[c][k]) for k in keys)] for c in present]
+    data.frequencies = Table(_word("freq_caption", lang), [head, *rows], note=none_note)
     order = {c: i for i, c in enumerate(corpus.columns)}
-    bars = sorted(
-        ((c, len(stats[c]["turns"])) for c in corpus.columns if stats[c]["turns"]),
-        key=lambda cv: (-cv[1], order[cv[0]]),
-    )[:MAX_CHART_BARS]
-    data.chart = bars
+    ranked = sorted(
+        ((c, len(stats[c]["turns"])) for c in present), key=lambda cv: (-cv[1], order[cv[0]])
+    )
+    data.chart = ranked[:MAX_CHART_BARS]
+    if len(ranked) > MAX_CHART_BARS:
+        data.chart_note = _word("chart_top", lang, n=MAX_CHART_BARS, all=len(ranked))
 
     # the case × code matrix, codes down the page (they outnumber the cases)
     m = code_matrix(corpus, rows="case", measure="segments")
-    shown = [
-        j
-        for j, c in enumerate(m.columns)
-        if m.column_totals[j] or len(m.columns) <= MAX_MATRIX_CODES
-    ]
-    head = [_word("code_id", lang), *m.rows, _word("total", lang)]
+    rows_kept = [i for i, total in enumerate(m.row_totals) if total]
+    head = [_word("code_id", lang), *(m.rows[i] for i in rows_kept), _word("total", lang)]
     body = [
-        [label[m.columns[j]], *(m.values[i][j] for i in range(len(m.rows))), m.column_totals[j]]
-        for j in shown
+        [label[m.columns[j]], *(m.values[i][j] for i in rows_kept), m.column_totals[j]]
+        for j in range(len(m.columns))
+        if m.column_totals[j]
     ]
-    body.append([_word("total", lang), *m.row_totals, m.total])
-    data.matrix = Table(_word("matrix_caption", lang), [head, *body], shade=True, totals=True)
+    body.append([_word("total", lang), *(m.row_totals[i] for i in rows_kept), m.total])
+    note = _word("matrix_note", lang)
+    if len(rows_kept) < len(m.rows):
+        note += _word("cases_left_out", lang, n=len(m.rows) - len(rows_kept))
+    data.matrix = Table(
+        _word("matrix_caption", lang), [head, *body], shade=True, totals=True, note=note
+    )
 
-    top = [c for c, _ in bars[:MAX_COOCCUR]]
+    top = [c for c, _ in ranked[:MAX_COOCCUR]]
     co = cooccurrence(corpus, unit="turn")
     index = {c: j for j, c in enumerate(co.columns)}
-    if len(top) >= 2:
-        head = ["", *(label[c] for c in top)]
-        body = [[label[a], *(co.values[index[a]][index[b]] for b in top)] for a in top]
-        note = _word("cooccur_top", lang, n=len(top)) if len(bars) > len(top) else ""
+    if len(top) >= 2:  # codes numbered, so a dozen columns fit the page
+        head = ["", *(str(k) for k in range(1, len(top) + 1))]
+        body = [
+            [f"{k}. {label[a]}", *(co.values[index[a]][index[b]] for b in top)]
+            for k, a in enumerate(top, start=1)
+        ]
+        note = _word("cooccur_top", lang, n=len(top)) if len(ranked) > len(top) else ""
         data.cooccurrence = Table(
             _word("cooccur_caption", lang), [head, *body], shade=True, note=note
         )
 
-    # quotes
+    # quotes: in the report's language first, and a turn quoted once if others will do
     candidates: dict[str, list] = {}
     for h in corpus.hits:
         candidates.setdefault(h.column, []).append(_quote(corpus, h, corpus.codings[h.coding]))
-    for c in corpus.columns:
-        if c not in candidates:
-            continue
-        code = corpus.book.get(c)
-        data.code_sections.append(
-            CodeSection(
-                c,
-                label[c],
-                code.text("definition", lang) if code else "",
-                pick_quotes(candidates[c], n_quotes),
+    used: set[tuple[str, int]] = set()
+    if n_quotes > 0:
+        for c in present:
+            code = corpus.book.get(c)
+            data.code_sections.append(
+                CodeSection(
+                    c,
+                    label[c],
+                    code.text("definition", lang) if code else "",
+                    pick_quotes(candidates[c], n_quotes, lang=lang, used=used),
+                )
             )
-        )
     cases = list(dict.fromkeys(d.case for d in corpus.docs.values()))
+    case_used: set[tuple[str, int]] = set()
     for case in cases:
         docs = [d for d in corpus.docs.values() if d.case == case]
         attrs: dict[str, list[str]] = {}
@@ -385,37 +418,54 @@ def _analysis(data, corpus, lang: str, n_quotes: int) -> None:
             for k, v in d.attributes.items():
                 if v and v not in attrs.setdefault(k, []):
                     attrs[k].append(v)
-        present = sorted(
+        counts = sorted(
             (
                 (c, len({t for t in stats[c]["turns"] if corpus.docs[t[0]].case == case}))
-                for c in corpus.columns
+                for c in present
             ),
             key=lambda cv: (-cv[1], order[cv[0]]),
         )
-        quotes = [q for c in corpus.columns for q in candidates.get(c, []) if q.case == case]
-        best_per_code = pick_quotes([q for q in quotes], n_quotes, spread=lambda q: q.code)
+        codes_here = [(label[c], n) for c, n in counts if n]
+        if not codes_here:
+            continue
+        quotes = [q for c in present for q in candidates.get(c, []) if q.case == case]
+        picked = pick_quotes(quotes, n_quotes, spread=lambda q: q.code, lang=lang, used=case_used)
         data.case_sections.append(
             CaseSection(
                 case,
-                [(k, " / ".join(v)) for k, v in sorted(attrs.items())],
-                [(label[c], n) for c, n in present if n],
-                best_per_code,
+                [(_attribute_name(k, lang), " / ".join(v)) for k, v in sorted(attrs.items())],
+                codes_here,
+                picked,
             )
         )
+
+
+def _label(corpus, code_id: str, lang: str) -> str:
+    code = corpus.book.get(code_id)
+    return code.text("label", lang) if code is not None else code_id
+
+
+def _attribute_name(key: str, lang: str) -> str:
+    from .report.words import ATTRIBUTES
+
+    return ATTRIBUTES.get(key, {}).get(lang, key)
 
 
 def _appendix(corpus, lang: str):
     from .report.content import Table, excerpt
 
-    head = [_word(k, lang) for k in ("documents", "turns", "code_id", "text", "coder", "status")]
+    keys = ("document_col", "turn_col", "code_id", "text", "coder", "status")
+    head = [_word(k, lang) for k in keys]
     rows, seen = [], set()
     for h in corpus.hits:
         if h.coding in seen:
             continue
         seen.add(h.coding)
         c = corpus.codings[h.coding]
-        text, _ = excerpt(corpus.docs[h.doc].text[c["start"] : c["end"]].replace("\n", " "), [], 80)
-        rows.append([corpus.docs[h.doc].name, h.turn, h.code, text, h.coder, h.status])
+        passage = corpus.docs[h.doc].text[c["start"] : c["end"]].replace("\n", " ")
+        text, _ = excerpt(passage, [], 80)
+        status = _word(f"status_{h.status}", lang)
+        rows.append([corpus.docs[h.doc].name, h.turn, h.code, text, h.coder, status])
     if not rows:
         return None
     return Table(_word("appendix_caption", lang), [head, *rows])
@@ -426,9 +476,7 @@ def _chart(data, corpus, lang: str) -> tuple[bytes | None, str]:
 
     if not data.chart:
         return None, ""
-    labels = [
-        (corpus.book.get(c).text("label", lang) if corpus.book.get(c) else c) for c, _ in data.chart
-    ]
+    labels = [_label(corpus, c, lang) for c, _ in data.chart]
     font, note = None, ""
     if needs_cjk(labels):
         font = cjk_font()

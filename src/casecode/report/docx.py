@@ -49,13 +49,9 @@ class _Writer:
         self.figures = 0
         self.outline: list[tuple[int, str]] = []  # the headings, for the table of contents
         self.toc_anchor = None
+        self.new_page = False
         if template is not None:
-            try:
-                self.doc = Document(str(template))
-            except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds
-                raise CasecodeError(
-                    f"cannot use it as a Word template ({type(exc).__name__})", file=template
-                ) from None
+            self.doc = _open_template(template)
             body = self.doc.element.body
             for child in list(body):
                 if child.tag != _qn("w:sectPr"):
@@ -64,6 +60,9 @@ class _Writer:
             self.doc = Document()
             self._page_setup()
         self.styles = {s.name for s in self.doc.styles}
+        section = self.doc.sections[-1]
+        usable = section.page_width - section.left_margin - section.right_margin
+        self.page_cm = round(usable / 360000, 2) if usable else 16.0  # EMU per cm
         self._fonts(template is None)
 
     # -- styles ------------------------------------------------------------------------------
@@ -102,6 +101,8 @@ class _Writer:
                     fonts.set(_qn(attr), "Times New Roman")
                 for attr in ("w:asciiTheme", "w:hAnsiTheme"):
                     fonts.attrib.pop(_qn(attr), None)
+            if ours and self.lang == "zh" and style.name in ("Quote", "Subtitle"):
+                style.font.italic = False  # Chinese is not set in italics
             if style.name == "Normal":
                 lang = rpr.find(_qn("w:lang"))
                 if lang is None:
@@ -119,9 +120,14 @@ class _Writer:
     def heading(self, text: str, level: int) -> None:
         self.outline.append((level, text))
         if self.style(f"Heading {level}"):
-            self.doc.add_heading(text, level)
+            paragraph = self.doc.add_heading(text, level)
         else:
-            self.doc.add_paragraph().add_run(text).bold = True
+            paragraph = self.doc.add_paragraph()
+            paragraph.add_run(text).bold = True
+            paragraph.paragraph_format.keep_with_next = True
+        if self.new_page:
+            paragraph.paragraph_format.page_break_before = True
+            self.new_page = False
 
     def paragraph(self, text: str = "", style: str | None = None):
         return self.doc.add_paragraph(text, style=self.style(style) if style else None)
@@ -144,6 +150,7 @@ class _Writer:
             self.figures += 1
             n, seq = self.figures, "Figure"
         p = self.paragraph(style="Caption")
+        p.paragraph_format.keep_with_next = kind == "table"  # a table's caption sits above it
         p.add_run(word("table" if kind == "table" else "figure", self.lang) + " ")
         self.field(p, f"SEQ {seq} \\* ARABIC", str(n))
         p.add_run(("：" if self.lang == "zh" else ". ") + text)
@@ -181,9 +188,13 @@ class _Writer:
                         cell._tc.get_or_add_tcPr().append(shd)
                         if dark:
                             run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        for row in table.rows:  # a row never splits across pages
+            row._tr.get_or_add_trPr().append(_element("w:cantSplit", **{"w:val": "true"}))
         header = table.rows[0]._tr.get_or_add_trPr()
         header.append(_element("w:tblHeader", **{"w:val": "true"}))
         if widths:
+            scale = self.page_cm / sum(widths)
+            widths = [w * scale for w in widths]
             table.autofit = False
             for column, width in zip(table.columns, widths, strict=False):
                 column.width = Cm(width)  # the grid, which LibreOffice reads
@@ -234,6 +245,8 @@ class _Writer:
             self.paragraph(f"{word('roles', lang)}{self.colon}{sep.join(d.roles)}")
         self.heading(word("coding", lang), 2)
         self.paragraph(word("coding_text", lang, **d.coding["text"]))
+        if d.scope:
+            self.paragraph(d.scope)
         if d.coding.get("suggestions"):
             self.paragraph(word("reviewed_text", lang, **d.coding["suggestions"]))
         if d.coders is not None:
@@ -247,15 +260,16 @@ class _Writer:
 
         if d.codebook_table is not None:
             self.heading(word("codebook_section", lang), 1)
-            self.table(d.codebook_table, widths=[3.2, 2.4, 4.8, 2.6, 2.6, 2.4], size=8)
+            self.table(d.codebook_table, widths=[3.4, 2.2, 4.4, 2.6, 2.6, 2.0], size=8)
 
         if d.frequencies is not None:
             self.heading(word("frequencies", lang), 1)
-            self.table(d.frequencies)
+            self.table(d.frequencies, widths=[5.0, 4.0, 1.75, 1.75, 1.75, 1.75])
             if chart is not None:
                 from docx.shared import Cm
 
-                self.doc.add_picture(io.BytesIO(chart), width=Cm(15.5))
+                self.doc.add_picture(io.BytesIO(chart), width=Cm(min(15.5, self.page_cm)))
+                self.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # with its caption
                 self.caption("figure", word("chart_caption", lang))
                 if chart_note:
                     self.paragraph(chart_note).runs[0].italic = True
@@ -265,7 +279,8 @@ class _Writer:
             self.table(d.matrix, widths=_first_wide(len(d.matrix.rows[0])))
         if d.cooccurrence is not None:
             self.heading(word("cooccur", lang), 1)
-            self.table(d.cooccurrence, size=8, widths=_first_wide(len(d.cooccurrence.rows[0])))
+            columns = len(d.cooccurrence.rows[0])
+            self.table(d.cooccurrence, size=8, widths=_first_wide(columns, first=4.6))
 
         if d.code_sections:
             self.heading(word("by_code", lang), 1)
@@ -276,9 +291,9 @@ class _Writer:
             for case in d.case_sections:
                 self.case_section(case)
         if d.appendix is not None:
-            self.doc.add_page_break()
+            self.new_page = True
             self.heading(word("appendix", lang), 1)
-            self.table(d.appendix, widths=[3.0, 3.0, 3.2, 5.8, 1.6, 1.4], size=8)
+            self.table(d.appendix, widths=[3.2, 1.1, 3.6, 5.6, 1.3, 1.7], size=8)
 
     def title_page(self) -> None:
         from docx.shared import Pt
@@ -314,7 +329,7 @@ class _Writer:
         settings = self.doc.settings.element
         if settings.find(_qn("w:updateFields")) is None:
             settings.append(_element("w:updateFields", **{"w:val": "true"}))
-        self.doc.add_page_break()
+        self.new_page = True  # the next chapter starts a page (no blank page if the list fills one)
 
     def fill_contents(self) -> None:
         """A TOC field whose shown result already lists the headings (without page numbers),
@@ -403,6 +418,38 @@ class _Writer:
                 self.quote(q)
 
 
+def _open_template(path: Path):
+    """A user's template as a document: a .docx, or a .dotx (Word's template format), whose
+    content type is that of a document once opened."""
+    import zipfile
+
+    from docx import Document
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = {name: z.read(name) for name in z.namelist()}
+    except (zipfile.BadZipFile, OSError):
+        raise CasecodeError(
+            "not a Word .docx or .dotx file", file=path, hint="save the template as .docx"
+        ) from None
+    types = parts.get("[Content_Types].xml", b"")
+    parts["[Content_Types].xml"] = types.replace(
+        b"wordprocessingml.template.main+xml", b"wordprocessingml.document.main+xml"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    try:
+        return Document(io.BytesIO(buffer.getvalue()))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds
+        raise CasecodeError(
+            f"cannot use it as a Word template ({type(exc).__name__})",
+            file=path,
+            hint="save the template as .docx",
+        ) from None
+
+
 def _first_wide(columns: int, page: float = 16.0, first: float = 4.2) -> list[float]:
     """Column widths (cm) for a table whose first column holds labels: that one wide, the rest
     sharing what is left of the page."""
@@ -441,6 +488,9 @@ def write_docx(
     os.close(handle)
     try:
         writer.doc.save(temp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # like any file the user writes, not mkstemp's 0600
         os.replace(temp, out)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)

@@ -21,9 +21,11 @@ WORDS: dict[str, dict[str, str]] = {
     "material": {"zh": "访谈资料", "en": "Material"},
     "material_text": {
         "zh": "本分析共纳入 {documents} 份访谈资料，涉及 {cases} 个案例，"
-        "共 {turns} 个发言轮次、{characters} 个字符，{speakers} 位（类）发言人。",
+        "共 {turns} 个发言轮次、{characters} 个字符；受访者一方有 {speakers} 个不同的发言人标签"
+        "（不含访谈者）。",
         "en": "The analysis covers {documents} documents from {cases} cases: "
-        "{turns} speaker turns, {characters} characters, {speakers} speakers.",
+        "{turns} speaker turns and {characters} characters; interviewees speak under "
+        "{speakers} different speaker labels (interviewers left out).",
     },
     "roles": {"zh": "受访者身份", "en": "Interviewees' roles"},
     "coding": {"zh": "编码过程", "en": "Coding"},
@@ -84,6 +86,33 @@ WORDS: dict[str, dict[str, str]] = {
     "turns": {"zh": "发言轮次", "en": "Turns"},
     "codings": {"zh": "编码数", "en": "Codings"},
     "freq_caption": {"zh": "各编码的频次", "en": "Frequency of each code"},
+    "scope_text": {
+        "zh": "本报告只涉及以下编码及其下级编码：{codes}。",
+        "en": "This report covers only these codes and the codes below them: {codes}.",
+    },
+    "absent_codes": {
+        "zh": "（另有 {n} 个编码在所计入的编码中未出现，未列出。）",
+        "en": "({n} more codes do not occur in the codings counted and are not listed.)",
+    },
+    "chart_top": {
+        "zh": "（图中只列出最常见的 {n} 个编码，共 {all} 个。）",
+        "en": "(The chart shows the {n} most frequent of {all} codes.)",
+    },
+    "matrix_note": {
+        "zh": "（每个发言轮次在每个编码下只计一次；“合计”行与列中，"
+        "一个轮次即使有多个编码也只计一次。）",
+        "en": "(Each turn counts once per code; in the Total row and column a turn counts once "
+        "however many codes it has.)",
+    },
+    "cases_left_out": {
+        "zh": "（{n} 个没有编码的案例未列出。）",
+        "en": " ({n} cases with no codings are not shown.)",
+    },
+    "document_col": {"zh": "文档", "en": "Document"},
+    "turn_col": {"zh": "轮次", "en": "Turn"},
+    "status_accepted": {"zh": "已确认", "en": "accepted"},
+    "status_suggested": {"zh": "待审", "en": "suggested"},
+    "status_rejected": {"zh": "已否决", "en": "rejected"},
     "chart_caption": {"zh": "各编码涉及的发言轮次", "en": "Turns coded with each code"},
     "chart_no_font": {
         "zh": "（本机未找到中文字体，图中以编码代号标注。）",
@@ -119,6 +148,23 @@ WORDS: dict[str, dict[str, str]] = {
     "figure": {"zh": "图", "en": "Figure"},
     "page": {"zh": "第 {page} 页", "en": "Page {page}"},
     "none": {"zh": "无", "en": "none"},
+}
+
+
+# Names of the attributes interviews usually carry; others are shown as they are written.
+ATTRIBUTES: dict[str, dict[str, str]] = {
+    "role": {"zh": "身份", "en": "role"},
+    "actor": {"zh": "主体类型", "en": "actor"},
+    "level": {"zh": "层级", "en": "level"},
+    "county": {"zh": "县", "en": "county"},
+    "township": {"zh": "乡镇", "en": "township"},
+    "village": {"zh": "村", "en": "village"},
+    "gender": {"zh": "性别", "en": "gender"},
+    "age": {"zh": "年龄", "en": "age"},
+    "date": {"zh": "访谈日期", "en": "date"},
+    "language": {"zh": "语言", "en": "language"},
+    "interviewer": {"zh": "访谈者", "en": "interviewer"},
+    "place": {"zh": "地点", "en": "place"},
 }
 
 
