@@ -74,6 +74,9 @@ def bar_chart(bars: list[tuple[str, int]], xlabel: str, font: str | None) -> byt
     ax.set_xlabel(xlabel, fontproperties=props)
     for i, v in enumerate(values):
         ax.text(v, i, f" {v}", va="center", fontproperties=props)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # turns are whole numbers
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.08)
     fig.tight_layout()
