@@ -285,7 +285,16 @@ def test_without_a_chinese_font_the_chart_is_labelled_by_id(coded, tmp_path, mon
     from casecode.report import chart
 
     monkeypatch.setattr(chart, "cjk_font", lambda: None)
+    drawn = []
+    real = chart.bar_chart
+    monkeypatch.setattr(
+        chart,
+        "bar_chart",
+        lambda bars, axis, font: drawn.append((bars, axis)) or real(bars, axis, font),
+    )
     result = casecode.build_report(coded, tmp_path / "r.docx")
+    ((bars, axis),) = drawn
+    assert not chart.needs_cjk([axis, *(label for label, _ in bars)])  # nothing drawn as boxes
     assert result["chart"] is True
     assert any(
         "No font with Chinese characters" in w or "中文字体" in w for w in result["warnings"]

@@ -484,4 +484,7 @@ def _chart(data, corpus, lang: str) -> tuple[bytes | None, str]:
             labels = [c for c, _ in data.chart]
             note = _word("chart_no_font", lang)
     bars = [(label, n) for label, (_, n) in zip(labels, data.chart, strict=True)]
-    return bar_chart(bars, _word("turns", lang), font), note
+    axis = _word("turns", lang)
+    if font is None and needs_cjk([axis]):
+        axis = _word("turns", "en")  # no font can draw the Chinese axis title either
+    return bar_chart(bars, axis, font), note
