@@ -957,8 +957,8 @@ def test_the_gold_set_loads_as_a_coder_for_evaluate(two_coders, cli, tmp_path):
         "a.txt,2,problems.unclear\na.txt,4,problems.funds\na.txt,4,problems.unclear\n"
         "a.txt,8,problems.funds\n",
     )  # one row per (document, turn, code), as corpora/county-a/gold/gold.csv
-    refused = cli("sheet", "import", gold, "--coder", "gold", "-p", two_coders, ok=False)
-    assert "neither a 'codes' column" in refused.stderr
+    direct = cli.json("sheet", "import", gold, "--coder", "gold2", "-p", two_coders)
+    assert (direct["added"], direct["rows"]) == (4, 4)  # long format: one row per code
     report = _benchmark().load_gold(two_coders, path=gold)
     assert (report.added, report.rows, report.errors) == (4, 3, [])
     result = cli.json("evaluate", "--gold", "gold", "--test", "bo", "-p", two_coders)

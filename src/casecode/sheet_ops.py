@@ -263,6 +263,10 @@ def import_sheet(
     col = {
         name: lower.index(name) for name in ("document", "turn", "text", "codes") if name in lower
     }
+    # long format: one row per (document, turn, code), rows of one turn merged
+    long = "codes" not in col and "code" in lower
+    if long:
+        col["codes"] = lower.index("code")
     with using_project(project) as proj:
         store = proj.store
         book = project_codebook(proj)
@@ -313,11 +317,13 @@ def import_sheet(
                     (number, f"the text of {name} turn {turn} differs from the project's")
                 )
                 continue
-            if (doc["id"], turn) in wanted:
+            if (doc["id"], turn) in wanted and not long:
                 first = wanted[(doc["id"], turn)][0]
                 report.errors.append((number, f"{name} turn {turn} is already on row {first}"))
                 continue
-            codes: set[str] = set()
+            codes: set[str] = (
+                wanted[(doc["id"], turn)][1] if long and (doc["id"], turn) in wanted else set()
+            )
             refs = []
             if "codes" in col:
                 refs = [r for r in _SPLIT.split(str(cells[col["codes"]] or "").strip()) if r]
@@ -349,7 +355,8 @@ def import_sheet(
                     codes.add(resolve_code(book, ref, to_apply=True).id)
                 except CasecodeError as exc:
                     report.errors.append((number, f"{exc.message} ({exc.hint})"))
-            wanted[(doc["id"], turn)] = (number, codes)
+            if (doc["id"], turn) not in wanted:
+                wanted[(doc["id"], turn)] = (number, codes)
         if report.errors and not skip_errors:
             return report
         bad_rows = {r for r, _ in report.errors}
