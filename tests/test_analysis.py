@@ -108,7 +108,7 @@ def test_codes_pick_columns_with_their_subtrees(coded, cli):
     assert m["values"] == [[3, 1], [1, 1]]
     within = matrix(cli, coded, "--codes", "problems", "--level", "2", "--status", "accepted")
     assert within["columns"] == ["problems.funds", "problems.unclear"]
-    assert cli.json("matrix", "-p", coded, "--codes", "problems.funds,actors")["columns"] == [
+    assert cli.json("matrix", "-p", coded, "--codes", "problems.funds，actors")["columns"] == [
         "problems.funds",
         "actors",
     ]

@@ -30,12 +30,12 @@ def _where(where: str | Iterable[str] | None) -> list[str]:
 
 
 def _codes(codes: str | Iterable[str] | None) -> list[str] | None:
-    if codes is None:
-        return None
-    return [codes] if isinstance(codes, str) else list(codes) or None
+    from .codebook.model import code_refs
+
+    return code_refs(codes) or None
 
 
-def _language(corpus, lang: str | None) -> str:
+def label_language(corpus, lang: str | None) -> str:
     """Labels in ``lang``, else in the language most documents are in."""
     if lang is not None:
         if lang not in ("zh", "en"):
@@ -134,7 +134,7 @@ def code_matrix(
 
     _check_out(out)
     corpus = _by_code(project, level, codes, coder, status, where)
-    lang = _language(corpus, lang)
+    lang = label_language(corpus, lang)
     matrix = compute(corpus, rows=rows, measure=measure, percent=percent)
     frame = _frame(matrix, _labels(corpus, lang), lang, totals)
     return _written(frame, out)
@@ -158,7 +158,7 @@ def cooccurrence(
 
     _check_out(out)
     corpus = _by_code(project, level, codes, coder, status, where)
-    lang = _language(corpus, lang)
+    lang = label_language(corpus, lang)
     matrix = compute(corpus, unit=unit, measure=measure)
     frame = _frame(matrix, _labels(corpus, lang), lang, totals=False)
     frame.index.name = "code"
@@ -216,7 +216,7 @@ def query(
         corpus = _load(proj, coder=coder, status=status, where=_where(where))
     node = parse_query(expr, corpus.book, resolve_code)
     found = evaluate(node, corpus, expr)
-    lang = _language(corpus, lang)
+    lang = label_language(corpus, lang)
     codes_on: dict[tuple[int, int], set[str]] = {}
     for h in corpus.hits:
         codes_on.setdefault((h.doc, h.turn), set()).add(h.code)
@@ -368,7 +368,7 @@ def export_codings(
     _check_out(out)
     with using_project(project) as proj:
         corpus = _load(proj, coder=coder, status=status, where=_where(where), keep_unknown=True)
-    lang = _language(corpus, lang)
+    lang = label_language(corpus, lang)
     attrs = _attribute_columns(corpus, _CODING_COLUMNS)
     turns = {(t.doc, t.n): t for t in corpus.turns}
     records, seen = [], set()

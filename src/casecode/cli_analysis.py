@@ -55,12 +55,6 @@ OutOpt = Annotated[
 ]
 
 
-def _split(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [v.strip() for value in values for v in value.replace("，", ",").split(",") if v.strip()]
-
-
 def _number(value: Any, share: bool, fraction: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -212,7 +206,7 @@ def register(app: typer.Typer) -> None:
                 project,
                 rows=rows,
                 level=level,
-                codes=_split(codes),
+                codes=codes,
                 measure=measure,
                 percent=percent,
                 coder=coder,
@@ -265,7 +259,7 @@ def register(app: typer.Typer) -> None:
             frame = cooccurrence(
                 project,
                 level=level,
-                codes=_split(codes),
+                codes=codes,
                 unit=unit,
                 measure=measure,
                 coder=coder,

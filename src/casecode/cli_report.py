@@ -53,7 +53,6 @@ def register(app: typer.Typer) -> None:
 
         Sections: method, codebook, frequencies and chart, case × code matrix, co-occurrence,
         quotes by code and by case, and with --appendix every coding."""
-        from .cli_analysis import _split
         from .report_ops import build_report
 
         with _errors():
@@ -62,7 +61,7 @@ def register(app: typer.Typer) -> None:
                 out_file,
                 lang=lang,
                 template=template,
-                codes=_split(codes),
+                codes=codes,
                 level=level,
                 quotes=quotes,
                 coder=coder,

@@ -43,7 +43,9 @@ def select_codes(book: Codebook, wanted: Iterable[str] | None) -> set[str] | Non
     if not wanted:
         return None
     chosen: set[str] = set()
-    refs = [r.strip() for item in wanted for r in str(item).split(",") if r.strip()]
+    from .codebook.model import code_refs
+
+    refs = code_refs(wanted)
     if not refs:
         raise CasecodeError(
             "no code given", hint="name code ids or labels, or leave the option out for all codes"

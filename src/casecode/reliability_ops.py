@@ -149,11 +149,10 @@ def _selected(book: Codebook | None, codes, level: int | None) -> tuple[set[str]
     from .coding_ops import select_codes
 
     chosen = select_codes(book, codes)
+    from .codebook.model import code_refs
+
     named = {  # a category nobody may apply (codable: false) shows only when someone used it
-        roll_up(book, r.strip(), level)
-        for item in codes
-        for r in str(item).split(",")
-        if r.strip() in book and book.get(r.strip()).codable
+        roll_up(book, r, level) for r in code_refs(codes) if r in book and book.get(r).codable
     }
     return {roll_up(book, c, level) for c in chosen}, named
 

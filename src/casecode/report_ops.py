@@ -43,7 +43,7 @@ def _rules_in_brief(code, lang: str) -> str:
     return ("；" if lang == "zh" else "; ").join(f"{names[k][i]} {v}" for k, v in counts.items())
 
 
-def _quote(corpus, hit, coding: dict[str, Any], limit: int = 160):
+def _quote(corpus, hit, coding: dict[str, Any], speaker: str | None, limit: int = 160):
     from .report.content import Quote, excerpt
 
     doc = corpus.docs[hit.doc]
@@ -57,13 +57,12 @@ def _quote(corpus, hit, coding: dict[str, Any], limit: int = 160):
         if isinstance(s, int) and isinstance(t, int) and start <= s < t <= end:
             bold.append((s - start, t - start))
     text, bold_kept = excerpt(text.strip("\n"), sorted(set(bold)), limit)
-    turn = next(t for t in corpus.turns if t.doc == hit.doc and t.n == hit.turn)
     reviewed = coding["status"] == "accepted"
     confidence = coding["confidence"] if coding["confidence"] is not None else 1.0
     return Quote(
         text.replace("\n", " "),
         bold_kept,
-        turn.speaker or "",
+        speaker or "",
         doc.case,
         doc.name,
         hit.turn,
@@ -93,7 +92,7 @@ def build_report(
     frequencies (table and chart), the case × code matrix and co-occurrence, quotes by code and
     by case, and with ``appendix`` every coding. Same store and options → same text."""
     from .analysis.data import load
-    from .analysis_ops import _codes, _language
+    from .analysis_ops import _codes, label_language
     from .codebook_ops import project_codebook
     from .manual_ops import coders as list_coders
     from .manual_ops import resolve_code
@@ -117,7 +116,7 @@ def build_report(
             proj.store, book, level=level, codes=_codes(codes), resolve=resolve_code,
             coder=coder, status=status,
         )  # fmt: skip
-        lang = _language(corpus, lang)
+        lang = label_language(corpus, lang)
         people = list_coders(proj)
         as_of = proj.store.last_change()
         reliability = _reliability(proj, people, level)
@@ -394,9 +393,11 @@ def _analysis(data, corpus, lang: str, n_quotes: int) -> None:
         )
 
     # quotes: in the report's language first, and a turn quoted once if others will do
+    speakers = {(t.doc, t.n): t.speaker for t in corpus.turns}
     candidates: dict[str, list] = {}
     for h in corpus.hits:
-        candidates.setdefault(h.column, []).append(_quote(corpus, h, corpus.codings[h.coding]))
+        quote = _quote(corpus, h, corpus.codings[h.coding], speakers[(h.doc, h.turn)])
+        candidates.setdefault(h.column, []).append(quote)
     used: set[tuple[str, int]] = set()
     if n_quotes > 0:
         for c in present:
