@@ -430,3 +430,10 @@ def test_a_user_dictionary_that_is_a_folder_is_named_as_such(tmp_path, cli, proj
     )
     result = cli("code", "-p", project, ok=False)
     assert "user_dictionary names a folder, not a file" in result.stderr
+
+
+def test_run_with_a_broken_codebook_creates_nothing(tmp_path, cli):
+    bad = write(tmp_path / "bad.yaml", "codes:\n  - id: x\n    lable: y\n")
+    result = cli("run", CORPUS, "--out", tmp_path / "out", "--codebook", bad, ok=False)
+    assert "bad.yaml" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

@@ -603,6 +603,10 @@ def run(
     missing = [c for c in paths if not Path(c).exists() and not any(ch in str(c) for ch in "*?[")]
     if missing:
         raise CasecodeError("no such file or folder", file=missing[0])
+    if codebook is not None:  # a broken codebook stops the run before any project is made
+        from .codebook import load_codebook
+
+        load_codebook(codebook)
     # a new project is named after the corpus folder, not after the output folder
     first = Path(paths[0]) if len(paths) == 1 else None
     name = first.resolve().name if first is not None and first.is_dir() else None
