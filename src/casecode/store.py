@@ -18,6 +18,9 @@ from typing import Any
 from .errors import CasecodeError
 from .model import Segment
 
+# json.dumps with options builds an encoder per call; suggestions are written by the thousand
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
 
 def utcnow() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -699,7 +702,7 @@ class Store:
                     f"rule:{f['rule']}",
                     codebook_version,
                     f["confidence"],
-                    json.dumps(f["evidence"], ensure_ascii=False),
+                    _to_json(f["evidence"]),
                     now,
                 )
                 for f in new

@@ -14,19 +14,18 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..codebook.model import Codebook, Matchers, Rule, Words
 from ..corpus.language import detect_language
 from ..model import Segment
 from .tokenize import CLAUSE_END, Tokenizer, Tokens, is_punct
-from .units import Unit, UnitIndex, units
+from .units import Unit, UnitIndex
 
 Path_ = tuple[Any, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: made by the thousand per document
     start: int
     end: int
     ts: int  # first token
@@ -111,7 +110,10 @@ class Engine:
         self.patterns = Matcher(self.vocab)
         self.regexes: list[tuple[tuple[int, Path_], re.Pattern]] = []
         self.needs_lemma = False
-        self.phrase_norms: set[str] = set()
+        # per rule: the one-word phrases, and the pairs of words next to each other in phrases
+        self.phrase_words: dict[int, set[str]] = defaultdict(set)
+        self.phrase_pairs: dict[int, set[tuple[str, str]]] = defaultdict(set)
+        self._vocabularies: dict[frozenset[int] | None, tuple[set, set]] = {}
         self._languages: dict[tuple[int, int], str] = {}  # a unit's language, per document
         self.keys: dict[int, tuple[int, Path_]] = {}
         self.cues: list[frozenset[str]] = []
@@ -150,7 +152,9 @@ class Engine:
             tokens = [word] if zh else self.tokenizer.phrase(word, "en")
             if tokens:
                 norms = [self.tokenizer.lemma(w) if w.isascii() else w.lower() for w in tokens]
-                self.phrase_norms.update(norms)
+                if len(norms) == 1:
+                    self.phrase_words[i].add(norms[0])
+                self.phrase_pairs[i].update(zip(norms, norms[1:], strict=False))
                 doc = Doc(self.vocab, words=norms, spaces=[False] * len(norms))
                 for token, norm in zip(doc, norms, strict=True):
                     token.norm_ = norm
@@ -172,13 +176,34 @@ class Engine:
                 self._phrases(i, (*prefix, "near", n, g), group)
 
     # -- matching
-    def doc(self, tokens: Tokens, words: list[str], language: str = "zh"):
+    def vocabulary(self, rules: frozenset[int] | None = None) -> tuple[set, set]:
+        """For the phrases of some rules (``None``: all): the one-word phrases, and the pairs
+        of words that follow each other in a phrase."""
+        found = self._vocabularies.get(rules)
+        if found is None:
+            picked = range(len(self.rules)) if rules is None else rules
+            found = (
+                set().union(*(self.phrase_words[i] for i in picked)),
+                set().union(*(self.phrase_pairs[i] for i in picked)),
+            )
+            self._vocabularies[rules] = found
+        return found
+
+    def doc(
+        self,
+        tokens: Tokens,
+        words: list[str],
+        language: str = "zh",
+        rules: frozenset[int] | None = None,
+    ):
         """A spaCy Doc to match on, and which token each of its tokens is (``None``: all).
 
         Word lists match on NORM, set to each token's lemma (English) or lower-case form. When
-        the codebook has no token patterns, the Doc holds only the runs of tokens that occur in
-        some word list, separated by a token no list contains: the phrase matcher finds exactly
-        the same matches, and building the Doc costs a fraction.
+        the codebook has no token patterns, the Doc holds only the tokens that could be part of
+        a phrase of ``rules``: one-word phrases, and pairs of tokens that follow each other in
+        some phrase. Every match in the whole document is then a match in this Doc; a match in
+        this Doc across tokens that are not next to each other in the document is none, and
+        ``hits`` drops it. Building the Doc costs a fraction of building the whole document.
         """
         from spacy.tokens import Doc
 
@@ -195,38 +220,55 @@ class Engine:
                 for _, component in self.tokenizer.nlp.pipeline:
                     doc = component(doc)
             return doc, None
-        vocabulary = self.phrase_norms
-        picked, index, previous = [], [], -2
-        for k, word in enumerate(words):
-            norm = lemmas.get(k) or word.lower()
-            if norm in vocabulary:
-                if k != previous + 1 and index:
-                    picked.append("\x00")
-                    index.append(-1)
-                picked.append(norm)
-                index.append(k)
-                previous = k
-        return Doc(
-            self.vocab, words=picked or ["\x00"], spaces=[False] * max(len(picked), 1)
-        ), index
+        import numpy as np
+
+        singles, pairs = self.vocabulary(rules)
+        norms = list(map(str.lower, words))
+        for k, lemma in lemmas.items():
+            norms[k] = lemma
+        n = len(norms)
+        keep = np.fromiter(map(singles.__contains__, norms), bool, n)
+        if pairs and n > 1:
+            following = zip(norms, norms[1:], strict=False)
+            paired = np.fromiter(map(pairs.__contains__, following), bool, n - 1)
+            keep[:-1] |= paired
+            keep[1:] |= paired
+        index = np.flatnonzero(keep).tolist()
+        picked = [norms[k] for k in index]
+        picked = picked or ["\x00"]  # (a Doc of no tokens: nothing matches)
+        return Doc(self.vocab, words=picked, spaces=[False] * len(picked)), index
 
     def hits(
-        self, text: str, tokens: Tokens, words: list[str], language: str = "zh"
+        self,
+        text: str,
+        tokens: Tokens,
+        words: list[str],
+        language: str = "zh",
+        rules: frozenset[int] | None = None,
     ) -> dict[tuple[int, Path_], list[Hit]]:
+        """What each rule's word lists, patterns and regexes match (``rules``: only theirs)."""
         starts, ends = tokens.starts, tokens.ends
         found: dict[tuple[int, Path_], list[Hit]] = defaultdict(list)
         if not words:
             return found
-        doc, index = self.doc(tokens, words, language)
+        doc, index = self.doc(tokens, words, language, rules)
+        keys = self.keys
         for matcher in (self.phrases, self.patterns):
             if not len(matcher):
                 continue
             for match_id, s, e in matcher(doc):
+                key = keys[match_id]
+                if rules is not None and key[0] not in rules:
+                    continue
                 if index is not None:
+                    if index[e - 1] - index[s] != e - 1 - s:  # across a gap: no phrase there
+                        continue
                     s, e = index[s], index[e - 1] + 1
                 a, b = starts[s], ends[e - 1]
-                found[self.keys[match_id]].append(Hit(a, b, s, e, text[a:b]))
+                found[key].append(Hit(a, b, s, e, text[a:b]))
         for key, rx in self.regexes:
+            if rules is not None and key[0] not in rules:
+                continue
             for m in rx.finditer(text):
                 if m.end() > m.start():
                     s = bisect_right(ends, m.start())
@@ -256,7 +298,10 @@ class Engine:
         if turn is not None:
             segments = [s for s in segments if s.n == turn]
         words = tokens.words or [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)]
-        hits = self.hits(text, tokens, words, language)
+        rules = None
+        if only is not None:
+            rules = frozenset(i for i, r in enumerate(self.rules) if r.code in only)
+        hits = self.hits(text, tokens, words, language, rules)
         self._languages: dict[tuple[int, int], str] = {}
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)
         for (i, path), found in hits.items():
@@ -268,24 +313,20 @@ class Engine:
             if only is not None and rule.code not in only:
                 continue
             if rule.scope not in indexes:
-                indexes[rule.scope] = UnitIndex(units(text, segments, rule.scope))
+                indexes[rule.scope] = UnitIndex(text, segments, rule.scope)
             index = indexes[rule.scope]
-            per_unit: dict[int, dict[Path_, list[Hit]]] = {}
-            allowed: dict[int, bool] = {}
+            per_unit: dict[Unit, dict[Path_, list[Hit]]] = {}
             for path, found in by_rule[i].items():
                 for hit in found:
-                    u = index.find(hit.start, hit.end)
-                    if u is None:
+                    seg = index.turn(hit.start, hit.end)
+                    # a turn whose speaker does not count needs no judging
+                    if seg is None or not (keep_all or self._allows(i, seg.speaker)):
                         continue
-                    if not keep_all:  # a turn whose speaker does not count needs no judging
-                        ok = allowed.get(u)
-                        if ok is None:
-                            ok = allowed[u] = self._allows(i, index.units[u].speaker)
-                        if not ok:
-                            continue
-                    per_unit.setdefault(u, {}).setdefault(path, []).append(hit)
+                    u = index.find(hit.start, hit.end, seg)
+                    if u is not None:
+                        per_unit.setdefault(u, {}).setdefault(path, []).append(hit)
             for u in sorted(per_unit):
-                j = self._judge(i, rule, index.units[u], per_unit[u], text, tokens, words)
+                j = self._judge(i, rule, u, per_unit[u], text, tokens, words)
                 if keep_all or j.status == "fired":
                     judgements.append(j)
         return judgements
@@ -350,15 +391,16 @@ class Engine:
         starts, ends = tokens.starts, tokens.ends
         k, counted = hit.ts - 1, 0
         while k >= 0 and counted < window:
-            if "\n" in text[ends[k] : starts[k + 1]]:
+            if text.find("\n", ends[k], starts[k + 1]) >= 0:
                 break
             word = words[k]
-            if any(ch in CLAUSE_END for ch in word) and is_punct(word):  # not "1.5"
+            punct = is_punct(word)
+            if punct and not CLAUSE_END.isdisjoint(word):  # a clause ends here (not "1.5")
                 break
             lower = word.lower()
             if lower in cues:
                 return word
-            if not is_punct(word) and lower not in self.stop_words:
+            if not punct and lower not in self.stop_words:
                 counted += 1
             k -= 1
         return None

@@ -21,7 +21,9 @@ import logging
 import unicodedata
 from array import array
 from dataclasses import dataclass
-from itertools import accumulate
+from functools import lru_cache
+from itertools import accumulate, compress
+from operator import not_
 from pathlib import Path
 
 from ..errors import CasecodeError
@@ -57,7 +59,9 @@ class Tokens:
         return cls(s, e, {int(k): v for k, v in json.loads(lemmas).items()})
 
 
+@lru_cache(maxsize=1 << 16)
 def is_punct(token: str) -> bool:
+    """Whether a token is only punctuation, symbols and spaces."""
     return all(unicodedata.category(ch)[0] in "PSZ" for ch in token)
 
 
@@ -136,17 +140,17 @@ class Tokenizer:
         return self._nlp
 
     @property
-    def lemma_table(self):
+    def lemma_table(self) -> dict[str, str]:
+        """spacy-lookups-data's English lemma lookup (a lower-case form -> its lemma)."""
         if self._lemma_table is None:
             try:
-                from spacy.lookups import load_lookups
-                from spacy_lookups_data import en  # noqa: F401 - checks the data is installed
+                import spacy_lookups_data
+                from spacy.util import load_language_data
             except ImportError:  # pragma: no cover - a declared dependency
                 raise CasecodeError(
                     "English lemmas need spacy-lookups-data", hint="pip install spacy-lookups-data"
                 ) from None
-            lookups = load_lookups("en", ["lemma_lookup"])
-            self._lemma_table = lookups.get_table("lemma_lookup")
+            self._lemma_table = dict(load_language_data(spacy_lookups_data.en["lemma_lookup"]))
         return self._lemma_table
 
     def lemma(self, lower: str) -> str:
@@ -155,26 +159,36 @@ class Tokenizer:
     # -- tokenising
     def tokenize(self, text: str, language: str) -> Tokens:
         """Tokens of ``text``: spaCy's tokenizer for English documents, jieba otherwise."""
-        if language == "en":
+        if language == "en":  # offsets straight from spaCy's arrays: no Token objects
+            from spacy.attrs import IDX, IS_SPACE, LENGTH
+
             doc = self.nlp.tokenizer(text)
-            words = [t.text for t in doc if not t.is_space]
-            starts = array("i", [t.idx for t in doc if not t.is_space])
-            ends = array("i", [s + len(w) for s, w in zip(starts, words, strict=True)])
+            starts, ends = array("i"), array("i")
+            if len(doc):
+                table = doc.to_array([IDX, LENGTH, IS_SPACE])
+                table = table[table[:, 2] == 0]
+                starts.frombytes(table[:, 0].astype("int32").tobytes())
+                ends.frombytes((table[:, 0] + table[:, 1]).astype("int32").tobytes())
+            words = [text[s:e] for s, e in zip(starts, ends, strict=True)]
         else:  # jieba's words cover the text: offsets are running sums of their lengths
             pieces = list(self.jieba.cut(text, HMM=self.hmm))
             offsets = list(accumulate(map(len, pieces), initial=0))
-            keep = [i for i, w in enumerate(pieces) if not w.isspace()]
-            words = [pieces[i] for i in keep]
-            starts = array("i", [offsets[i] for i in keep])
-            ends = array("i", [offsets[i + 1] for i in keep])
+            keep = list(map(not_, map(str.isspace, pieces)))  # whitespace is no token
+            words = list(compress(pieces, keep))
+            starts = array("i", compress(offsets[:-1], keep))
+            ends = array("i", compress(offsets[1:], keep))
+        return Tokens(starts, ends, self.lemmas(words), words)
+
+    def lemmas(self, words: list[str]) -> dict[int, str]:
+        """The lemmas of the Latin words that differ from their lower case (by position)."""
         table = self.lemma_table
-        lemmas = {}
-        for k in [k for k, w in enumerate(words) if w.isascii() and w.isalpha()]:
-            lower = words[k].lower()
-            lemma = table.get(lower, lower)
-            if lemma != lower:
-                lemmas[k] = lemma
-        return Tokens(starts, ends, lemmas, words)
+        lowers = list(map(str.lower, words))
+        found = list(map(table.get, lowers))
+        return {
+            k: found[k]
+            for k in compress(range(len(found)), found)
+            if found[k] != lowers[k] and words[k].isascii() and words[k].isalpha()
+        }
 
     def phrase(self, words: str, language: str) -> list[str]:
         """A keyword as the token texts the matcher compares (lower case)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import Segment
 
@@ -17,7 +17,8 @@ _ABBREVIATION = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|St|No|vs|etc|e\.g|i\.e|cf)|\b[
 def _sentences(body: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for m in _END.finditer(body):
-        if m.group().startswith(".") and _ABBREVIATION.search(body[start : m.start()]):
+        # (the abbreviation is the last few characters before the full stop)
+        if m.group()[0] == "." and _ABBREVIATION.search(body, max(start, m.start() - 8), m.start()):
             continue
         spans.append((start, m.end()))
         start = m.end()
@@ -29,8 +30,7 @@ def _sentences(body: str) -> list[tuple[int, int]]:
 _LINE = re.compile(r"[^\n]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(NamedTuple):
     start: int
     end: int
     turn: int
@@ -46,33 +46,56 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start + left, start + right
 
 
-def units(text: str, segments: list[Segment], scope: str) -> list[Unit]:
-    """The units of ``scope`` in reading order (each inside one turn, whitespace trimmed)."""
-    found: list[Unit] = []
-    for seg in segments:
+def turn_units(text: str, seg: Segment, scope: str) -> list[Unit]:
+    """The units of ``scope`` in one turn, in reading order (whitespace trimmed)."""
+    if scope == "turn":
+        spans = [(seg.start, seg.end)]
+    else:
         body = text[seg.start : seg.end]
-        if scope == "turn":
-            spans = [(seg.start, seg.end)]
-        elif scope == "paragraph":
+        if scope == "paragraph":
             spans = [(seg.start + m.start(), seg.start + m.end()) for m in _LINE.finditer(body)]
         else:
             spans = [(seg.start + a, seg.start + b) for a, b in _sentences(body)]
-        for start, end in spans:
-            span = _trimmed(text, start, end)
-            if span:
-                found.append(Unit(span[0], span[1], seg.n, seg.speaker))
+    found = []
+    for start, end in spans:
+        span = _trimmed(text, start, end)
+        if span:
+            found.append(Unit(span[0], span[1], seg.n, seg.speaker))
     return found
 
 
+def units(text: str, segments: list[Segment], scope: str) -> list[Unit]:
+    """The units of ``scope`` in reading order (each inside one turn, whitespace trimmed)."""
+    return [u for seg in segments for u in turn_units(text, seg, scope)]
+
+
 class UnitIndex:
-    """Find the unit that holds a span."""
+    """Find the unit of a scope that holds a span; a turn is split only when asked about."""
 
-    def __init__(self, found: list[Unit]) -> None:
-        self.units = found
-        self._starts = [u.start for u in found]
+    def __init__(self, text: str, segments: list[Segment], scope: str) -> None:
+        self.text, self.scope = text, scope
+        self.segments = sorted(segments, key=lambda s: s.start)
+        self._seg_starts = [s.start for s in self.segments]
+        self._split: dict[int, tuple[list[int], list[Unit]]] = {}
 
-    def find(self, start: int, end: int) -> int | None:
-        i = bisect_right(self._starts, start) - 1
-        if i >= 0 and end <= self.units[i].end:
-            return i
+    def turn(self, start: int, end: int) -> Segment | None:
+        """The turn that holds a span."""
+        k = bisect_right(self._seg_starts, start) - 1
+        if k < 0 or end > self.segments[k].end:
+            return None
+        return self.segments[k]
+
+    def find(self, start: int, end: int, turn: Segment | None = None) -> Unit | None:
+        """The unit that holds a span (in ``turn`` when it is known)."""
+        seg = turn or self.turn(start, end)
+        if seg is None:
+            return None
+        split = self._split.get(seg.start)
+        if split is None:
+            found = turn_units(self.text, seg, self.scope)
+            split = self._split[seg.start] = ([u.start for u in found], found)
+        starts, found = split
+        i = bisect_right(starts, start) - 1
+        if i >= 0 and end <= found[i].end:
+            return found[i]
         return None

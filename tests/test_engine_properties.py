@@ -1,0 +1,172 @@
+"""Properties of the coding engine's fast paths: token offsets, the reduced Doc the phrase
+matcher runs on, units found turn by turn, and judging only some codes."""
+
+from __future__ import annotations
+
+import random
+from itertools import pairwise
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casecode.codebook import load_codebook, validate_text
+from casecode.coding.engine import Engine
+from casecode.coding.tokenize import Tokenizer
+from casecode.coding.units import UnitIndex, units
+from casecode.corpus.readers import read_document
+from casecode.corpus.turns import split_turns
+from casecode.model import Segment
+from conftest import CORPUS
+
+# letters, Chinese, punctuation, digits and odd whitespace, in runs a tokeniser must cope with
+_ALPHABET = "abcXYZ éİß中文村老人互助 \u3000\t\n.,'-:;!?。，“”1.5😀"
+texts = st.text(alphabet=_ALPHABET, max_size=60)
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return Tokenizer({"互助", "老人"})
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts, st.sampled_from(["en", "zh"]))
+def test_tokens_are_the_texts_words_in_order_and_leave_out_only_whitespace(
+    tokenizer, text, language
+):
+    tokens = tokenizer.tokenize(text, language)
+    assert len(tokens.starts) == len(tokens.ends) == len(tokens.words)
+    previous = 0
+    for s, e, word in zip(tokens.starts, tokens.ends, tokens.words, strict=True):
+        assert previous <= s < e <= len(text)
+        assert text[s:e] == word and not word.isspace()
+        assert text[previous:s].strip() == ""  # what no token holds is whitespace
+        previous = e
+    assert text[previous:].strip() == ""
+    for k, lemma in tokens.lemmas.items():  # lemmas only for Latin words, where they differ
+        word = tokens.words[k]
+        assert word.isascii() and word.isalpha() and lemma != word.lower()
+
+
+def test_english_lemmas_come_from_the_lookup_table(tokenizer):
+    tokens = tokenizer.tokenize("Volunteers volunteered; the elderly were visiting.", "en")
+    lemmas = {tokens.words[k]: v for k, v in tokens.lemmas.items()}
+    assert lemmas == {
+        "Volunteers": "volunteer",
+        "volunteered": "volunteer",
+        "were": "be",
+        "visiting": "visit",
+    }
+
+
+# Phrases that share words, start alike and nest, so a reduced Doc could go wrong.
+_PHRASES = """\
+name: phrases
+languages: [zh, en]
+codes:
+  - id: a
+    label: {zh: 甲, en: A}
+    definition: x
+    rules:
+      - id: a1
+        keywords: {en: [the village committee, village, committee meeting, a say], zh: [互助, 老人]}
+      - id: a2
+        keywords: {en: [say in the village, the the, meeting]}
+        near:
+          groups: [{en: [village]}, {en: [meeting, say]}]
+          window: 2
+  - id: b
+    label: {zh: 乙, en: B}
+    definition: x
+    rules:
+      - id: b1
+        keywords: {en: [village committee meeting, in, committee]}
+"""
+_PATTERN = """\
+  - id: z
+    label: {zh: 丙, en: Z}
+    definition: x
+    rules:
+      - id: z1
+        patterns: [[{LOWER: zzz}]]
+"""
+_WORDS = ["the", "village", "committee", "meeting", "a", "say", "in", "The", "villages", ",", "x"]
+
+
+@pytest.fixture(scope="module")
+def engines():
+    reduced = Engine(validate_text(_PHRASES).codebook)
+    full = Engine(validate_text(_PHRASES + _PATTERN).codebook)  # token patterns: whole Doc
+    return reduced, full
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(_WORDS), max_size=30))
+def test_matching_on_the_reduced_doc_finds_what_the_whole_doc_finds(engines, words):
+    reduced, full = engines
+    assert not len(reduced.patterns) and len(full.patterns)
+    text = " ".join(words)
+    tokens = reduced.tokenizer.tokenize(text, "en")
+    assert reduced.doc(tokens, tokens.words, "en")[1] is not None  # the reduced path is taken
+    assert full.doc(tokens, tokens.words, "en")[1] is None
+    got = reduced.hits(text, tokens, tokens.words, "en")
+    want = full.hits(text, tokens, tokens.words, "en")
+    want = {k: sorted(v) for k, v in want.items() if k[0] < len(reduced.rules) and v}
+    assert {k: sorted(v) for k, v in got.items() if v} == want
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(_WORDS), max_size=30), st.sets(st.sampled_from(["a", "b"])))
+def test_matching_for_some_codes_finds_their_rules_hits_only(engines, words, codes):
+    reduced, _ = engines
+    text = " ".join(words)
+    tokens = reduced.tokenizer.tokenize(text, "en")
+    rules = frozenset(i for i, r in enumerate(reduced.rules) if r.code in codes)
+    every = reduced.hits(text, tokens, tokens.words, "en")
+    some = reduced.hits(text, tokens, tokens.words, "en", rules)
+    assert {k: v for k, v in some.items() if v} == {
+        k: v for k, v in every.items() if v and k[0] in rules
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet="ab。.! \nDr", max_size=80),
+    st.lists(st.integers(0, 80), max_size=6),
+    st.sampled_from(["sentence", "paragraph", "turn"]),
+    st.lists(st.tuples(st.integers(0, 80), st.integers(1, 10)), max_size=10),
+)
+def test_units_found_turn_by_turn_are_the_units_of_the_document(text, cuts, scope, spans):
+    bounds = sorted({0, len(text), *(min(c, len(text)) for c in cuts)})
+    segments = [Segment(n, f"s{n % 2}", a, b, a) for n, (a, b) in enumerate(pairwise(bounds), 1)]
+    every = units(text, segments, scope)
+    index = UnitIndex(text, segments, scope)
+    for start, length in spans:
+        end = start + length
+        want = next((u for u in every if u.start <= start and end <= u.end), None)
+        assert index.find(start, end) == want
+
+
+def test_judging_some_codes_gives_what_judging_all_gives_for_them():
+    book = load_codebook("coproduction")
+    engine = Engine(book)
+    codes = sorted({r.code for r in engine.rules})
+    rng = random.Random(7)
+    for path in sorted(CORPUS.glob("[ez][nh]*")):
+        doc = read_document(path)
+        segments = doc.segments or split_turns(doc.text)
+        language = "en" if path.name.startswith("en") else "zh"
+        tokens = engine.tokenizer.tokenize(doc.text, language)
+        every = engine.judge(doc.text, segments, tokens, keep_all=True, language=language)
+        for _ in range(3):
+            only = set(rng.sample(codes, 3))
+            some = engine.judge(
+                doc.text, segments, tokens, keep_all=True, language=language, only=only
+            )
+            assert some == [j for j in every if j.rule.code in only]
