@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from casecode.coding.tokenize import Tokenizer, Tokens
 from casecode.errors import CasecodeError
 from casecode.model import Segment
 from casecode.store import MIGRATIONS, Store
@@ -120,3 +121,23 @@ def test_coding_ids_are_never_reused_and_an_old_store_migrates_with_its_codings(
         assert ids[3] < new < newer
         with pytest.raises(sqlite3.IntegrityError):
             store.db.execute("DELETE FROM documents WHERE id = ?", (doc,))
+
+
+def test_an_old_token_cache_is_dropped_and_rebuilt_in_the_new_form(tmp_path):
+    path = tmp_path / "p.db"
+    with Store(path, migrations=MIGRATIONS[:6]) as store, store.transaction():
+        doc = _add_document(store, "问：权责不清")
+        store.db.execute(
+            "INSERT INTO tokens (document_id, sha256, tokenizer, starts, ends, lemmas) "
+            "VALUES (?, 'x', 't', x'00', x'00', '{}')",
+            (doc,),
+        )
+    with Store(path) as store:
+        assert store.version == len(MIGRATIONS)
+        assert store.cached_tokens(doc, "x", "t") is None  # the old stream is gone
+        assert store.document_by_id(doc)["text"] == "问：权责不清"  # the document is not
+        tokens = Tokenizer({"不清"}).tokenize("Volunteers 权责不清", "zh")
+        with store.transaction():
+            store.cache_tokens(doc, "y", "t", tokens.to_blobs())
+        cached = store.cached_tokens(doc, "y", "t")
+        assert Tokens.from_blobs(*cached).norms() == tokens.norms() == ["volunteer", "权责", "不清"]

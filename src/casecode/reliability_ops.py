@@ -844,11 +844,7 @@ def _terms(text, tokens, indices, stop, is_punct) -> list[str]:
     words = []
     for k in indices:
         raw = text[tokens.starts[k] : tokens.ends[k]]
-        if raw.isascii():
-            lower = raw.lower()
-            word = tokens.lemmas.get(k, lower)
-        else:
-            word = raw
+        word = tokens.norm(k) if raw.isascii() else raw  # an English word's lemma
         content = (
             not is_punct(raw)
             and not any(ch.isdigit() for ch in raw)

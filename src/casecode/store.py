@@ -267,8 +267,29 @@ def _join_memos(db: sqlite3.Connection, coding_id: int) -> None:
     db.execute("UPDATE codings SET memo = ? WHERE id = ?", ("\n".join(texts) or None, coding_id))
 
 
+def _v7(db: sqlite3.Connection) -> None:
+    """Cached token streams keep each token's norm (lemma or lower case) as an index into the
+    document's distinct norms, instead of the lemmas alone. The cache is rebuilt: the next
+    ``code`` tokenises each document once more."""
+    _script(
+        db,
+        """
+        DROP TABLE tokens;
+        CREATE TABLE tokens (
+            document_id  INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            sha256       TEXT NOT NULL,
+            tokenizer    TEXT NOT NULL,
+            starts       BLOB NOT NULL,
+            ends         BLOB NOT NULL,
+            ids          BLOB NOT NULL,
+            vocab        TEXT NOT NULL
+        );
+        """,
+    )
+
+
 # Append a function for each schema change; never edit one that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 
 
 class Store:
@@ -863,17 +884,17 @@ class Store:
 
     def cached_tokens(self, doc_id: int, sha256: str, tokenizer: str) -> sqlite3.Row | None:
         return self.db.execute(
-            "SELECT starts, ends, lemmas FROM tokens "
+            "SELECT starts, ends, ids, vocab FROM tokens "
             "WHERE document_id = ? AND sha256 = ? AND tokenizer = ?",
             (doc_id, sha256, tokenizer),
         ).fetchone()
 
     def cache_tokens(
-        self, doc_id: int, sha256: str, tokenizer: str, blobs: tuple[bytes, bytes, str]
+        self, doc_id: int, sha256: str, tokenizer: str, blobs: tuple[bytes, bytes, bytes, str]
     ) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO tokens (document_id, sha256, tokenizer, starts, ends, lemmas)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO tokens (document_id, sha256, tokenizer, starts, ends, ids,"
+            " vocab) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (doc_id, sha256, tokenizer, *blobs),
         )
 

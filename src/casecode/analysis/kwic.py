@@ -30,7 +30,7 @@ def token_hits(
     for i in range(len(forms) - size + 1):
         for k, (w, w_lemma) in enumerate(wanted):
             form = forms[i + k]
-            if form != w and tokens.lemmas.get(i + k, form) != w_lemma:
+            if form != w and tokens.norm(i + k) != w_lemma:
                 break
         else:
             found.append(Occurrence(tokens.starts[i], tokens.ends[i + size - 1]))

@@ -192,66 +192,67 @@ class Engine:
     def doc(
         self,
         tokens: Tokens,
-        words: list[str],
+        text: str,
         language: str = "zh",
         rules: frozenset[int] | None = None,
     ):
         """A spaCy Doc to match on, and which token each of its tokens is (``None``: all).
 
-        Word lists match on NORM, set to each token's lemma (English) or lower-case form. When
-        the codebook has no token patterns, the Doc holds only the tokens that could be part of
-        a phrase of ``rules``: one-word phrases, and pairs of tokens that follow each other in
+        Word lists match on NORM: each token's lemma (English) or lower-case form. When the
+        codebook has no token patterns, the Doc holds only the tokens that could be part of a
+        phrase of ``rules``: one-word phrases, and pairs of tokens that follow each other in
         some phrase. Every match in the whole document is then a match in this Doc; a match in
         this Doc across tokens that are not next to each other in the document is none, and
-        ``hits`` drops it. Building the Doc costs a fraction of building the whole document.
+        ``hits`` drops it. Building the Doc costs a fraction of building the whole document,
+        and the tokens are picked by their norms' indexes, without looking at their texts.
         """
+        import numpy as np
+        from spacy.attrs import NORM
         from spacy.tokens import Doc
 
-        lemmas = tokens.lemmas
+        vocab = tokens.vocab
+        ids = np.asarray(tokens.ids, dtype=np.int64)
         if len(self.patterns) or (self.tokenizer.model and language == "en"):
+            words = tokens.texts(text)
+            spaces = [False] * len(words)
             if self.needs_lemma:  # token patterns that name LEMMA
-                lemma_list = [lemmas.get(k) or w.lower() for k, w in enumerate(words)]
-                doc = Doc(self.vocab, words=words, spaces=[False] * len(words), lemmas=lemma_list)
+                doc = Doc(self.vocab, words=words, spaces=spaces, lemmas=tokens.norms())
             else:
-                doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
-            for k, lemma in lemmas.items():
-                doc[k].norm_ = lemma
+                doc = Doc(self.vocab, words=words, spaces=spaces)
+            if len(doc):
+                hashes = np.array([self.vocab.strings.add(v) for v in vocab], dtype=np.uint64)
+                doc.from_array([NORM], hashes[ids])
             if self.tokenizer.model and language == "en":  # a trained pipeline tags our tokens
                 for _, component in self.tokenizer.nlp.pipeline:
                     doc = component(doc)
             return doc, None
-        import numpy as np
-
         singles, pairs = self.vocabulary(rules)
-        norms = list(map(str.lower, words))
-        for k, lemma in lemmas.items():
-            norms[k] = lemma
-        n = len(norms)
-        keep = np.fromiter(map(singles.__contains__, norms), bool, n)
-        if pairs and n > 1:
-            following = zip(norms, norms[1:], strict=False)
-            paired = np.fromiter(map(pairs.__contains__, following), bool, n - 1)
-            keep[:-1] |= paired
-            keep[1:] |= paired
-        index = np.flatnonzero(keep).tolist()
-        picked = [norms[k] for k in index]
-        picked = picked or ["\x00"]  # (a Doc of no tokens: nothing matches)
-        return Doc(self.vocab, words=picked, spaces=[False] * len(picked)), index
+        keep = np.fromiter(map(singles.__contains__, vocab), bool, len(vocab))[ids]
+        if pairs and len(ids) > 1:
+            where = dict(zip(vocab, range(len(vocab)), strict=True))
+            size = len(vocab)
+            codes = [where[a] * size + where[b] for a, b in pairs if a in where and b in where]
+            if codes:
+                paired = np.isin(ids[:-1] * size + ids[1:], codes)
+                keep[:-1] |= paired
+                keep[1:] |= paired
+        index = np.flatnonzero(keep)
+        picked = list(map(vocab.__getitem__, ids[index].tolist())) or ["\x00"]  # (no tokens)
+        return Doc(self.vocab, words=picked, spaces=[False] * len(picked)), index.tolist()
 
     def hits(
         self,
         text: str,
         tokens: Tokens,
-        words: list[str],
         language: str = "zh",
         rules: frozenset[int] | None = None,
     ) -> dict[tuple[int, Path_], list[Hit]]:
         """What each rule's word lists, patterns and regexes match (``rules``: only theirs)."""
         starts, ends = tokens.starts, tokens.ends
         found: dict[tuple[int, Path_], list[Hit]] = defaultdict(list)
-        if not words:
+        if not len(tokens):
             return found
-        doc, index = self.doc(tokens, words, language, rules)
+        doc, index = self.doc(tokens, text, language, rules)
         keys = self.keys
         for matcher in (self.phrases, self.patterns):
             if not len(matcher):
@@ -297,11 +298,10 @@ class Engine:
             segments = [s for s in segments if s.speaker]
         if turn is not None:
             segments = [s for s in segments if s.n == turn]
-        words = tokens.words or [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)]
         rules = None
         if only is not None:
             rules = frozenset(i for i, r in enumerate(self.rules) if r.code in only)
-        hits = self.hits(text, tokens, words, language, rules)
+        hits = self.hits(text, tokens, language, rules)
         self._languages: dict[tuple[int, int], str] = {}
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)
         for (i, path), found in hits.items():
@@ -326,7 +326,7 @@ class Engine:
                     if u is not None:
                         per_unit.setdefault(u, {}).setdefault(path, []).append(hit)
             for u in sorted(per_unit):
-                j = self._judge(i, rule, u, per_unit[u], text, tokens, words)
+                j = self._judge(i, rule, u, per_unit[u], text, tokens)
                 if keep_all or j.status == "fired":
                     judgements.append(j)
         return judgements
@@ -337,7 +337,7 @@ class Engine:
             self._allowed[key] = self.rules[i].speakers.allows(speaker)
         return self._allowed[key]
 
-    def _judge(self, i, rule, unit, hits, text, tokens, words) -> Judgement:
+    def _judge(self, i, rule, unit, hits, text, tokens) -> Judgement:
         if not self._allows(i, unit.speaker):
             who = unit.speaker or "no speaker"
             return Judgement(rule, unit, "skipped", f"speaker '{who}' does not count for this rule")
@@ -370,9 +370,7 @@ class Engine:
             return Judgement(rule, unit, "vetoed", f"excluded by '{word}'", primary)
         kept, vetoed = [], []
         for hit in primary:
-            cue = (
-                self._negated(i, rule, hit, text, tokens, words) if rule.negation.enabled else None
-            )
+            cue = self._negated(i, rule, hit, text, tokens) if rule.negation.enabled else None
             if cue is None:
                 kept.append(hit)
             else:
@@ -386,14 +384,14 @@ class Engine:
             return Judgement(rule, unit, "vetoed", reason, kept, vetoed)
         return Judgement(rule, unit, "fired", "", kept, vetoed)
 
-    def _negated(self, i, rule, hit, text, tokens, words) -> str | None:
+    def _negated(self, i, rule, hit, text, tokens) -> str | None:
         cues, window = self.cues[i], rule.negation.window
         starts, ends = tokens.starts, tokens.ends
         k, counted = hit.ts - 1, 0
         while k >= 0 and counted < window:
             if text.find("\n", ends[k], starts[k + 1]) >= 0:
                 break
-            word = words[k]
+            word = text[starts[k] : ends[k]]
             punct = is_punct(word)
             if punct and not CLAUSE_END.isdisjoint(word):  # a clause ends here (not "1.5")
                 break

@@ -5,9 +5,10 @@ the dictionary, HMM only regroups runs of unknown characters (names, dialect), a
 a quarter of the speed. ``[coding] jieba_hmm = true`` in casecode.toml turns it on.
 
 A stream is what the matcher needs and what the store caches: each token's character offsets
-into the document's text and its lemma. Whitespace is not a token. English lemmas come from the
-lookup tables of spacy-lookups-data (so volunteers/volunteered/volunteering → volunteer), also
-for Latin words inside Chinese text; a Chinese token is its own lemma.
+into the document's text and its norm, what word lists match it on: the lemma of a Latin word,
+else its lower case. Whitespace is not a token. English lemmas come from the lookup table of
+spacy-lookups-data (so volunteers/volunteered/volunteering → volunteer), also for Latin words
+inside Chinese text; a Chinese token is its own norm.
 
 A tokenizer's ``fingerprint`` names everything its output depends on (the words added to jieba's
 dictionary, the user dictionary, library versions): a cached stream is reused only while both the
@@ -33,30 +34,46 @@ CLAUSE_END = set("，,、。.；;：:！？!?…\n")
 
 @dataclass(slots=True)
 class Tokens:
-    """One document's tokens: offsets and lemmas (``None`` where the lemma is the lower case)."""
+    """One document's tokens: character offsets, and what word lists match each token on (its
+    norm: an English word's lemma, else its lower case), as an index into the document's list
+    of distinct norms - compact to store, and quick to compare with a codebook's words."""
 
     starts: array
     ends: array
-    lemmas: dict[int, str]
+    vocab: list[str]  # the distinct norms, in order of first use
+    ids: array  # each token's norm, as an index into vocab
     words: list[str] | None = None  # the token texts, when just tokenised (not stored)
 
     def __len__(self) -> int:
         return len(self.starts)
 
-    def to_blobs(self) -> tuple[bytes, bytes, str]:
+    def norm(self, k: int) -> str:
+        return self.vocab[self.ids[k]]
+
+    def norms(self) -> list[str]:
+        return list(map(self.vocab.__getitem__, self.ids))
+
+    def texts(self, text: str) -> list[str]:
+        """The token texts (``words`` when just tokenised)."""
+        if self.words is None:
+            self.words = [text[s:e] for s, e in zip(self.starts, self.ends, strict=True)]
+        return self.words
+
+    def to_blobs(self) -> tuple[bytes, bytes, bytes, str]:
         import json
 
-        lemmas = json.dumps({str(k): v for k, v in self.lemmas.items()}, ensure_ascii=False)
-        return self.starts.tobytes(), self.ends.tobytes(), lemmas
+        vocab = json.dumps(self.vocab, ensure_ascii=False)
+        return self.starts.tobytes(), self.ends.tobytes(), self.ids.tobytes(), vocab
 
     @classmethod
-    def from_blobs(cls, starts: bytes, ends: bytes, lemmas: str) -> Tokens:
+    def from_blobs(cls, starts: bytes, ends: bytes, ids: bytes, vocab: str) -> Tokens:
         import json
 
-        s, e = array("i"), array("i")
+        s, e, i = array("i"), array("i"), array("i")
         s.frombytes(starts)
         e.frombytes(ends)
-        return cls(s, e, {int(k): v for k, v in json.loads(lemmas).items()})
+        i.frombytes(ids)
+        return cls(s, e, json.loads(vocab), i)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -177,18 +194,21 @@ class Tokenizer:
             words = list(compress(pieces, keep))
             starts = array("i", compress(offsets[:-1], keep))
             ends = array("i", compress(offsets[1:], keep))
-        return Tokens(starts, ends, self.lemmas(words), words)
+        vocab, ids = self.norms(words)
+        return Tokens(starts, ends, vocab, ids, words)
 
-    def lemmas(self, words: list[str]) -> dict[int, str]:
-        """The lemmas of the Latin words that differ from their lower case (by position)."""
+    def norms(self, words: list[str]) -> tuple[list[str], array]:
+        """What each word matches on: the lemma of a Latin word that has one, else its lower
+        case; as the distinct norms and, per word, an index into them."""
         table = self.lemma_table
-        lowers = list(map(str.lower, words))
-        found = list(map(table.get, lowers))
-        return {
-            k: found[k]
-            for k in compress(range(len(found)), found)
-            if found[k] != lowers[k] and words[k].isascii() and words[k].isalpha()
-        }
+        norms = list(map(str.lower, words))
+        found = list(map(table.get, norms))
+        for k in compress(range(len(found)), found):
+            if found[k] != norms[k] and words[k].isascii() and words[k].isalpha():
+                norms[k] = found[k]
+        vocab = list(dict.fromkeys(norms))
+        where = dict(zip(vocab, range(len(vocab)), strict=True))
+        return vocab, array("i", map(where.__getitem__, norms))
 
     def phrase(self, words: str, language: str) -> list[str]:
         """A keyword as the token texts the matcher compares (lower case)."""
