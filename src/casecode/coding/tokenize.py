@@ -199,16 +199,17 @@ class Tokenizer:
 
     def norms(self, words: list[str]) -> tuple[list[str], array]:
         """What each word matches on: the lemma of a Latin word that has one, else its lower
-        case; as the distinct norms and, per word, an index into them."""
+        case; as the distinct norms and, per word, an index into them. Each distinct word is
+        looked at once: a document repeats its words."""
         table = self.lemma_table
-        norms = list(map(str.lower, words))
-        found = list(map(table.get, norms))
-        for k in compress(range(len(found)), found):
-            if found[k] != norms[k] and words[k].isascii() and words[k].isalpha():
-                norms[k] = found[k]
-        vocab = list(dict.fromkeys(norms))
-        where = dict(zip(vocab, range(len(vocab)), strict=True))
-        return vocab, array("i", map(where.__getitem__, norms))
+        index: dict[str, int] = {}
+        of_word: dict[str, int] = {}
+        for word in dict.fromkeys(words):
+            norm = word.lower()
+            if word.isascii() and word.isalpha():
+                norm = table.get(norm, norm)
+            of_word[word] = index.setdefault(norm, len(index))
+        return list(index), array("i", map(of_word.__getitem__, words))
 
     def phrase(self, words: str, language: str) -> list[str]:
         """A keyword as the token texts the matcher compares (lower case)."""
