@@ -150,8 +150,9 @@ class Engine:
         for word, zh in _words(words):
             # a Chinese word is in jieba's dictionary (zh_words), so it is one token
             tokens = [word] if zh else self.tokenizer.phrase(word, "en")
-            if tokens:
-                norms = [self.tokenizer.lemma(w) if w.isascii() else w.lower() for w in tokens]
+            if tokens:  # a keyword's tokens get their norms as a document's tokens do
+                vocab, ids = self.tokenizer.norms(tokens)
+                norms = [vocab[k] for k in ids]
                 if len(norms) == 1:
                     self.phrase_words[i].add(norms[0])
                 self.phrase_pairs[i].update(zip(norms, norms[1:], strict=False))
@@ -207,7 +208,6 @@ class Engine:
         and the tokens are picked by their norms' indexes, without looking at their texts.
         """
         import numpy as np
-        from spacy.attrs import NORM
         from spacy.tokens import Doc
 
         vocab = tokens.vocab
@@ -219,13 +219,10 @@ class Engine:
                 doc = Doc(self.vocab, words=words, spaces=spaces, lemmas=tokens.norms())
             else:
                 doc = Doc(self.vocab, words=words, spaces=spaces)
-            if len(doc):
-                hashes = np.array([self.vocab.strings.add(v) for v in vocab], dtype=np.uint64)
-                doc.from_array([NORM], hashes[ids])
             if self.tokenizer.model and language == "en":  # a trained pipeline tags our tokens
                 for _, component in self.tokenizer.nlp.pipeline:
                     doc = component(doc)
-            return doc, None
+            return self._set_norms(doc, vocab, ids), None
         singles, pairs = self.vocabulary(rules)
         keep = np.fromiter(map(singles.__contains__, vocab), bool, len(vocab))[ids]
         if pairs and len(ids) > 1:
@@ -237,8 +234,26 @@ class Engine:
                 keep[:-1] |= paired
                 keep[1:] |= paired
         index = np.flatnonzero(keep)
-        picked = list(map(vocab.__getitem__, ids[index].tolist())) or ["\x00"]  # (no tokens)
-        return Doc(self.vocab, words=picked, spaces=[False] * len(picked)), index.tolist()
+        if not len(index):
+            return Doc(self.vocab, words=["\x00"], spaces=[False]), []  # nothing can match
+        picked = ids[index]
+        words = list(map(vocab.__getitem__, picked.tolist()))
+        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        return self._set_norms(doc, vocab, picked), index.tolist()
+
+    def _set_norms(self, doc, vocab: list[str], ids):
+        """Give each token of ``doc`` its norm (``vocab[ids[k]]``), the attribute phrases are
+        matched on: what casecode decided, not spaCy's own normalisation (’s → 's, … → ...),
+        which keywords do not get."""
+        import numpy as np
+        from spacy.attrs import NORM
+
+        if len(doc):
+            used, where = np.unique(ids, return_inverse=True)
+            strings = self.vocab.strings
+            hashes = np.array([strings.add(vocab[k]) for k in used.tolist()], dtype=np.uint64)
+            doc.from_array([NORM], hashes[where.reshape(-1)])
+        return doc
 
     def hits(
         self,

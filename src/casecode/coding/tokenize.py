@@ -29,6 +29,10 @@ from pathlib import Path
 
 from ..errors import CasecodeError
 
+# How tokens and keywords get their norms; a change makes every document judged again.
+# 2: a keyword's tokens are normed as a document's; words with accents get lemmas too.
+NORMS = 2
+
 CLAUSE_END = set("，,、。.；;：:！？!?…\n")
 
 
@@ -104,7 +108,9 @@ class Tokenizer:
         if user_dictionary is not None:
             digest.update(user_dictionary.read_bytes())
         pipeline = f":model={model}" if model else ""
-        self.fingerprint = f"{_versions()}:hmm={int(hmm)}{pipeline}:{digest.hexdigest()[:16]}"
+        self.fingerprint = (
+            f"{_versions()}:hmm={int(hmm)}{pipeline}:norms={NORMS}:{digest.hexdigest()[:16]}"
+        )
 
     # -- the libraries, loaded on first use
     @property
@@ -198,15 +204,16 @@ class Tokenizer:
         return Tokens(starts, ends, vocab, ids, words)
 
     def norms(self, words: list[str]) -> tuple[list[str], array]:
-        """What each word matches on: the lemma of a Latin word that has one, else its lower
-        case; as the distinct norms and, per word, an index into them. Each distinct word is
-        looked at once: a document repeats its words."""
+        """What each word matches on: the lemma of a word of letters that has one in the English
+        table (cafés → café; not 's or n't, which the table reads as has and not), else its
+        lower case; as the distinct norms and, per word, an index into them. Each distinct word
+        is looked at once: a document repeats its words."""
         table = self.lemma_table
         index: dict[str, int] = {}
         of_word: dict[str, int] = {}
         for word in dict.fromkeys(words):
             norm = word.lower()
-            if word.isascii() and word.isalpha():
+            if word.isalpha():
                 norm = table.get(norm, norm)
             of_word[word] = index.setdefault(norm, len(index))
         return list(index), array("i", map(of_word.__getitem__, words))

@@ -74,7 +74,8 @@ class UnitIndex:
 
     def __init__(self, text: str, segments: list[Segment], scope: str) -> None:
         self.text, self.scope = text, scope
-        self.segments = sorted(segments, key=lambda s: s.start)
+        # (a turn without text has no units; turns do not overlap)
+        self.segments = sorted((s for s in segments if s.end > s.start), key=lambda s: s.start)
         self._seg_starts = [s.start for s in self.segments]
         self._split: dict[int, tuple[list[int], list[Unit]]] = {}
 
