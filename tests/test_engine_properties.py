@@ -201,3 +201,23 @@ def test_keywords_with_apostrophes_and_marks_match_the_same_words_in_a_transcrip
     tokens = engine.tokenizer.tokenize(text, "en")
     found = sorted(h.text for hs in engine.hits(text, tokens, "en").values() for h in hs)
     assert found == ["That's fair", "it’s hard", "money doesn't come", "son's", "…"]
+
+
+def test_a_trained_pipeline_tags_the_tokens_and_keywords_still_match_on_casecodes_norms(tmp_path):
+    import spacy
+
+    nlp = spacy.blank("en")  # a stand-in for a trained pipeline: it tags and renormalises
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add([[{"LOWER": "visited"}]], {"TAG": "VBD"})
+    ruler.add([[{"LOWER": "elderly"}]], {"NORM": "old"})
+    nlp.to_disk(tmp_path / "pipeline")
+    book = validate_text(
+        _APOSTROPHES.replace('"son\'s", …, cafe', "elderly, volunteer")
+        + "      - id: a2\n        patterns: [[{TAG: VBD}]]\n"
+    ).codebook
+    engine = Engine(book, tokenizer=Tokenizer(model=str(tmp_path / "pipeline")))
+    text = "Volunteers visited the elderly; it’s hard."
+    tokens = engine.tokenizer.tokenize(text, "en")
+    found = engine.hits(text, tokens, "en")
+    assert sorted(h.text for h in found[(0, ("kw",))]) == ["Volunteers", "elderly", "it’s hard"]
+    assert [h.text for h in found[(1, ("pat",))]] == ["visited"]
