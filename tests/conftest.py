@@ -74,3 +74,18 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def add_document(store, text: str) -> int:
+    """A document inserted straight into a store (for tests of the store and its migrations)."""
+    return store.insert_document(
+        dict(
+            name="a.txt",
+            case_name="a",
+            format="txt",
+            language="zh",
+            sha256="x",
+            text=text,
+            imported_at="2026-01-01T00:00:00Z",
+        )
+    )

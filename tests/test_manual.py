@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import stored_codings, with_transcripts, write
+from conftest import add_document, stored_codings, with_transcripts, write
 from test_coding import CODEBOOK
 
 
@@ -522,17 +522,7 @@ def test_an_older_store_gets_its_coding_memos_listed(tmp_path):
 
     path = tmp_path / "p.db"
     with Store(path, migrations=MIGRATIONS[:4]) as store, store.transaction():
-        doc = store.insert_document(
-            dict(
-                name="a.txt",
-                case_name="a",
-                format="txt",
-                language="zh",
-                sha256="x",
-                text="问：好",
-                imported_at="2026-01-01T00:00:00Z",
-            )
-        )
+        doc = add_document(store, "问：好")
         store.db.execute(
             'INSERT INTO codings (document_id, start, "end", code_id, coder, origin, status, '
             "memo, created_at) VALUES (?, 2, 3, 'x', 'ann', 'manual', 'accepted', '旧的', "

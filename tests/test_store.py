@@ -8,20 +8,7 @@ from casecode.coding.tokenize import Tokenizer, Tokens
 from casecode.errors import CasecodeError
 from casecode.model import Segment
 from casecode.store import MIGRATIONS, Store
-
-
-def _add_document(store: Store, text: str) -> int:
-    return store.insert_document(
-        dict(
-            name="a.txt",
-            case_name="a",
-            format="txt",
-            language="zh",
-            sha256="x",
-            text=text,
-            imported_at="2026-01-01T00:00:00Z",
-        )
-    )
+from conftest import add_document
 
 
 def test_a_new_store_is_at_the_latest_version_with_wal_and_foreign_keys(tmp_path):
@@ -34,7 +21,7 @@ def test_a_new_store_is_at_the_latest_version_with_wal_and_foreign_keys(tmp_path
 def test_migrations_run_forward_from_the_first_version_and_keep_data(tmp_path):
     path = tmp_path / "p.db"
     with Store(path, migrations=MIGRATIONS[:1]) as store, store.transaction():
-        doc = _add_document(store, "问：好")
+        doc = add_document(store, "问：好")
         store.replace_segments(doc, [Segment(1, "问", 2, 3, 0)])
 
     def v_next(db):
@@ -84,14 +71,14 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
 def test_a_transaction_is_all_or_nothing(tmp_path):
     with Store(tmp_path / "p.db") as store:
         with pytest.raises(ValueError), store.transaction():
-            _add_document(store, "t")
+            add_document(store, "t")
             raise ValueError("crash half way")
         assert store.list_documents() == []
 
 
 def test_a_document_with_codings_cannot_be_deleted(tmp_path):
     with Store(tmp_path / "p.db") as store:
-        doc = _add_document(store, "t")
+        doc = add_document(store, "t")
         store.insert_coding(doc, 0, 1, "problems.funds", coder="ann", origin="manual")
         with pytest.raises(sqlite3.IntegrityError):
             store.db.execute("DELETE FROM documents WHERE id = ?", (doc,))
@@ -100,7 +87,7 @@ def test_a_document_with_codings_cannot_be_deleted(tmp_path):
 def test_coding_ids_are_never_reused_and_an_old_store_migrates_with_its_codings(tmp_path):
     path = tmp_path / "p.db"
     with Store(path, migrations=MIGRATIONS[:4]) as store, store.transaction():
-        doc = _add_document(store, "问：权责不清")
+        doc = add_document(store, "问：权责不清")
         ids = [
             store.insert_coding(doc, 2, 6, code, coder="ann", origin="manual", memo=code)
             for code in ("a", "b", "c", "d")
@@ -126,7 +113,7 @@ def test_coding_ids_are_never_reused_and_an_old_store_migrates_with_its_codings(
 def test_an_old_token_cache_is_dropped_and_rebuilt_in_the_new_form(tmp_path):
     path = tmp_path / "p.db"
     with Store(path, migrations=MIGRATIONS[:6]) as store, store.transaction():
-        doc = _add_document(store, "问：权责不清")
+        doc = add_document(store, "问：权责不清")
         store.db.execute(
             "INSERT INTO tokens (document_id, sha256, tokenizer, starts, ends, lemmas) "
             "VALUES (?, 'x', 't', x'00', x'00', '{}')",

@@ -299,7 +299,7 @@ def kwic(
                 if lang not in pieces:
                     pieces[lang] = tokenizer.phrase(word, lang)
                 tokens = document_tokens(store, row, tokenizer)
-                hits = token_hits(text, tokens, pieces[lang], tokenizer.lemma)
+                hits = token_hits(text, tokens, pieces[lang], tokenizer.norm)
             starts = [s.label_start for s in segments]
             # in an interview, paragraphs outside the turns are titles and headers
             has_turns = any(s.kind == "turn" for s in segments)

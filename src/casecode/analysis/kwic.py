@@ -15,22 +15,22 @@ class Occurrence:
 
 
 def token_hits(
-    text: str, tokens: Tokens, word: list[str], lemma: Callable[[str], str]
+    text: str, tokens: Tokens, word: list[str], norm: Callable[[str], str]
 ) -> list[Occurrence]:
-    """Runs of tokens that spell ``word`` (its tokens, lower case), by form or by lemma.
+    """Runs of tokens that spell ``word`` (its tokens, lower case), by form or by norm (lemma).
 
     ``volunteer`` finds volunteers and volunteered; 资金 finds the token 资金 but not 资金池.
     """
     if not word:
         return []
-    wanted = [(w, lemma(w)) for w in word]
+    wanted = [(w, norm(w)) for w in word]
     size = len(wanted)
     forms = [text[s:e].lower() for s, e in zip(tokens.starts, tokens.ends, strict=True)]
     found = []
     for i in range(len(forms) - size + 1):
-        for k, (w, w_lemma) in enumerate(wanted):
+        for k, (w, w_norm) in enumerate(wanted):
             form = forms[i + k]
-            if form != w and tokens.norm(i + k) != w_lemma:
+            if form != w and tokens.norm(i + k) != w_norm:
                 break
         else:
             found.append(Occurrence(tokens.starts[i], tokens.ends[i + size - 1]))

@@ -151,8 +151,7 @@ class Engine:
             # a Chinese word is in jieba's dictionary (zh_words), so it is one token
             tokens = [word] if zh else self.tokenizer.phrase(word, "en")
             if tokens:  # a keyword's tokens get their norms as a document's tokens do
-                vocab, ids = self.tokenizer.norms(tokens)
-                norms = [vocab[k] for k in ids]
+                norms = [self.tokenizer.norm(w) for w in tokens]
                 if len(norms) == 1:
                     self.phrase_words[i].add(norms[0])
                 self.phrase_pairs[i].update(zip(norms, norms[1:], strict=False))

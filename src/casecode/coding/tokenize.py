@@ -176,8 +176,12 @@ class Tokenizer:
             self._lemma_table = dict(load_language_data(spacy_lookups_data.en["lemma_lookup"]))
         return self._lemma_table
 
-    def lemma(self, lower: str) -> str:
-        return self.lemma_table.get(lower, lower)
+    def norm(self, word: str) -> str:
+        """What a word matches on: the lemma of a word of letters that has one in the English
+        table (cafés → café; not 's or n't, which the table reads as has and not), else its
+        lower case."""
+        lower = word.lower()
+        return self.lemma_table.get(lower, lower) if word.isalpha() else lower
 
     # -- tokenising
     def tokenize(self, text: str, language: str) -> Tokens:
@@ -204,18 +208,10 @@ class Tokenizer:
         return Tokens(starts, ends, vocab, ids, words)
 
     def norms(self, words: list[str]) -> tuple[list[str], array]:
-        """What each word matches on: the lemma of a word of letters that has one in the English
-        table (cafés → café; not 's or n't, which the table reads as has and not), else its
-        lower case; as the distinct norms and, per word, an index into them. Each distinct word
-        is looked at once: a document repeats its words."""
-        table = self.lemma_table
+        """Each word's ``norm``, as the distinct norms and, per word, an index into them. Each
+        distinct word is looked at once: a document repeats its words."""
         index: dict[str, int] = {}
-        of_word: dict[str, int] = {}
-        for word in dict.fromkeys(words):
-            norm = word.lower()
-            if word.isalpha():
-                norm = table.get(norm, norm)
-            of_word[word] = index.setdefault(norm, len(index))
+        of_word = {w: index.setdefault(self.norm(w), len(index)) for w in dict.fromkeys(words)}
         return list(index), array("i", map(of_word.__getitem__, words))
 
     def phrase(self, words: str, language: str) -> list[str]:
