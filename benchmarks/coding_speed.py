@@ -15,6 +15,9 @@ fresh project and prints, in one run:
     python benchmarks/coding_speed.py                 # 10 million Chinese characters
     python benchmarks/coding_speed.py --chars 1000000 --english-chars 300000
     python benchmarks/coding_speed.py --runs 3        # each step's best of three (less noise)
+
+It uses the installed casecode (``pip install .`` or ``pip install -e .``) and falls back to
+this checkout's ``src/`` only when casecode is not installed.
 """
 
 from __future__ import annotations
@@ -24,13 +27,13 @@ import random
 import re
 import resource
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from gold_agreement import ROOT, load_casecode  # (this folder is on the path of a script)
+
+load_casecode()  # the installed casecode, else this checkout's, with its built-in codebooks
 
 from casecode import autocode, import_documents, init_project  # noqa: E402
 from casecode.codebook import load_codebook  # noqa: E402
