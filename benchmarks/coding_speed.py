@@ -35,9 +35,8 @@ from gold_agreement import ROOT, load_casecode  # (this folder is on the path of
 
 load_casecode()  # the installed casecode, else this checkout's, with its built-in codebooks
 
-from casecode import autocode, import_documents, init_project  # noqa: E402
+from casecode import autocode, import_documents, init_project, use_codebook  # noqa: E402
 from casecode.codebook import load_codebook  # noqa: E402
-from casecode.codebook_ops import use_codebook  # noqa: E402
 from casecode.corpus.readers import read_document  # noqa: E402
 
 CORPUS = ROOT / "corpora" / "county-a"

@@ -357,7 +357,7 @@ def test_warnings_for_nested_codes_and_nothing_coded(coded, cli, tmp_path):
 
 
 def test_a_wide_matrix_prints_in_blocks_that_fit(coded):
-    from casecode.cli_analysis import _matrix_tables
+    from casecode.cli.analysis import _matrix_tables
 
     frame = casecode.code_matrix(coded, level=3, totals=True)
     tables = _matrix_tables(frame, "t", share=False, width=30)
@@ -396,10 +396,9 @@ def _exprs():
 
 @pytest.fixture(scope="module")
 def small_corpus(tmp_path_factory):
+    from casecode import Project, init_project, project_codebook
     from casecode.analysis.data import load
-    from casecode.codebook_ops import project_codebook
-    from casecode.manual_ops import resolve_code
-    from casecode.project import Project, init_project
+    from casecode.codebook.refs import resolve_code
 
     root = init_project(tmp_path_factory.mktemp("q") / "p")
     folder = tmp_path_factory.mktemp("t")
@@ -423,7 +422,7 @@ def small_corpus(tmp_path_factory):
 @settings(max_examples=60, deadline=None)
 @given(_exprs())
 def test_query_agrees_with_set_algebra(small_corpus, expr):
-    from casecode.analysis.query import evaluate, parse_query
+    from casecode.analysis.query import match_query, parse_query
 
     corpus, book, resolve = small_corpus
     universe = {(t.doc, t.n) for t in corpus.turns}
@@ -439,4 +438,4 @@ def test_query_agrees_with_set_algebra(small_corpus, expr):
         return left & right if node[0] == "and" else left | right
 
     text, tree = expr
-    assert evaluate(parse_query(text, book, resolve), corpus, text) == reference(tree)
+    assert match_query(parse_query(text, book, resolve), corpus, text) == reference(tree)

@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 
 import casecode
-from casecode.codebook import load_codebook
+from casecode import load_codebook
 from casecode.store import Store
 from conftest import CORPUS, write
 

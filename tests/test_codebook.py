@@ -520,7 +520,7 @@ def test_an_unquoted_colour_is_explained():
 
 
 def test_a_short_gbk_codebook_is_read_as_gbk(tmp_path):
-    from casecode.codebook.load import read_text
+    from casecode.codebook.files import read_text
 
     path = write(
         tmp_path / "cb.yaml", "name: 编码本\ncodes:\n  - id: a\n    label: 权责不清\n", "gbk"

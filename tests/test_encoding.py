@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from casecode import CasecodeError
 from casecode.corpus.encoding import decode_bytes
-from casecode.errors import CasecodeError
 
 ZH = "访谈者：您好，请介绍一下村里互助幸福院的情况。\n受访者：我们村的互助幸福院是2019年建的，老人在这里集中用餐，志愿者轮流值班，子女大多外出打工了。"
 TW = "訪談者：您好，請介紹一下村裡互助幸福院的情況。\n受訪者：我們村的互助幸福院是2019年建的，老人在這裡集中用餐。"

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from casecode import split_turns
 from casecode.codebook import load_codebook, validate_text
 from casecode.coding.engine import Engine
 from casecode.coding.tokenize import Tokenizer, Tokens
 from casecode.coding.units import UnitIndex, units
 from casecode.corpus.readers import read_document
-from casecode.corpus.turns import split_turns
 from casecode.model import Segment
 from conftest import CORPUS
 

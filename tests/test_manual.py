@@ -393,9 +393,8 @@ def test_review_decided_changes_an_earlier_decision_and_coders_count_reviews(cod
 
 
 def test_review_decisions_apply_only_to_suggestions_and_recode_once(coded):
-    from casecode import decide
+    from casecode import CasecodeError, decide
     from casecode import tag as tag_turn
-    from casecode.errors import CasecodeError
 
     made = tag_turn(coded, "a.txt", 2, ["problems.unclear"], coder="bo")
     with pytest.raises(CasecodeError, match="not an automatic suggestion"):
@@ -518,7 +517,8 @@ def test_every_memo_on_a_coding_is_kept_shown_and_listed(coded, cli):
 
 
 def test_an_older_store_gets_its_coding_memos_listed(tmp_path):
-    from casecode.store import MIGRATIONS, Store
+    from casecode.store import Store
+    from casecode.store.migrations import MIGRATIONS
 
     path = tmp_path / "p.db"
     with Store(path, migrations=MIGRATIONS[:4]) as store, store.transaction():

@@ -8,9 +8,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from casecode import CasecodeError
 from casecode.codebook import validate_text
 from casecode.codebook.qdc import export_qdc, import_qdc
-from casecode.errors import CasecodeError
 from conftest import SHARED, write
 from test_codebook import DOC_EXAMPLE
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from casecode import CasecodeError
 from casecode.corpus.readers import Columns, read_document
-from casecode.errors import CasecodeError
 from conftest import write
 
 
@@ -43,7 +43,7 @@ def test_docx_paragraphs_and_table_cells_in_reading_order(tmp_path):
 def test_docx_two_column_transcript_table_becomes_labelled_lines(tmp_path):
     import docx
 
-    from casecode.corpus.turns import split_turns
+    from casecode import split_turns
 
     d = docx.Document()
     t = d.add_table(rows=3, cols=2)

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casecode.reliability import stats
-from casecode.reliability_ops import log_odds
+from casecode.review import stats
+from casecode.review.suggest import log_odds
 from conftest import SHARED, stored_codings, with_transcripts, write
 from test_coding import CODEBOOK
 
@@ -851,7 +851,7 @@ def test_agree_table_fits_the_terminal_and_never_cuts_a_number(
 ):
     from rich.cells import cell_len
 
-    from casecode.cli_common import out
+    from casecode.cli.common import out
 
     coders = _four_coders(two_coders, cli, fourth) if fourth else ["ann", "bo"]
     args = [a for c in coders for a in ("--coder", c)]
@@ -885,7 +885,7 @@ def test_agree_with_more_coders_says_which_units_each_statistic_uses(two_coders,
 def test_disagreements_take_one_line_each(two_coders, cli, monkeypatch, width):
     from rich.cells import cell_len
 
-    from casecode.cli_common import out
+    from casecode.cli.common import out
 
     long = "村民：" + "经费一直很紧张，" * 40 + "\n"
     write(two_coders.parent / "t" / "c.txt", "访谈者：钱呢？\n" + long)
@@ -969,7 +969,7 @@ def test_the_gold_set_loads_as_a_coder_for_evaluate(two_coders, cli, tmp_path):
 def test_evaluate_table_never_cuts_a_number(two_coders, cli, monkeypatch, width):
     from rich.cells import cell_len
 
-    from casecode.cli_common import out
+    from casecode.cli.common import out
 
     cli("code", "-p", two_coders)
     result = cli.json("evaluate", "--gold", "ann", "-p", two_coders)

@@ -282,13 +282,13 @@ def test_codes_and_cases_without_codings_are_left_out(coded, cli, tmp_path):
 
 
 def test_without_a_chinese_font_the_chart_is_labelled_by_id(coded, tmp_path, monkeypatch):
-    from casecode.report import chart
+    from casecode.report import build, chart
 
-    monkeypatch.setattr(chart, "cjk_font", lambda: None)
+    monkeypatch.setattr(build, "cjk_font", lambda: None)  # where the report looks it up
     drawn = []
     real = chart.bar_chart
     monkeypatch.setattr(
-        chart,
+        build,
         "bar_chart",
         lambda bars, axis, font: drawn.append((bars, axis)) or real(bars, axis, font),
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from casecode import split_turns
 from casecode.corpus.readers import read_document
-from casecode.corpus.turns import split_turns
 from conftest import SHARED
 
 QUALCODER = SHARED / "samples" / "qualcoder"

@@ -4,10 +4,11 @@ import sqlite3
 
 import pytest
 
+from casecode import CasecodeError
 from casecode.coding.tokenize import Tokenizer, Tokens
-from casecode.errors import CasecodeError
 from casecode.model import Segment
-from casecode.store import MIGRATIONS, Store
+from casecode.store import Store
+from casecode.store.migrations import MIGRATIONS
 from conftest import add_document
 
 

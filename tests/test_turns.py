@@ -128,7 +128,7 @@ def test_configured_patterns_come_first_and_builtins_can_be_switched_off():
 
 
 def test_a_bad_configured_pattern_is_explained():
-    from casecode.errors import CasecodeError
+    from casecode import CasecodeError
 
     with pytest.raises(CasecodeError, match="no named group"):
         compile_patterns([r"^\w+:"])

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import CasecodeError
-from .store import Store, utcnow
+from casecode.errors import CasecodeError
+from casecode.store.db import Store, utcnow
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -130,13 +130,6 @@ class Project:
                 file=self.root / CONFIG_NAME,
             )
         return path
-
-    def speaker_patterns(self):
-        from .corpus.turns import compile_patterns
-
-        return compile_patterns(
-            self.config.speaker_patterns, builtin=self.config.builtin_speaker_patterns
-        )
 
 
 def init_project(directory: str | Path = ".", *, name: str | None = None) -> Path:

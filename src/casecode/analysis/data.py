@@ -13,9 +13,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..codebook import Codebook
-from ..codebook.model import Code
-from ..errors import CasecodeError
+from casecode.codebook import Codebook
+from casecode.codebook.codes import Code
+from casecode.errors import CasecodeError
 
 # --status: which codings count. "all" is everything a person has not rejected.
 STATUSES: dict[str, tuple[str, ...]] = {
@@ -140,7 +140,7 @@ def _within(code_id: str, root: str) -> bool:
 
 
 @dataclass
-class Columns:
+class CodeColumns:
     """The columns asked for, and which of them each coded code counts in.
 
     - ``codes`` alone: each listed code, counting its whole subtree;
@@ -192,7 +192,7 @@ def select_columns(
     level: int | None = None,
     codes: Iterable[str] | None = None,
     resolve: Callable[[Codebook, str], Code] | None = None,
-) -> Columns:
+) -> CodeColumns:
     if level is not None and level < 1:
         raise CasecodeError("--level counts from 1 (the top-level codes)")
     roots: list[Code] = []
@@ -208,7 +208,7 @@ def select_columns(
             f"the codes asked for are below level {level}",
             hint=f"use --level {deepest} or more, or leave it out",
         )
-    return Columns(book, level, roots)
+    return CodeColumns(book, level, roots)
 
 
 # ---------------------------------------------------------------------------- filters

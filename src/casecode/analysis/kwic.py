@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..coding.tokenize import Tokens
+from casecode.coding.tokenize import Tokens
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import CasecodeError
-from .data import MISSING, CodedCorpus, Turn
+from casecode.analysis.data import MISSING, CodedCorpus, Turn
+from casecode.errors import CasecodeError
 
 MEASURES = ("count", "presence", "segments", "coverage")
 ROW_KINDS = ("document", "case", "speaker")
@@ -95,7 +95,7 @@ def _row_order(corpus: CodedCorpus, kind: str) -> tuple[list[str], dict[Turn, st
     return rows, row_of
 
 
-def code_matrix(
+def count_codes(
     corpus: CodedCorpus, rows: str = "case", measure: str = "count", percent: str | None = None
 ) -> Matrix:
     if measure not in MEASURES:
@@ -188,7 +188,7 @@ UNITS = ("turn", "document")
 COOCCUR_MEASURES = ("count", "jaccard")
 
 
-def cooccurrence(corpus: CodedCorpus, unit: str = "turn", measure: str = "count") -> Matrix:
+def count_pairs(corpus: CodedCorpus, unit: str = "turn", measure: str = "count") -> Matrix:
     """Code × code: units (turns or documents) holding both codes, or their Jaccard index.
 
     The diagonal holds the units with the code (``count``) or 1 (``jaccard``); a Jaccard index

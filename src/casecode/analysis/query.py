@@ -18,10 +18,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..codebook import Codebook
-from ..codebook.model import Code
-from ..errors import CasecodeError
-from .data import CodedCorpus, Condition, check_condition
+from casecode.analysis.data import CodedCorpus, Condition, check_condition
+from casecode.codebook import Codebook
+from casecode.codebook.codes import Code
+from casecode.errors import CasecodeError
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -184,7 +184,7 @@ def parse_query(expr: str, book: Codebook, resolve: Callable[[Codebook, str], Co
     return _Parser(expr, book, resolve).parse()
 
 
-def evaluate(node: Node, corpus: CodedCorpus, expr: str = "") -> set[tuple[int, int]]:
+def match_query(node: Node, corpus: CodedCorpus, expr: str = "") -> set[tuple[int, int]]:
     """The turns, as ``(document id, turn number)``, for which ``node`` holds."""
     universe = {(t.doc, t.n) for t in corpus.turns}
     by_code: dict[str, set[tuple[int, int]]] = {}

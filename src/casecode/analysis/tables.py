@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import CasecodeError
+from casecode.errors import CasecodeError
 
 FORMATS = (".csv", ".xlsx", ".dta", ".parquet")
 

@@ -1,8 +1,9 @@
 """Codebooks: the YAML format, its validator, the model the matcher uses, and .qdc exchange."""
 
-from .load import builtin_codebooks, check_codebook, load_codebook
-from .model import Code, Codebook, Rule
-from .validate import Issue, Validation, validate_text
+from casecode.codebook.codes import Code, Codebook, Rule
+from casecode.codebook.files import builtin_codebooks
+from casecode.codebook.load import check_codebook, load_codebook
+from casecode.codebook.validate import Issue, Validation, validate_text
 
 __all__ = [
     "Code",

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import CasecodeError
-from .model import Code, Codebook
+from casecode import __version__
+from casecode.codebook.codes import Code, Codebook
+from casecode.errors import CasecodeError
 
 NS = "urn:QDA-XML:codebook:1.0"
 KNOWN_NAMESPACES = {NS, "urn:QDA-XML:codebook:0:4"}
@@ -52,7 +53,6 @@ def export_qdc(
     codebook: Codebook, out: str | Path, *, lang: str | None = None, origin: str | None = None
 ) -> Path:
     """Write ``codebook`` as a REFI-QDA .qdc file; the same codebook gives the same bytes."""
-    from .. import __version__
 
     lang = lang or codebook.languages[0]
     ET.register_namespace("", NS)

@@ -17,9 +17,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import yamlpos
-from .model import LANGUAGES, Codebook, build
-from .regexcheck import backtracking_risk
+from casecode.codebook import yamlpos
+from casecode.codebook.codes import LANGUAGES, Codebook, build
+from casecode.codebook.files import read_text
+from casecode.codebook.regexcheck import backtracking_risk
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z '\-]*$")
@@ -584,7 +585,6 @@ def _spacy_problems(pattern: list) -> list[str]:
 
 def validate_file(path: str | Path) -> Validation:
     """Read and check a codebook file (any encoding casecode can detect)."""
-    from .load import read_text
 
     text, name = read_text(path)
     return validate_text(text, name)

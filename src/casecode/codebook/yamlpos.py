@@ -10,36 +10,47 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 Path_ = tuple[Any, ...]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose booleans are YAML 1.2's: true/false only."""
+@lru_cache(maxsize=1)
+def _loaders() -> tuple[type, type]:
+    """The two loaders, made on first use so that importing casecode does not import yaml: one
+    that keeps positions, and libyaml's fast one for text already checked. Both read YAML 1.2's
+    booleans (true/false only)."""
+    import yaml
 
+    class Loader(yaml.SafeLoader):
+        pass
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
 
+    class FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
 
-class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The same reading rules as ``_Loader``, with libyaml's speed and no positions."""
-
-
-_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    FastLoader.yaml_implicit_resolvers = Loader.yaml_implicit_resolvers
+    return Loader, FastLoader
 
 
 def load_plain(text: str) -> Any:
     """Data only, for YAML already checked (a project's stored codebook)."""
-    return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
+    import yaml
+
+    return yaml.load(text, Loader=_loaders()[1])  # noqa: S506 - a safe loader
 
 
 @dataclass
@@ -76,7 +87,9 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 def load(text: str) -> Positioned:
     """Parse one YAML document; raise ``YamlSyntaxError`` with a position if it does not parse."""
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loaders()[0](text)
     try:
         root = loader.get_single_node()
         result = Positioned(None)
@@ -109,6 +122,8 @@ MAX_VALUES = 200_000
 
 def _expanded_size(node: yaml.Node, sizes: dict) -> int:
     """How many values the document has once every alias is expanded."""
+    import yaml
+
     if id(node) in sizes:
         return sizes[id(node)]
     sizes[id(node)] = 1  # guards recursion; recursive aliases are refused elsewhere
@@ -122,10 +137,12 @@ def _expanded_size(node: yaml.Node, sizes: dict) -> int:
 
 
 def _convert(
-    loader: _Loader, node: yaml.Node, path: Path_, out: Positioned, active: set, done: dict
+    loader: Any, node: yaml.Node, path: Path_, out: Positioned, active: set, done: dict
 ) -> Any:
     """Build plain data from ``node``. An aliased node is built once and shared, so nested
     aliases (a "billion laughs" document) cost no more than the document itself."""
+    import yaml
+
     out.values.setdefault(path, _mark(node))
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_object(node, deep=True)

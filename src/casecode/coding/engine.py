@@ -16,11 +16,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ..codebook.model import Codebook, Matchers, Rule, Words
-from ..corpus.language import detect_language
-from ..model import Segment
-from .tokenize import CLAUSE_END, Tokenizer, Tokens, is_punct
-from .units import Unit, UnitIndex
+from casecode.codebook.codes import Codebook, Matchers, Rule, Words
+from casecode.coding.tokenize import CLAUSE_END, Tokenizer, Tokens, is_punct
+from casecode.coding.units import Unit, UnitIndex
+from casecode.corpus.language import detect_language
+from casecode.model import Segment
 
 Path_ = tuple[Any, ...]
 

@@ -27,7 +27,7 @@ from itertools import accumulate, compress
 from operator import not_
 from pathlib import Path
 
-from ..errors import CasecodeError
+from casecode.errors import CasecodeError
 
 # How tokens and keywords get their norms; a change makes every document judged again.
 # 2: a keyword's tokens are normed as a document's; words with accents get lemmas too.

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 from typing import NamedTuple
 
-from ..model import Segment
+from casecode.model import Segment
 
 # A sentence ends at 。！？!?；; (with any closing quotes after them), at a line break, or at a
 # full stop followed by a space or the end - but not after a common abbreviation (Mr. e.g.).

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CasecodeError
+from casecode.errors import CasecodeError
 
 # Detectors name the same codec in several ways; report the standard names people know.
 _CANONICAL = {

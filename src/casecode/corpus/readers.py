@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CasecodeError
-from ..model import Segment
-from .encoding import decode_bytes
+from casecode.corpus.encoding import decode_bytes
+from casecode.errors import CasecodeError
+from casecode.model import Segment
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}

@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..errors import CasecodeError
-from ..model import Segment
+from casecode.errors import CasecodeError
+from casecode.model import Segment
 
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _LEAD = r"^[ \t\u3000]*"

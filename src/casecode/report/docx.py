@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import CasecodeError
-from .content import CaseSection, CodeSection, Quote, ReportData, Table
-from .words import word
+from casecode.errors import CasecodeError
+from casecode.report.content import CaseSection, CodeSection, Quote, ReportData, Table
+from casecode.report.words import word
 
 # East Asian fonts: body and headings (Word substitutes a close one where they are missing).
 ZH_BODY, ZH_HEADING = "SimSun", "SimHei"

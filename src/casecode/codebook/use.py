@@ -1,4 +1,4 @@
-"""Library operations on codebooks, with the names the CLI uses.
+"""Codebook verbs, with the names the CLI uses.
 
 ``casecode codebook validate FILE`` is ``validate_codebook(FILE)``, ``codebook show`` is
 ``codebook_tree(...)``, ``codebook use`` is ``use_codebook(project, FILE)``, and so on.
@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
-import yaml
-
-from .codebook.load import check_codebook, load_checked, load_codebook, read_text, require_valid
-from .codebook.model import Code, Codebook
-from .codebook.validate import Validation, validate_text
-from .errors import CasecodeError
-from .project import Project, find_project, using_project
+from casecode.codebook.codes import Code, Codebook
+from casecode.codebook.files import read_text
+from casecode.codebook.load import check_codebook, load_checked, load_codebook, require_valid
+from casecode.codebook.qdc import _write_atomic, export_qdc, import_qdc
+from casecode.codebook.validate import Validation, validate_text
+from casecode.errors import CasecodeError
+from casecode.project import Project, find_project, using_project
 
 BUILTIN_DEFAULT = "coproduction"
 
@@ -88,10 +88,23 @@ def use_codebook(project: str | Path | Project | None, source: str | Path) -> Us
     )
 
 
-def project_codebook(project: str | Path | Project | None = None) -> Codebook:
-    """The codebook the project uses (set by ``use_codebook``)."""
+@overload
+def project_codebook(project: str | Path | Project | None = ...) -> Codebook: ...
+@overload
+def project_codebook(
+    project: str | Path | Project | None, *, required: bool
+) -> Codebook | None: ...
+
+
+def project_codebook(
+    project: str | Path | Project | None = None, *, required: bool = True
+) -> Codebook | None:
+    """The codebook the project uses (set by ``use_codebook``); with ``required=False``,
+    ``None`` when it has none yet."""
     with using_project(project) as proj:
         row = proj.store.current_codebook()
+    if row is None and not required:
+        return None
     if row is None:
         raise CasecodeError(
             "this project has no codebook yet",
@@ -178,7 +191,6 @@ def export_codebook(
     force: bool = False,
 ) -> Path:
     """Write a codebook (default: the project's) in an exchange format (``qdc``)."""
-    from .codebook.qdc import export_qdc
 
     if format.lower() != "qdc":
         raise CasecodeError(f"unknown format '{format}'", hint="casecode exports codebooks as qdc")
@@ -195,16 +207,26 @@ def export_codebook(
     return export_qdc(book, out, lang=lang)
 
 
-class _Dumper(yaml.SafeDumper):
-    """Writes text with line breaks as YAML block scalars (|), which people can edit."""
+def _dump(data: Any) -> str:
+    """YAML people can edit: text with line breaks as block scalars (|), keys in their order."""
+    import yaml
 
+    class Dumper(yaml.SafeDumper):
+        pass
 
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-
-_Dumper.add_representer(str, _str)
+    Dumper.add_representer(str, text)
+    return yaml.dump(
+        data,
+        Dumper=Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
+        default_flow_style=False,
+    )
 
 
 @dataclass
@@ -233,7 +255,6 @@ def import_codebook(
     source: str | Path, *, out: str | Path, force: bool = False
 ) -> ImportedCodebook:
     """Turn a REFI-QDA .qdc file into a casecode YAML codebook at ``out``."""
-    from .codebook.qdc import _write_atomic, import_qdc
 
     out = Path(out)
     if out.suffix.lower() not in (".yaml", ".yml"):
@@ -245,14 +266,7 @@ def import_codebook(
         f"# Imported by casecode from {Path(source).name}. Add rules (docs/codebook.md) so that\n"
         "# automatic coding can suggest codes. Check it with: casecode codebook validate\n"
     )
-    text = header + yaml.dump(
-        result.data,
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=100,
-        default_flow_style=False,
-    )
+    text = header + _dump(result.data)
     validation = validate_text(text, str(out))
     if not validation.valid:  # a bug in the converter, not the user's file
         raise RuntimeError("\n".join(str(i) for i in validation.errors))

@@ -17,9 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .codebook.model import Codebook
-from .errors import CasecodeError
-from .project import Project, using_project
+from casecode.codebook.codes import Codebook
+from casecode.codebook.refs import resolve_code
+from casecode.codebook.use import project_codebook
+from casecode.corpus.documents import resolve_documents
+from casecode.corpus.encoding import decode_bytes
+from casecode.corpus.readers import read_xlsx_rows
+from casecode.errors import CasecodeError
+from casecode.project import Project, using_project
 
 HEADER = ["document", "turn", "speaker", "text"]
 _SPLIT = re.compile(r"\s*[;；,，、\n]+\s*")  # not spaces: English labels have them
@@ -59,8 +64,6 @@ def export_sheet(
     force: bool = False,
 ) -> dict[str, Any]:
     """Write a coding sheet (.xlsx or .csv); ``coder``'s codings are filled in when given."""
-    from .codebook_ops import project_codebook
-    from .operations import resolve_documents
 
     out = Path(out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
@@ -221,13 +224,10 @@ def _read(path: Path, encoding: str | None = None) -> list[list[Any]]:
     if not path.is_file():
         raise CasecodeError("no such file", file=path)
     if path.suffix.lower() == ".csv":
-        from .corpus.encoding import decode_bytes
-
         text = decode_bytes(path.read_bytes(), source=path, encoding=encoding).text
         return list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
     if path.suffix.lower() != ".xlsx":
         raise CasecodeError("a coding sheet is .xlsx or .csv", file=path)
-    from .corpus.readers import read_xlsx_rows
 
     return read_xlsx_rows(path)
 
@@ -242,8 +242,6 @@ def import_sheet(
 ) -> SheetReport:
     """Make a coding sheet ``coder``'s manual codings of the turns it lists (``encoding``: of a
     .csv sheet, instead of detecting it)."""
-    from .codebook_ops import project_codebook
-    from .manual_ops import resolve_code
 
     path = Path(file)
     coder = coder.strip()

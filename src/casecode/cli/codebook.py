@@ -9,13 +9,15 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
-from .cli_common import JsonOpt, ProjectOpt, _errors, _print_json, err, out
-
-codebook_app = typer.Typer(
-    help="Check, inspect, choose and exchange codebooks (YAML; REFI-QDA .qdc).",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
+from casecode.cli.common import JsonOpt, ProjectOpt, err, errors, out, print_json
+from casecode.codebook.use import (
+    codebook_tree,
+    export_codebook,
+    import_codebook,
+    use_codebook,
+    validate_codebook,
 )
+from casecode.errors import CasecodeError
 
 FileArg = Annotated[
     str,
@@ -29,11 +31,8 @@ LangOpt = Annotated[
 ]
 
 
-@codebook_app.command("validate")
-def validate(file: FileArg, as_json: JsonOpt = False) -> None:
+def codebook_validate_cli(file: FileArg, as_json: JsonOpt = False) -> None:
     """Report every mistake in a codebook as file:line:column: code-id: message."""
-    from .codebook_ops import validate_codebook
-    from .errors import CasecodeError
 
     if as_json:  # a file that cannot be read is still an answer in JSON
         try:
@@ -41,17 +40,17 @@ def validate(file: FileArg, as_json: JsonOpt = False) -> None:
         except CasecodeError as exc:
             issue = {"severity": "error", "file": exc.file or file, "line": exc.line}
             issue |= {"column": None, "code": None, "message": exc.message}
-            _print_json(
+            print_json(
                 {"file": file, "valid": False, "errors": [issue], "warnings": []}
                 | dict.fromkeys(("name", "content_version", "codes", "rules"))
             )
             err.print(f"[bold red]error:[/] {escape(str(exc))}")
             raise typer.Exit(1) from None
     else:
-        with _errors():
+        with errors():
             result = validate_codebook(file)
     if as_json:
-        _print_json(result.as_dict())
+        print_json(result.as_dict())
         raise typer.Exit(0 if result.valid else 1)
     for issue in result.errors:
         out.print(f"[red]{escape(str(issue))}[/]", soft_wrap=True)
@@ -93,8 +92,7 @@ def _add(tree: Tree, node: dict, show_counts: bool) -> None:
         _add(branch, child, show_counts)
 
 
-@codebook_app.command("show")
-def show(
+def codebook_show_cli(
     file: Annotated[
         str | None,
         typer.Argument(help="Codebook file or built-in name (default: the project's codebook)."),
@@ -104,12 +102,11 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Print the code tree: ids, labels, rule counts and, in a project, codings per code."""
-    from .codebook_ops import codebook_tree
 
-    with _errors():
+    with errors():
         tree = codebook_tree(file, project=project, lang=lang)
     if as_json:
-        _print_json(tree)
+        print_json(tree)
         return
     version = f" {tree['version']}" if tree["version"] else ""
     root = Tree(
@@ -124,15 +121,13 @@ def show(
         out.print(f"[yellow]{n} coding(s) use '{escape(code)}', which is not in this codebook[/]")
 
 
-@codebook_app.command("use")
-def use(file: FileArg, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+def codebook_use_cli(file: FileArg, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """Make a codebook the project's own; codings are kept even when their code is gone."""
-    from .codebook_ops import use_codebook
 
-    with _errors():
+    with errors():
         report = use_codebook(project, file)
     if as_json:
-        _print_json(report.as_dict())
+        print_json(report.as_dict())
         return
     state = "is now the project's codebook" if report.changed else "was already in use"
     out.print(
@@ -165,8 +160,7 @@ def use(file: FileArg, project: ProjectOpt = None, as_json: JsonOpt = False) -> 
         )
 
 
-@codebook_app.command("export")
-def export(
+def codebook_export_cli(
     file: Annotated[
         str | None,
         typer.Argument(help="Codebook file or built-in name (default: the project's codebook)."),
@@ -178,29 +172,26 @@ def export(
     project: ProjectOpt = None,
 ) -> None:
     """Write a codebook as a REFI-QDA codebook (.qdc) for ATLAS.ti, MAXQDA, NVivo, QualCoder."""
-    from .codebook_ops import export_codebook
 
-    with _errors():
+    with errors():
         path = export_codebook(
             file, out=out_file, format=format, project=project, lang=lang, force=force
         )
     out.print(f"Wrote {escape(str(path))}.")
 
 
-@codebook_app.command("import")
-def import_(
+def codebook_import_cli(
     file: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc).")],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="YAML codebook to write.")] = ...,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Read a REFI-QDA codebook (.qdc) from any tool into a casecode YAML codebook."""
-    from .codebook_ops import import_codebook
 
-    with _errors():
+    with errors():
         result = import_codebook(file, out=out_file, force=force)
     if as_json:
-        _print_json(result.as_dict())
+        print_json(result.as_dict())
         return
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {escape(str(file))}: {escape(warning)}")

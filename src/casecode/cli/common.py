@@ -13,9 +13,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .errors import CasecodeError
+from casecode.errors import CasecodeError
 
-_state = {"debug": False}
+state = {"debug": False}
+# -h as well as --help, on every command
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # one error, one line
 
@@ -32,14 +34,14 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a t
 
 
 @contextmanager
-def _errors() -> Iterator[None]:
+def errors() -> Iterator[None]:
     """Turn errors into one red line and a non-zero exit; tracebacks only with --debug."""
     try:
         yield
     except (typer.Exit, typer.Abort):
         raise
     except CasecodeError as exc:
-        if _state["debug"]:
+        if state["debug"]:
             raise
         err.print(f"[bold red]error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
@@ -47,7 +49,7 @@ def _errors() -> Iterator[None]:
         err.print("[red]interrupted[/]")
         raise typer.Exit(130) from None
     except sqlite3.OperationalError as exc:
-        if _state["debug"]:
+        if state["debug"]:
             raise
         if "locked" in str(exc) or "busy" in str(exc):
             err.print(
@@ -58,7 +60,7 @@ def _errors() -> Iterator[None]:
             err.print(f"[bold red]error:[/] the project store cannot be used: {escape(str(exc))}")
         raise typer.Exit(1) from None
     except sqlite3.DatabaseError as exc:
-        if _state["debug"]:
+        if state["debug"]:
             raise
         err.print(
             f"[bold red]error:[/] the project store is damaged ({escape(str(exc))}); "
@@ -66,7 +68,7 @@ def _errors() -> Iterator[None]:
         )
         raise typer.Exit(1) from None
     except Exception as exc:  # a bug: say so briefly
-        if _state["debug"]:
+        if state["debug"]:
             raise
         err.print(
             f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))} "
@@ -75,12 +77,12 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-def _print_json(data: Any) -> None:
+def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Any]:
+def progress_bar(label: str) -> Iterator[Any]:
     """A progress callback that draws a bar on a terminal and stays silent elsewhere."""
     if not err.is_terminal:
         yield None
@@ -94,3 +96,23 @@ def _progress(label: str) -> Iterator[Any]:
             bar.update(task, completed=done, total=total, description=f"{label} {name}")
 
         yield update
+
+
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding", help="Decode text files with this encoding instead of detecting it."
+    ),
+]
+
+
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="Set the language (zh, en, mixed) instead of detecting it."),
+]
+
+
+AttributesOpt = Annotated[
+    Path | None,
+    typer.Option("--attributes", help="CSV/XLSX of attributes keyed by 'document' or 'case'."),
+]

@@ -17,8 +17,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .errors import CasecodeError
-from .project import Project, using_project
+from casecode.analysis.data import load
+from casecode.analysis.kwic import context, substring_hits, token_hits
+from casecode.analysis.matrix import count_codes, count_pairs
+from casecode.analysis.query import match_query, parse_query
+from casecode.analysis.tables import check_out, write_table
+from casecode.codebook.refs import code_refs, resolve_code
+from casecode.codebook.use import project_codebook
+from casecode.coding.settings import document_tokens, project_tokenizer
+from casecode.corpus.documents import resolve_documents
+from casecode.errors import CasecodeError
+from casecode.project import Project, using_project
 
 TOTAL = "Total"
 
@@ -30,7 +39,6 @@ def _where(where: str | Iterable[str] | None) -> list[str]:
 
 
 def _codes(codes: str | Iterable[str] | None) -> list[str] | None:
-    from .codebook.model import code_refs
 
     return code_refs(codes) or None
 
@@ -46,9 +54,6 @@ def label_language(corpus, lang: str | None) -> str:
 
 
 def _load(proj: Project, **options: Any):
-    from .analysis.data import load
-    from .codebook_ops import project_codebook
-    from .manual_ops import resolve_code
 
     book = project_codebook(proj)
     return load(proj.store, book, resolve=resolve_code, **options)
@@ -83,16 +88,12 @@ def _frame(matrix, labels: dict[str, str], lang: str, totals: bool):
 
 def _written(frame, out: str | Path | None, *, index: bool = True):
     if out is not None:
-        from .analysis.tables import write_table
-
         write_table(frame, out, labels=frame.attrs.get("labels"), index=index)
     return frame
 
 
 def _check_out(out: str | Path | None) -> None:
     if out is not None:
-        from .analysis.tables import check_out
-
         check_out(out)
 
 
@@ -130,12 +131,11 @@ def code_matrix(
     :mod:`casecode.analysis.matrix`); ``percent``: ``row`` or ``column`` shares;
     ``totals`` adds a Total row and column.
     """
-    from .analysis.matrix import code_matrix as compute
 
     _check_out(out)
     corpus = _by_code(project, level, codes, coder, status, where)
     lang = label_language(corpus, lang)
-    matrix = compute(corpus, rows=rows, measure=measure, percent=percent)
+    matrix = count_codes(corpus, rows=rows, measure=measure, percent=percent)
     frame = _frame(matrix, _labels(corpus, lang), lang, totals)
     return _written(frame, out)
 
@@ -154,12 +154,11 @@ def cooccurrence(
     out: str | Path | None = None,
 ):
     """Code × code: how many turns (or documents) hold both, or the Jaccard index."""
-    from .analysis.matrix import cooccurrence as compute
 
     _check_out(out)
     corpus = _by_code(project, level, codes, coder, status, where)
     lang = label_language(corpus, lang)
-    matrix = compute(corpus, unit=unit, measure=measure)
+    matrix = count_pairs(corpus, unit=unit, measure=measure)
     frame = _frame(matrix, _labels(corpus, lang), lang, totals=False)
     frame.index.name = "code"
     frame.attrs.update(unit=unit, units=matrix.total, with_code=matrix.row_totals)
@@ -206,16 +205,13 @@ def query(
     before and after."""
     import pandas as pd
 
-    from .analysis.query import evaluate, parse_query
-    from .manual_ops import resolve_code
-
     _check_out(out)
     if context < 0:
         raise CasecodeError("--context is a number of turns, 0 or more")
     with using_project(project) as proj:
         corpus = _load(proj, coder=coder, status=status, where=_where(where))
     node = parse_query(expr, corpus.book, resolve_code)
-    found = evaluate(node, corpus, expr)
+    found = match_query(node, corpus, expr)
     lang = label_language(corpus, lang)
     codes_on: dict[tuple[int, int], set[str]] = {}
     for h in corpus.hits:
@@ -271,10 +267,6 @@ def kwic(
     from bisect import bisect_right
 
     import pandas as pd
-
-    from .analysis.kwic import context, substring_hits, token_hits
-    from .coding_ops import document_tokens, project_tokenizer
-    from .operations import resolve_documents
 
     _check_out(out)
     word = word.strip()

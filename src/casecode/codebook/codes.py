@@ -10,7 +10,7 @@ import fnmatch
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,19 +196,6 @@ class Code:
         yield self
         for child in self.children:
             yield from child.walk()
-
-
-def code_refs(values: str | Iterable[str] | None) -> list[str]:
-    """Code references as people type them: a list, and/or comma-separated (, or ，)."""
-    if values is None:
-        return []
-    items = [values] if isinstance(values, str) else values
-    return [
-        ref.strip()
-        for item in items
-        for ref in str(item).replace("，", ",").split(",")
-        if ref.strip()
-    ]
 
 
 def pick(texts: Texts, lang: str | None = None) -> str:

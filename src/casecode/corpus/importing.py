@@ -1,9 +1,9 @@
-"""What the commands do, as Python functions with the CLI's names.
+"""Bring transcripts into a project: ``import_documents`` (``casecode import``) and
+``set_attributes`` (``casecode attributes``).
 
 >>> import casecode
 >>> casecode.init_project("study")
 >>> report = casecode.import_documents("study", ["corpora/county-a"])
->>> casecode.list_documents("study")[0]["turns"]
 """
 
 from __future__ import annotations
@@ -11,18 +11,20 @@ from __future__ import annotations
 import fnmatch
 import glob
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .corpus.language import detect_language
-from .corpus.readers import SUPPORTED_SUFFIXES, Columns, read_document
-from .errors import CasecodeError
-from .project import Project, init_project, using_project
-from .store import utcnow
+from casecode.corpus.encoding import decode_bytes
+from casecode.corpus.language import detect_language
+from casecode.corpus.readers import SUPPORTED_SUFFIXES, Columns, read_document, read_xlsx_rows
+from casecode.corpus.spans import carry_spans
+from casecode.corpus.turns import compile_patterns, split_turns
+from casecode.errors import CasecodeError
+from casecode.project import Project, using_project
+from casecode.store.db import utcnow
 
 Progress = Callable[[int, int, str], None]
 ATTRIBUTE_FILE_STEMS = {"attributes", "attribute", "属性"}
@@ -73,7 +75,7 @@ class ImportReport:
 # ---------------------------------------------------------------------------- finding files
 
 
-def _as_paths(paths: str | Path | Iterable[str | Path]) -> list[str | Path]:
+def as_paths(paths: str | Path | Iterable[str | Path]) -> list[str | Path]:
     """One path given as a string or Path means that path, not its characters."""
     return [paths] if isinstance(paths, (str, Path)) else list(paths)
 
@@ -204,11 +206,13 @@ def import_documents(
     if lang is not None and lang not in LANGUAGES:
         raise CasecodeError(f"unknown language '{lang}'", hint="use zh, en or mixed")
     table = read_attribute_table(attributes) if attributes else None
-    files, found_attribute_files, problems = _expand(_as_paths(paths))
+    files, found_attribute_files, problems = _expand(as_paths(paths))
     found_tables = [read_attribute_table(f) for f in found_attribute_files] if table is None else []
     report = ImportReport(outcomes=list(problems))
     with using_project(project) as proj:
-        patterns = proj.speaker_patterns()
+        patterns = compile_patterns(
+            proj.config.speaker_patterns, builtin=proj.config.builtin_speaker_patterns
+        )
         max_bytes = int(proj.config.max_file_mb * 1024 * 1024)
         for i, (path, name) in enumerate(files):
             if progress:
@@ -232,7 +236,6 @@ def import_documents(
 def _import_one(
     proj: Project, path: Path, name: str, encoding, lang, columns, replace, patterns, max_bytes
 ) -> ImportOutcome:
-    from .corpus.turns import split_turns
 
     raw = read_document(path, encoding=encoding, columns=columns, max_bytes=max_bytes)
     sha = hashlib.sha256(raw.text.encode("utf-8")).hexdigest()
@@ -295,7 +298,6 @@ def _import_one(
 
 def _carry_codings(proj: Project, existing, new_text: str, path: Path) -> None:
     """Move every coding of the old text onto the new one, or refuse the replacement."""
-    from .spans import carry_spans
 
     codings = proj.store.codings_for_document(existing["id"])
     if not codings:
@@ -356,9 +358,6 @@ class AttributeTable:
 def read_attribute_table(path: str | Path) -> AttributeTable:
     """Read an attributes CSV/XLSX; its key column is ``document`` (or ``case``)."""
     import csv
-
-    from .corpus.encoding import decode_bytes
-    from .corpus.readers import read_xlsx_rows
 
     path = Path(path)
     if not path.is_file():
@@ -457,212 +456,4 @@ def set_attributes(project: str | Path | Project | None, file: str | Path) -> At
 # ---------------------------------------------------------------------------- looking
 
 
-def _document_summary(store, row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "case": row["case_name"],
-        "language": row["language"],
-        "encoding": row["encoding"],
-        "format": row["format"],
-        "turns": row["turns"],
-        "characters": row["characters"],
-        "speakers": row["speakers"].split("\x1f") if row["speakers"] else [],
-        "attributes": store.attributes(row["id"]),
-        "metadata": json.loads(row["metadata"]),
-        "path": row["path"],
-        "sha256": row["sha256"],
-        "imported_at": row["imported_at"],
-        "updated_at": row["updated_at"],
-    }
-
-
-def list_documents(project: str | Path | Project | None = None) -> list[dict[str, Any]]:
-    """Every document with its case, language, encoding, turn count, speakers and attributes."""
-    with using_project(project) as proj:
-        return [_document_summary(proj.store, r) for r in proj.store.list_documents()]
-
-
-def resolve_document(store, ref: str | int):
-    """A document by id, name, or name without its extension."""
-    ref = str(ref).strip()
-    row = None
-    if ref.isdigit():
-        row = store.document_by_id(int(ref))
-    if row is None:
-        row = store.document_by_name(ref)
-    if row is None:
-        matches = store.documents_by_stem(ref)
-        if len(matches) > 1:
-            names = ", ".join(m["name"] for m in matches)
-            raise CasecodeError(
-                f"'{ref}' names several documents: {names}", hint="give the full name"
-            )
-        row = matches[0] if matches else None
-    if row is None:
-        folded = [
-            r
-            for r in store.document_names()
-            if ref.casefold() in (r["name"].casefold(), r["name"].rsplit(".", 1)[0].casefold())
-        ]
-        row = store.document_by_id(folded[0]["id"]) if len(folded) == 1 else None
-    if row is None:
-        raise CasecodeError(f"no document '{ref}'", hint="`casecode docs` lists them")
-    return row
-
-
-def resolve_documents(store, refs) -> list:
-    """The documents named by ``refs`` (each once, in the order given), or all of them."""
-    if not refs:
-        return store.all_documents()
-    rows = [resolve_document(store, r) for r in refs]
-    return list({r["id"]: r for r in rows}.values())
-
-
-def resolve_turn(store, doc: str | int, turn: int):
-    """A document and one of its turns (a ``Segment``), or a clear error."""
-    row = resolve_document(store, doc)
-    segments = store.segments(row["id"])
-    seg = next((s for s in segments if s.n == turn), None)
-    if seg is None:
-        raise CasecodeError(
-            f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{len(segments)}"
-        )
-    return row, seg
-
-
-def get_document(project: str | Path | Project | None, ref: str | int) -> dict[str, Any]:
-    """One document: its text and its turns ``{n, speaker, start, end, text, ...}``."""
-    with using_project(project) as proj:
-        store = proj.store
-        row = resolve_document(store, ref)
-        summary = _document_summary(store, store.list_documents(row["id"])[0])
-        text = row["text"]
-        segments = store.segments(row["id"])
-        turns = [
-            {
-                "n": s.n,
-                "speaker": s.speaker,
-                "start": s.start,
-                "end": s.end,
-                "label_start": s.label_start,
-                "timestamp": s.timestamp,
-                "kind": s.kind,
-                "text": text[s.start : s.end],
-            }
-            for s in segments
-        ]
-        from .coding_ops import codings_of
-
-        codings = codings_of(store, row, segments)
-        memos = [
-            {"id": m["id"], "text": m["text"], "author": m["author"], "created_at": m["created_at"]}
-            for m in store.memos("document", row["name"])
-        ]
-        return {**summary, "text": text, "turns": turns, "codings": codings, "memos": memos}
-
-
 # ---------------------------------------------------------------------------- the whole flow
-
-
-@dataclass
-class RunReport:
-    project: Path
-    imported: ImportReport
-    documents: list[dict[str, Any]]
-    files: list[Path]
-    coding: Any = None  # a coding_ops.CodeReport
-
-
-def run(
-    corpus: str | Path | Iterable[str | Path],
-    out: str | Path,
-    *,
-    encoding: str | None = None,
-    lang: str | None = None,
-    doc_lang: str | None = None,
-    attributes: str | Path | None = None,
-    codebook: str | Path | None = None,
-    progress: Progress | None = None,
-) -> RunReport:
-    """The whole flow in one call: a project in ``out``, the corpus imported and coded with
-    ``codebook`` (the built-in co-production codebook by default), and its outputs written:
-    ``report.docx`` (in ``lang``, zh or en; default the interviews' language), ``matrix.xlsx``
-    (turns per case and code at level 2), ``cooccurrence.xlsx``, ``codings.csv`` and
-    ``documents.csv``.
-    ``doc_lang`` overrides the detected language of the documents. Running it again imports
-    nothing twice and writes the same files."""
-    from .analysis_ops import code_matrix, cooccurrence, export_codings
-    from .codebook_ops import BUILTIN_DEFAULT, use_codebook
-    from .coding_ops import autocode
-    from .report_ops import build_report
-
-    if lang is not None and lang not in ("zh", "en"):
-        raise CasecodeError(f"unknown report language '{lang}'", hint="zh or en")
-    paths = _as_paths(corpus)
-    missing = [c for c in paths if not Path(c).exists() and not any(ch in str(c) for ch in "*?[")]
-    if missing:
-        raise CasecodeError("no such file or folder", file=missing[0])
-    if codebook is not None:  # a broken codebook stops the run before any project is made
-        from .codebook import load_codebook
-
-        load_codebook(codebook)
-    # a new project is named after the corpus folder, not after the output folder
-    first = Path(paths[0]) if len(paths) == 1 else None
-    name = first.resolve().name if first is not None and first.is_dir() else None
-    root = init_project(out, name=name)
-    with Project(root) as proj:
-        if codebook is not None or proj.store.current_codebook() is None:
-            use_codebook(proj, codebook or BUILTIN_DEFAULT)
-        imported = import_documents(
-            proj, paths, encoding=encoding, lang=doc_lang, attributes=attributes, progress=progress
-        )
-        coding = autocode(proj, progress=progress)
-        documents = list_documents(proj)
-        overview = root / "documents.csv"
-        _write_overview(overview, documents)
-        files = [overview]
-        if documents:
-            steps = [
-                (
-                    "matrix.xlsx",  # turns per case and code, as in the report's matrix
-                    lambda f: code_matrix(
-                        proj, level=2, measure="segments", totals=True, lang=lang, out=f
-                    ),
-                ),
-                ("cooccurrence.xlsx", lambda f: cooccurrence(proj, level=2, lang=lang, out=f)),
-                ("codings.csv", lambda f: export_codings(proj, f, lang=lang)),
-                ("report.docx", lambda f: build_report(proj, f, lang=lang)),
-            ]
-            for i, (name, write) in enumerate(steps):
-                if progress is not None:
-                    progress(i, len(steps), name)
-                write(root / name)
-                files.append(root / name)
-    return RunReport(root, imported, documents, files, coding)
-
-
-def _write_overview(path: Path, documents: list[dict[str, Any]]) -> None:
-    import csv
-
-    keys = sorted({k for d in documents for k in d["attributes"]})
-    base = ["id", "name", "case", "language", "encoding", "turns", "characters", "speakers"]
-    # An attribute called like a base column (say "language") gets a prefix, not a twin column.
-    titles = [f"attr_{k}" if k in base else k for k in keys]
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens it right
-        writer = csv.writer(fh)
-        writer.writerow([*base, *titles])
-        for d in documents:
-            writer.writerow(
-                [
-                    d["id"],
-                    d["name"],
-                    d["case"],
-                    d["language"],
-                    d["encoding"] or "",
-                    d["turns"],
-                    d["characters"],
-                    "; ".join(d["speakers"]),
-                    *(d["attributes"].get(k, "") for k in keys),
-                ]
-            )

@@ -7,8 +7,28 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .errors import CasecodeError
-from .project import Project, using_project
+from casecode.analysis.data import load
+from casecode.analysis.frames import _codes, label_language
+from casecode.analysis.matrix import count_codes, count_pairs
+from casecode.codebook.codes import Speakers
+from casecode.codebook.refs import resolve_code
+from casecode.codebook.use import project_codebook
+from casecode.errors import CasecodeError
+from casecode.project import Project, using_project
+from casecode.report.chart import bar_chart, cjk_font, needs_cjk
+from casecode.report.content import (
+    CaseSection,
+    CodeSection,
+    Quote,
+    ReportData,
+    Table,
+    excerpt,
+    pick_quotes,
+)
+from casecode.report.docx import write_docx
+from casecode.report.words import ATTRIBUTES, word
+from casecode.review.agreement import agreement, evaluate
+from casecode.review.coders import coders as list_coders
 
 REPORT_STATUSES = ("all", "accepted")
 MAX_CHART_BARS = 25
@@ -44,7 +64,6 @@ def _rules_in_brief(code, lang: str) -> str:
 
 
 def _quote(corpus, hit, coding: dict[str, Any], speaker: str | None, limit: int = 160):
-    from .report.content import Quote, excerpt
 
     doc = corpus.docs[hit.doc]
     start, end = coding["start"], coding["end"]
@@ -91,12 +110,6 @@ def build_report(
     """Write a Word report of the project to ``out``: title page, method, codebook,
     frequencies (table and chart), the case × code matrix and co-occurrence, quotes by code and
     by case, and with ``appendix`` every coding. Same store and options → same text."""
-    from .analysis.data import load
-    from .analysis_ops import _codes, label_language
-    from .codebook_ops import project_codebook
-    from .manual_ops import coders as list_coders
-    from .manual_ops import resolve_code
-    from .report.content import ReportData
 
     out = Path(out)
     if out.suffix.lower() != ".docx":
@@ -156,7 +169,6 @@ def build_report(
     chart, font_note = _chart(data, corpus, lang)
     if font_note:
         warnings.append(font_note)
-    from .report.docx import write_docx
 
     note = " ".join(n for n in (data.chart_note, font_note) if n)
     write_docx(data, out, template=template_path, chart=chart, chart_note=note)
@@ -174,14 +186,12 @@ def build_report(
 
 
 def _word(key: str, lang: str, **values: Any) -> str:
-    from .report.words import word
 
     return word(key, lang, **values)
 
 
 def _in_language(name: str, lang: str) -> str:
     """A bilingual name written "中文 / English" in the report's language."""
-    from .report.chart import needs_cjk
 
     parts = [p.strip() for p in name.split(" / ") if p.strip()]
     if len(parts) < 2:
@@ -199,7 +209,6 @@ def _scope(corpus, codes, lang: str) -> str:
 
 
 def _material(corpus) -> dict[str, str]:
-    from .codebook.model import Speakers
 
     docs = corpus.docs.values()
     interviewee = Speakers()  # leaves out interviewers' labels (访谈者, Q, Interviewer, ...)
@@ -241,7 +250,6 @@ def _coding(book, people, status: str, coder: str | None, lang: str) -> dict[str
 
 
 def _coders_table(people, lang: str):
-    from .report.content import Table
 
     rows = [p for p in people if p["total"]]
     if not rows:
@@ -260,7 +268,6 @@ def _show(value, form: str = ".3f") -> str:
 
 def _reliability(proj, people, level: int) -> dict[str, Any] | None:
     """Agreement of the first two people who coded by hand, when there are two."""
-    from .reliability_ops import agreement
 
     humans = [p["coder"] for p in people if (p["manual"] or 0) > 0]
     if len(humans) < 2:
@@ -284,7 +291,6 @@ GOLD_CODERS = ("gold", "consensus")
 
 def _evaluation(proj, people, level: int) -> dict[str, Any] | None:
     """How the rules (coder ``auto``) do against a coder named ``gold`` or ``consensus``."""
-    from .reliability_ops import evaluate
 
     names = {p["coder"] for p in people}
     gold = next((g for g in GOLD_CODERS if g in names), None)
@@ -304,7 +310,6 @@ def _evaluation(proj, people, level: int) -> dict[str, Any] | None:
 
 
 def _codebook_table(book, corpus, lang: str):
-    from .report.content import Table
 
     scope = set(corpus.columns)
     wanted = [
@@ -330,8 +335,6 @@ def _codebook_table(book, corpus, lang: str):
 
 
 def _analysis(data, corpus, lang: str, n_quotes: int) -> None:
-    from .analysis.matrix import code_matrix, cooccurrence
-    from .report.content import CaseSection, CodeSection, Table, pick_quotes
 
     if not corpus.hits:
         return
@@ -362,7 +365,7 @@ def _analysis(data, corpus, lang: str, n_quotes: int) -> None:
         data.chart_note = _word("chart_top", lang, n=MAX_CHART_BARS, all=len(ranked))
 
     # the case × code matrix, codes down the page (they outnumber the cases)
-    m = code_matrix(corpus, rows="case", measure="segments")
+    m = count_codes(corpus, rows="case", measure="segments")
     rows_kept = [i for i, total in enumerate(m.row_totals) if total]
     head = [_word("code_id", lang), *(m.rows[i] for i in rows_kept), _word("total", lang)]
     body = [
@@ -379,7 +382,7 @@ def _analysis(data, corpus, lang: str, n_quotes: int) -> None:
     )
 
     top = [c for c, _ in ranked[:MAX_COOCCUR]]
-    co = cooccurrence(corpus, unit="turn")
+    co = count_pairs(corpus, unit="turn")
     index = {c: j for j, c in enumerate(co.columns)}
     if len(top) >= 2:  # codes numbered, so a dozen columns fit the page
         head = ["", *(str(k) for k in range(1, len(top) + 1))]
@@ -447,13 +450,11 @@ def _label(corpus, code_id: str, lang: str) -> str:
 
 
 def _attribute_name(key: str, lang: str) -> str:
-    from .report.words import ATTRIBUTES
 
     return ATTRIBUTES.get(key, {}).get(lang, key)
 
 
 def _appendix(corpus, lang: str):
-    from .report.content import Table, excerpt
 
     keys = ("document_col", "turn_col", "code_id", "text", "coder", "status")
     head = [_word(k, lang) for k in keys]
@@ -473,7 +474,6 @@ def _appendix(corpus, lang: str):
 
 
 def _chart(data, corpus, lang: str) -> tuple[bytes | None, str]:
-    from .report.chart import bar_chart, cjk_font, needs_cjk
 
     if not data.chart:
         return None, ""

@@ -12,8 +12,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..coding.units import units as text_units
-from ..model import Segment
+from casecode.coding.units import units as text_units
+from casecode.model import Segment
 
 UNIT_KINDS = ("turn", "sentence", "character")
 

@@ -1,0 +1,127 @@
+"""``casecode code`` and ``casecode explain``: automatic coding."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.text import Text
+
+from casecode.cli.common import JsonOpt, ProjectOpt, errors, out, print_json, progress_bar
+from casecode.cli.render import render_code_report
+from casecode.coding.autocode import autocode
+from casecode.coding.explain import explain as explain_turn
+
+SpacyModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spacy-model",
+        help="An installed trained spaCy pipeline for English (e.g. en_core_web_sm), for patterns "
+        "that use POS or DEP. Never downloaded.",
+    ),
+]
+
+
+def code_cli(
+    codes: Annotated[
+        list[str] | None,
+        typer.Option("--codes", help="Only these codes (ids, id prefixes or labels)."),
+    ] = None,
+    docs: Annotated[
+        list[str] | None, typer.Option("--docs", help="Only these documents (ids or names).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be coded; change nothing.")
+    ] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
+    coder: Annotated[
+        str, typer.Option("--coder", help="Name recorded with each suggestion.")
+    ] = "auto",
+    spacy_model: SpacyModelOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Code every document with the codebook's rules; suggestions await review."""
+
+    with errors(), progress_bar("coding") as progress:
+        report = autocode(
+            project,
+            codes=codes,
+            docs=docs,
+            dry_run=dry_run,
+            jobs=jobs,
+            coder=coder,
+            spacy_model=spacy_model,
+            progress=progress,
+        )
+    if as_json:
+        print_json(report.as_dict())
+        return
+    render_code_report(report)
+
+
+def explain_cli(
+    doc: Annotated[str, typer.Argument(help="Document id or name.")],
+    turn: Annotated[int, typer.Argument(help="Turn number (see casecode show).")],
+    spacy_model: SpacyModelOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Why a turn was coded (or not): every rule that fired or was vetoed, and why."""
+
+    with errors():
+        result = explain_turn(project, doc, turn, spacy_model=spacy_model)
+    if as_json:
+        print_json(result)
+        return
+    speaker = f"{result['speaker']}: " if result["speaker"] else ""
+    text = Text(result["text"])
+    base = result["start"]
+    for r in result["rules"]:
+        for hit in r["hits"] if r["status"] == "fired" else []:
+            text.stylize("bold green", hit["start"] - base, hit["end"] - base)
+        for hit in r["vetoed"]:
+            text.stylize("bold red strike", hit["start"] - base, hit["end"] - base)
+    out.print(f"[bold]{escape(result['document'])}[/] turn {turn} {escape(speaker)}")
+    out.print(text, soft_wrap=True)
+    out.print()
+    if not result["rules"]:
+        out.print("No rule of the codebook matched anything in this turn.")
+    colours = {"fired": "green", "vetoed": "red", "skipped": "yellow", "unmatched": "dim"}
+    for r in result["rules"]:
+        status = f"[{colours[r['status']]}]{r['status']:<9}[/]"
+        why = f": {escape(r['reason'])}" if r["reason"] else ""
+        conf = f" (confidence {r['confidence']:.2f})" if r["status"] == "fired" else ""
+        out.print(
+            f"{status} {escape(r['code'])} [dim]{escape(r['label'])} · rule "
+            f"{escape(r['rule'])}[/]{conf}{why}",
+            soft_wrap=True,
+        )
+        if r["hits"]:
+            words = ", ".join(dict.fromkeys(h["text"] for h in r["hits"]))
+            out.print(f"          matched: {escape(words)}", soft_wrap=True)
+        for hit in r["vetoed"]:
+            out.print(
+                f"          vetoed: {escape(hit['text'])} ({escape(hit['why'])})",
+                soft_wrap=True,
+            )
+        if r["scope"] != "turn" and (r["hits"] or r["vetoed"]):
+            unit = r["unit"]["text"]
+            unit = unit if len(unit) <= 60 else unit[:59] + "…"
+            out.print(f"          in the {r['scope']}: {escape(unit)}", soft_wrap=True)
+    for note in result["notes"]:
+        if note["kind"] == "inside":
+            where = f"is inside the word {escape(note['token'])} (jieba)"
+        else:
+            where = f"crosses jieba's word boundary ({escape('|'.join(note['tokens']))})"
+        out.print(
+            f"[yellow]not matched:[/] {escape(note['word'])} {where}; list "
+            f"{escape(note['token'])} as a keyword, or set substring: true on the rule",
+            soft_wrap=True,
+        )
+    codes = ", ".join(result["codes"]) or "none"
+    out.print(f"\nThe rules code it: {escape(codes)}", soft_wrap=True)
+    if result["stored"]:
+        stored = ", ".join(f"{c['code']} ({c['status']}, {c['coder']})" for c in result["stored"])
+        out.print(f"In the project now: {escape(stored)}", soft_wrap=True)

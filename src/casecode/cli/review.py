@@ -1,0 +1,753 @@
+"""``casecode tag``, ``untag``, ``coders``, ``history``, ``review``, ``memo``, ``sheet``, and
+``agree``, ``evaluate``, ``suggest``, ``merge``: people's coding and how reliable it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.cells import cell_len
+from rich.markup import escape
+from rich.table import Table
+
+from casecode.cli.common import JsonOpt, ProjectOpt, err, errors, out, print_json
+from casecode.errors import CasecodeError
+from casecode.review.agreement import agreement, evaluate, merge_coders, write_disagreements
+from casecode.review.coders import coders as list_coders
+from casecode.review.coders import default_coder
+from casecode.review.memos import add_memo, list_memos
+from casecode.review.queue import decide, review_queue
+from casecode.review.sheets import export_sheet, import_sheet
+from casecode.review.suggest import suggest_keywords
+from casecode.review.tagging import history as turn_history
+from casecode.review.tagging import tag as tag_turn
+from casecode.review.tagging import untag as untag_turn
+
+CoderOpt = Annotated[
+    str | None,
+    typer.Option("--coder", help="Your name as a coder (default: $CASECODE_CODER, else login)."),
+]
+DocArg = Annotated[str, typer.Argument(help="Document id or name.")]
+TurnArg = Annotated[int, typer.Argument(help="Turn number (see casecode show).")]
+
+
+def tag_cli(
+    doc: DocArg,
+    turn: TurnArg,
+    codes: Annotated[list[str], typer.Argument(help="Code ids, unique id prefixes or labels.")],
+    span: Annotated[
+        str | None,
+        typer.Option("--span", help="Characters START-END of the turn's text (from 0)."),
+    ] = None,
+    quote: Annotated[
+        str | None, typer.Option("--quote", help="Code these exact words of the turn.")
+    ] = None,
+    coder: CoderOpt = None,
+    memo: Annotated[str | None, typer.Option("--memo", help="A note on this coding.")] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Code a turn (or part of it) by hand."""
+
+    with errors():
+        made = tag_turn(project, doc, turn, codes, span=span, quote=quote, coder=coder, memo=memo)
+    if as_json:
+        print_json(made)
+        return
+    for m in made:
+        what = f"coded (coding {m['id']})" if m["new"] else "already coded"
+        words = m["text"] if len(m["text"]) <= 40 else m["text"][:39] + "…"
+        out.print(
+            f"{what}: {escape(m['document'])} turn {m['turn']} [bold]{escape(m['code'])}[/] "
+            f"by {escape(m['coder'])} — {escape(words)}",
+            soft_wrap=True,
+        )
+
+
+def untag_cli(
+    doc: DocArg,
+    turn: TurnArg,
+    code: Annotated[str, typer.Argument(help="Code id or label.")],
+    span: Annotated[
+        str | None, typer.Option("--span", help="Only the coding of START-END.")
+    ] = None,
+    quote: Annotated[
+        str | None, typer.Option("--quote", help="Only the coding of these words.")
+    ] = None,
+    coder: CoderOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove your manual coding of a code on a turn (all of them, or one passage)."""
+
+    with errors():
+        gone = untag_turn(project, doc, turn, code, coder=coder, span=span, quote=quote)
+    if as_json:
+        print_json(gone)
+        return
+    out.print(f"Removed {len(gone)} coding(s) of {escape(gone[0]['code'])} on turn {turn}.")
+
+
+def coders_cli(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """Everyone (and every rule set) that has coded, with counts."""
+
+    with errors():
+        rows = list_coders(project)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        out.print("No codings yet.")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    columns = (
+        "coder",
+        "manual",
+        "suggested",
+        "accepted",
+        "rejected",
+        "imported",
+        "reviewed",
+        "documents",
+    )
+    for col in columns:
+        table.add_column(col, justify="left" if col == "coder" else "right")
+    for r in rows:
+        table.add_row(*(escape(str(r[c] or 0)) for c in columns))
+    out.print(table)
+
+
+def history_cli(
+    doc: DocArg, turn: TurnArg, project: ProjectOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Every coding decision on a turn, with coder and time."""
+
+    with errors():
+        result = turn_history(project, doc, turn)
+    if as_json:
+        print_json(result)
+        return
+    out.print(f"[bold]{escape(result['document'])}[/] turn {turn}")
+    if not result["events"]:
+        out.print("No coding decisions on this turn yet.")
+    for e in result["events"]:
+        detail = f" ({escape(e['detail'])})" if e["detail"] else ""
+        out.print(
+            f"{e['at']}  {escape(e['actor']):<10} {e['action']:<8} {escape(e['code'])} "
+            f"[dim]@{e['start']}-{e['end']}[/]{detail}",
+            soft_wrap=True,
+        )
+    now = ", ".join(f"{c['code']} ({c['status']}, {c['coder']})" for c in result["codings"])
+    out.print(f"Now: {escape(now) or 'no codings'}", soft_wrap=True)
+
+
+def review_cli(
+    code: Annotated[str | None, typer.Option("--code", help="Only this code.")] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="Only this document.")] = None,
+    of: Annotated[str, typer.Option("--of", help="Whose suggestions.")] = "auto",
+    as_: Annotated[
+        str | None,
+        typer.Option("--as", help="Reviewer recorded with each decision (default: you)."),
+    ] = None,
+    decided_: Annotated[
+        bool,
+        typer.Option("--decided", help="Go through accepted and rejected ones, to change them."),
+    ] = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Accept or reject suggestions one by one; every decision is saved at once.
+
+    Keys: a accept, r reject, c change code, m memo, s skip, b back, q quit. Works from a
+    pipe too (one key per line); run it again to go on where you stopped.
+    """
+
+    reviewer = (as_ or default_coder()).strip()
+    with errors():
+        queue = review_queue(project, code=code, doc=doc, of=of, decided=decided_)
+    if not queue:
+        kind = "decided" if decided_ else "open"
+        out.print(f"Nothing to review: no {kind} suggestions by {escape(of)}.")
+        return
+    decided: dict[int, str] = {}
+    i = 0
+    while 0 <= i < len(queue):
+        item = queue[i]
+        left = len(queue) - len(decided)
+        _show_item(
+            item,
+            i + 1,
+            len(queue),
+            left,
+            decided.get(item["id"]) or (item["status"] if item["status"] != "suggested" else None),
+        )
+        key = _ask("[a]ccept [r]eject [c]hange [m]emo [s]kip [b]ack [q]uit > ")
+        if key is None or key == "q":
+            break
+        with errors():
+            if key == "a" or key == "r":
+                decide(project, item["id"], "accept" if key == "a" else "reject", reviewer=reviewer)
+                decided[item["id"]] = "accepted" if key == "a" else "rejected"
+                i += 1
+            elif key == "c":
+                result = None
+                while result is None:
+                    target = _ask(
+                        "code (id, last part of an id, or words of a label; "
+                        "q or empty to cancel) > "
+                    )
+                    if not target or target.lower() == "q":
+                        break
+                    try:
+                        result = decide(
+                            project, item["id"], "recode", reviewer=reviewer, code=target
+                        )
+                    except CasecodeError as exc:  # a typo: say so and ask again
+                        err.print(f"[yellow]{escape(str(exc))}[/]")
+                if result is not None:
+                    decided[item["id"]] = f"recoded as {target} (coding {result['new']})"
+                    i += 1
+            elif key == "m":
+                text = _ask("memo > ")
+                if text:
+                    decide(project, item["id"], "memo", reviewer=reviewer, memo=text)
+            elif key == "s":
+                i += 1
+            elif key == "b":
+                i = max(i - 1, 0)
+            else:
+                out.print("[yellow]?[/] a, r, c, m, s, b or q")
+    done = len(decided)
+    out.print(
+        f"{done} decision(s) saved; {len(queue) - done} suggestion(s) still open"
+        + (" — run review again to go on." if len(queue) - done else ".")
+    )
+
+
+def sheet_export_cli(
+    file: Annotated[Path, typer.Argument(help="The sheet to write (.xlsx or .csv).")],
+    docs: Annotated[list[str] | None, typer.Option("--docs", help="Only these documents.")] = None,
+    level: Annotated[
+        int | None, typer.Option("--level", help="Offer codes down to this level (1 = top).")
+    ] = None,
+    coder: Annotated[
+        str | None,
+        typer.Option("--coder", help="Fill in this coder's codings (blank: an empty sheet)."),
+    ] = None,
+    layout: Annotated[
+        str, typer.Option("--layout", help="list: one 'codes' column; columns: one per code.")
+    ] = "list",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write one row per turn, for coding in Excel."""
+
+    with errors():
+        result = export_sheet(
+            project, file, docs=docs, level=level, coder=coder, layout=layout, force=force
+        )
+    if as_json:
+        print_json(result)
+        return
+    out.print(f"Wrote {escape(result['file'])}: {result['rows']} turns, {result['codes']} codes.")
+    if result["orphans"]:
+        err.print(
+            f"[yellow]note:[/] {len(result['orphans'])} code(s) no longer in the codebook are "
+            f"filled in as they are: {escape(', '.join(result['orphans']))}"
+        )
+
+
+def sheet_import_cli(
+    file: Annotated[Path, typer.Argument(help="A coding sheet (.xlsx or .csv).")],
+    coder: Annotated[str, typer.Option("--coder", help="Whose codings the sheet holds.")],
+    skip_errors: Annotated[
+        bool, typer.Option("--skip-errors", help="Apply the good rows even if some are wrong.")
+    ] = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="Decode a .csv sheet with this encoding (else detected)."),
+    ] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a coding sheet a coder's manual codings (adding and removing to match it)."""
+
+    with errors():
+        report = import_sheet(
+            project, file, coder=coder, skip_errors=skip_errors, encoding=encoding
+        )
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        for row, message in report.errors:
+            err.print(f"[red]{escape(str(file))}: row {row}:[/] {escape(message)}", soft_wrap=True)
+        for row, message in report.warnings:
+            err.print(
+                f"[yellow]{escape(str(file))}: row {row}:[/] {escape(message)}", soft_wrap=True
+            )
+        if report.applied:
+            out.print(
+                f"{escape(coder)}: {report.added} coding(s) added, {report.removed} removed, "
+                f"{report.unchanged} unchanged, from {report.rows} rows."
+            )
+        else:
+            err.print(
+                f"[bold red]error:[/] {len(report.errors)} problem(s) in {escape(str(file))}; "
+                "nothing changed (fix them, or --skip-errors to apply the other rows)"
+            )
+    if not report.applied:
+        raise typer.Exit(1)
+
+
+def _ask(prompt: str) -> str | None:
+    """One line from the terminal or a pipe (None at the end of input)."""
+    out.print(escape(prompt), end="")
+    try:
+        line = input()
+    except (EOFError, KeyboardInterrupt):  # end of input or Ctrl-C: stop, keep what is saved
+        out.print()
+        return None
+    return line.strip().lower() if len(line.strip()) <= 1 else line.strip()
+
+
+def _show_item(item: dict, n: int, total: int, left: int, decision: str | None) -> None:
+    from rich.text import Text
+
+    out.rule(f"{n}/{total} · {left} open", style="dim")
+    speaker = f"{item['speaker']}: " if item["speaker"] else ""
+    out.print(f"[bold]{escape(item['document'])}[/] turn {item['turn']} {escape(speaker)}")
+    text = Text(item["turn_text"])
+    base = item["turn_start"]
+    a, b = item["start"] - base, item["end"] - base
+    if (a, b) != (0, len(item["turn_text"])):
+        text.stylize("underline", max(a, 0), max(b, 0))
+    for ev in item["evidence"] or []:
+        text.stylize("bold green", ev["start"] - base, ev["end"] - base)
+    out.print(text, soft_wrap=True)
+    conf = f" · confidence {item['confidence']:.2f}" if item["confidence"] is not None else ""
+    out.print(
+        f"→ [bold]{escape(item['code'])}[/] {escape(item['label'])} "
+        f"[dim](rule {escape(item['rule'] or '')}{conf})[/]",
+        soft_wrap=True,
+    )
+    if item["definition"]:
+        out.print(f"  [dim]{escape(item['definition'])}[/]", soft_wrap=True)
+    if decision:
+        out.print(f"  [cyan]decided: {escape(decision)}[/]")
+
+
+def memo_add_cli(
+    text: Annotated[str, typer.Argument(help="The memo.")],
+    code: Annotated[str | None, typer.Option("--code", help="About this code.")] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="About this document.")] = None,
+    coding: Annotated[int | None, typer.Option("--coding", help="About this coding id.")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Who writes it.")] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a memo on a code, a document or a coding."""
+
+    with errors():
+        memo = add_memo(project, text, code=code, doc=doc, coding=coding, author=author)
+    if as_json:
+        print_json(memo)
+        return
+    out.print(f"Memo {memo['id']} on {memo['kind']} {escape(memo['target'])}.")
+
+
+def memo_list_cli(
+    code: Annotated[str | None, typer.Option("--code", help="Memos on this code.")] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="Memos on this document.")] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List memos (all, or those on one code or document)."""
+
+    with errors():
+        memos = list_memos(project, code=code, doc=doc)
+    if as_json:
+        print_json(memos)
+        return
+    if not memos:
+        out.print("No memos.")
+    for m in memos:
+        removed = " (coding removed)" if m["removed"] else ""
+        out.print(
+            f"[dim]{m['created_at']} {escape(m['author'])} · {m['kind']} "
+            f"{escape(m['target'])}{removed}[/]\n  {escape(m['text'])}",
+            soft_wrap=True,
+        )
+
+
+LevelOpt = Annotated[
+    int | None, typer.Option("--level", help="Roll codes up to their level-N ancestor (1 = top).")
+]
+
+
+CodesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--codes", help="Only these codes (ids, prefixes or labels; repeat or comma)."),
+]
+
+
+DocsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--docs", help="Only these documents, as read by every coder."),
+]
+
+
+def agree_cli(
+    coder: Annotated[list[str], typer.Option("--coder", help="A coder to compare (at least two).")],
+    level: LevelOpt = None,
+    codes: CodesOpt = None,
+    unit: Annotated[
+        str, typer.Option("--unit", help="turn, sentence or character (weighs by length).")
+    ] = "turn",
+    docs: DocsOpt = None,
+    coded_only: Annotated[
+        bool,
+        typer.Option("--coded-only", help="Leave out units no coder coded (not the usual figure)."),
+    ] = False,
+    disagreements: Annotated[
+        bool,
+        typer.Option("--disagreements", help="List every unit where the coders differ."),
+    ] = False,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the disagreements to this .xlsx or .csv."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out.")] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Inter-coder agreement per code and overall: percent agreement, Cohen's and Fleiss'
+    kappa, Krippendorff's alpha."""
+
+    with errors():
+        result = agreement(
+            project,
+            coder,
+            level=level,
+            codes=codes,
+            unit=unit,
+            docs=docs,
+            coded_only=coded_only,
+            disagreements=disagreements or out_file is not None,
+        )
+        written = write_disagreements(result, out_file, force=force) if out_file else None
+    if as_json:
+        if written is not None:
+            result["file"] = str(written)
+        print_json(result)
+        return
+    _render_agreement(result)
+    if disagreements and out_file is None:
+        _render_disagreements(result)
+    if written is not None:
+        out.print(
+            f"Wrote {len(result['disagreements'])} disagreement(s) to {escape(str(written))}."
+        )
+
+
+def evaluate_cli(
+    gold: Annotated[str, typer.Option("--gold", help="The coder taken as right.")],
+    test: Annotated[str, typer.Option("--test", help="The coder to score.")] = "auto",
+    level: LevelOpt = None,
+    codes: CodesOpt = None,
+    docs: DocsOpt = None,
+    top: Annotated[int, typer.Option("--top", help="How many rules and turns to list.")] = 10,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Precision, recall and F1 per code of one coder (the rules) against another (gold)."""
+
+    with errors():
+        result = evaluate(project, gold, test, level=level, codes=codes, docs=docs, top=top)
+    if as_json:
+        print_json(result)
+        return
+    _render_evaluation(result)
+
+
+def suggest_cli(
+    code: Annotated[str, typer.Argument(help="Code id, unique prefix or label.")],
+    top: Annotated[int, typer.Option("--top", help="How many candidates.")] = 20,
+    coder: Annotated[
+        list[str] | None,
+        typer.Option("--coder", help="Only these people's codings (default: everyone's)."),
+    ] = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Candidate keywords for a code, from the turns people coded with it."""
+
+    with errors():
+        result = suggest_keywords(project, code, top=top, coders=coder)
+    if as_json:
+        print_json(result)
+        return
+    _render_suggestions(result)
+
+
+def merge_cli(
+    from_: Annotated[list[str], typer.Option("--from", help="A coder to merge (at least two).")],
+    into: Annotated[str, typer.Option("--into", help="The new coder, e.g. consensus.")],
+    rule: Annotated[
+        str,
+        typer.Option("--rule", help="union: coded by any; intersection: coded by all."),
+    ] = "union",
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Remove the --into coder's manual codings first."),
+    ] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a coder (e.g. consensus) from others' codings; nobody's codings are removed."""
+
+    with errors():
+        result = merge_coders(project, from_, into, rule=rule, replace=replace)
+    if as_json:
+        print_json(result)
+        return
+    replaced = f" (replacing {result['replaced']})" if result["replaced"] else ""
+    out.print(
+        f"{escape(result['into'])}: {result['codings']} coding(s) in {result['documents']} "
+        f"document(s), the {result['rule']} of {escape(', '.join(result['from']))}{replaced}."
+    )
+
+
+# -- agreement, evaluation, keyword suggestions and merging ---------------------------------
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return f"{value:,}"
+
+
+STAT_HEADERS = ("agree\n%", "Cohen\nκ", "Fleiss\nκ", "Kripp.\nα")
+CODE_MIN_WIDTH = 20  # narrower, and the coder columns go to a table of their own
+
+
+def _needed(header: str, cells: list[str]) -> int:
+    """The cells a number column takes: its widest line, and padding and divider."""
+    return max(cell_len(x) for x in (*header.split("\n"), *cells)) + 3
+
+
+def _number_table(title: str | None, first: str, headers: list[str], rows, widths) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column(first, overflow="fold", ratio=1)
+    for header, width in zip(headers, widths, strict=True):
+        table.add_column(escape(header), justify="right", no_wrap=True, min_width=width - 3)
+    for label, cells in rows:
+        if label is None:
+            table.add_section()
+        else:
+            table.add_row(label, *cells)
+    return table
+
+
+def _render_agreement(result: dict[str, Any]) -> None:
+    coders = result["coders"]
+    o = result["overall"]
+    unit = result["unit"]
+    what = "characters" if unit == "character" else f"{unit}s"
+    level = f", level {result['level']}" if result["level"] else ""
+    out.print(
+        f"[bold]Agreement of {escape(', '.join(coders))}[/] on {len(result['codes'])} code(s) "
+        f"in {result['documents']} document(s) ({result['basis']}{level})"
+    )
+    two = len(coders) == 2
+
+    def stats(f: dict[str, Any]) -> list[str]:
+        pa = f["percent_agreement"]
+        return [
+            "—" if pa is None else f"{100 * pa:.1f}",
+            _num(f["cohen_kappa"]) if two else "—",
+            _num(f["fleiss_kappa"]),
+            _num(f["krippendorff_alpha"]),
+        ]
+
+    names = [escape(c) for c in result["codes"]]
+    figures = [stats(f) for f in result["codes"].values()]
+    counts = [[_num(f["coded"][c]) for c in coders] for f in result["codes"].values()]
+    overall = "[bold]overall[/]"
+    stat_widths = [
+        _needed(h, [r[i] for r in [*figures, stats(o)]]) for i, h in enumerate(STAT_HEADERS)
+    ]
+    coder_widths = [_needed(c, [r[i] for r in counts]) for i, c in enumerate(coders)]
+    widest = max((cell_len(c) for c in result["codes"]), default=7)
+    room = out.width - 1 - sum(stat_widths) - sum(coder_widths) - 3
+    inline = room >= min(widest, CODE_MIN_WIDTH)
+    rows = [(n, f + (c if inline else [])) for n, f, c in zip(names, figures, counts, strict=True)]
+    rows += [(None, []), (overall, stats(o) + ([""] * len(coders) if inline else []))]
+    headers = [*STAT_HEADERS, *(coders if inline else [])]
+    widths = stat_widths + (coder_widths if inline else [])
+    out.print(_number_table(None, "code", headers, rows, widths))
+    if not result["codes"]:
+        err.print("[yellow]warning:[/] no code was applied by these coders on these units")
+    elif not inline:
+        per_coder = [(n, c) for n, c in zip(names, counts, strict=True)]
+        out.print(
+            _number_table(
+                f"{what.capitalize()} each coder coded with the code",
+                "code",
+                coders,
+                per_coder,
+                coder_widths,
+            )
+        )
+    out.print(_units_note(result, what), soft_wrap=False)
+    out.print(
+        "[dim]Each code is present/absent per unit; overall pools every (unit, code) judgement"
+        + (f"; coder columns: {what} each coder coded with the code" if inline else "")
+        + "; — : undefined (no variation) or not applicable.[/]"
+    )
+
+
+def _units_note(result: dict[str, Any], what: str) -> str:
+    o = result["overall"]
+    n = len(result["coders"])
+    if n == 2:
+        return f"Units: {o['units']:,} {what} both coders coded, for every figure."
+    return (
+        f"Units: {o['units']:,} {what} coded by two or more of the coders for agree % and "
+        f"Kripp. α; {o['complete_units']:,} of them coded by all {n} for Fleiss κ. "
+        "Cohen κ is for two coders only."
+    )
+
+
+def _render_disagreements(result: dict[str, Any]) -> None:
+    rows = result["disagreements"]
+    if not rows:
+        out.print("No disagreements.")
+        return
+    coders = result["coders"]
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for d in rows:
+        by_code.setdefault(d["code"], []).append(d)
+    out.print(f"[bold]{len(rows)} disagreement(s)[/] on {len(by_code)} code(s)")
+    doc_width = min(max(cell_len(d["document"]) for d in rows), 30)
+    turn_width = max(4, *(len(str(d["turn"])) for d in rows))
+    mark = {True: "✓", False: "·", None: "n/a"}
+    for code, found in sorted(by_code.items()):
+        label = f" {escape(found[0]['label'])}" if found[0]["label"] else ""
+        table = Table(
+            title=f"[bold]{escape(code)}[/]{label} ({len(found)})",
+            title_justify="left",
+            box=None,
+            padding=(0, 1),
+            pad_edge=True,
+            expand=True,
+            header_style="dim",
+        )
+        table.add_column("document", no_wrap=True, overflow="ellipsis", width=doc_width)
+        table.add_column("turn", justify="right", no_wrap=True, width=turn_width)
+        for c in coders:
+            table.add_column(escape(c), justify="center", no_wrap=True, width=max(len(c), 3))
+        table.add_column("text", no_wrap=True, overflow="ellipsis", ratio=1)
+        for d in found:
+            table.add_row(
+                escape(d["document"]),
+                str(d["turn"]),
+                *(mark[d["coders"][c]] for c in coders),
+                escape(" ".join(d["text"].split())),
+            )
+        out.print(table)
+    out.print(
+        "[dim]✓ coded, · not coded, n/a: the coder did not code the document. Each text is cut "
+        "to one line: `--out FILE.xlsx` writes them in full, with a decision column.[/]"
+    )
+
+
+def _render_evaluation(result: dict[str, Any]) -> None:
+    title = (
+        f"{result['test']} against {result['gold']} on {result['units']:,} turns of "
+        f"{result['documents']} document(s)"
+        + (f", level {result['level']}" if result["level"] else "")
+    )
+    rows: list = [
+        (
+            escape(code),
+            [
+                _num(f["precision"], 2),
+                _num(f["recall"], 2),
+                _num(f["f1"], 2),
+                _num(f["support"]),
+                _num(f["tp"]),
+                _num(f["fp"]),
+                _num(f["fn"]),
+            ],
+        )
+        for code, f in result["codes"].items()
+    ]
+    rows.append((None, []))
+    for name in ("micro", "macro"):
+        f = result[name]
+        rows.append(
+            (
+                f"[bold]{name}[/]",
+                [_num(f["precision"], 2), _num(f["recall"], 2), _num(f["f1"], 2)]
+                + [_num(f["support"]), "", "", ""],
+            )
+        )
+    headers = ["precision", "recall", "F1", "support", "TP", "FP", "FN"]
+    widths = [_needed(h, [r[1][i] for r in rows if r[0]]) for i, h in enumerate(headers)]
+    out.print(f"[bold]{escape(title)}[/]")
+    table = _number_table(None, "code", headers, rows, widths)
+    out.print(table)
+    if result["false_positive_rules"]:
+        out.print("[bold]Rules behind most false positives[/]")
+        for r in result["false_positive_rules"]:
+            out.print(f"  {r['false_positives']:>4}  {escape(r['rule'])} → {escape(r['code'])}")
+    if result["missed_turns"]:
+        out.print("[bold]Gold turns most often missed[/]")
+        for m in result["missed_turns"]:
+            words = m["text"] if len(m["text"]) <= 60 else m["text"][:59] + "…"
+            out.print(
+                f"  {escape(m['document'])} turn {m['turn']}: {escape(', '.join(m['missed']))}"
+                f" [dim]— {escape(words)}[/]",
+                soft_wrap=True,
+            )
+    for note in result["notes"]:
+        err.print(f"[yellow]note:[/] {escape(note)}")
+
+
+def _render_suggestions(result: dict[str, Any]) -> None:
+    coded, others = result["coded_turns"], result["other_turns"]
+    out.print(
+        f"[bold]{escape(result['code'])}[/] {escape(result['label'])}: "
+        f"{coded} coded turns against {others} others"
+    )
+    if not result["terms"]:
+        out.print(
+            "No word stands out yet: a candidate must occur in at least two coded turns "
+            "and more often there than elsewhere."
+        )
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("term")
+    for col in ("z", "coded turns", "occurrences", "elsewhere"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for t in result["terms"]:
+        table.add_row(
+            escape(t["term"]), f"{t['z']:.2f}", str(t["turns"]), str(t["count"]), str(t["other"])
+        )
+    out.print(table)
+    out.print(
+        f"[dim]coded turns: how many of the {coded} coded turns have the term; occurrences: how "
+        f"often it occurs in them; elsewhere: how often in the {others} other turns.[/]"
+    )
+    min_z = f"{result['min_z']:.2f}"
+    if not result["yaml"]:
+        out.print(f"No candidate has z ≥ {min_z} yet, so there is nothing to paste.")
+        return
+    out.print(
+        f"[dim]# the candidates with z ≥ {min_z}; paste into the rules after reading each:[/]"
+    )
+    out.print(escape(result["yaml"].rstrip()), soft_wrap=True)

@@ -1,0 +1,247 @@
+"""``autocode`` (``casecode code``): code documents with the codebook's rules, re-judging only
+what changed since the coder's last run, in one process or several."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from casecode.codebook.load import require_valid
+from casecode.codebook.refs import select_codes
+from casecode.codebook.validate import validate_text
+from casecode.coding.engine import findings
+from casecode.coding.settings import (
+    code_fingerprints,
+    coding_codebook,
+    coding_settings,
+    load_state,
+    make_engine,
+)
+from casecode.coding.tokenize import Tokens
+from casecode.corpus.documents import resolve_documents
+from casecode.errors import CasecodeError
+from casecode.model import Segment
+from casecode.project import Project, using_project
+
+Progress = Callable[[int, int, str], None]
+DEFAULT_CODER = "auto"
+
+
+@dataclass
+class CodeReport:
+    documents: int
+    codings: int
+    by_code: dict[str, int]
+    coder: str
+    codebook: str
+    codebook_version: str
+    dry_run: bool = False
+    added: int = 0
+    removed: int = 0
+    kept_decisions: int = 0
+    codebook_chosen: bool = False  # the built-in was chosen because the project had none
+    tokenized: int = 0  # documents tokenised afresh (the others came from the cache)
+    rejudged: int = 0  # documents the rules were run on (the others had nothing that changed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# Work shared with worker processes: one engine per process.
+_ENGINE: dict[str, Any] = {}
+
+
+def _worker_init(yaml_text: str, source: str, codes, settings: dict[str, Any]) -> None:
+
+    book = require_valid(validate_text(yaml_text, source))
+    _ENGINE["engine"] = make_engine(book, codes, settings)
+
+
+def _code_one(payload: dict[str, Any]) -> dict[str, Any]:
+    """Tokenise (unless cached) and match one document; runs in a worker or in-process."""
+
+    engine = _ENGINE["engine"]
+    fresh = None
+    if payload["cached"] is not None:
+        tokens = Tokens.from_blobs(*payload["cached"])
+    else:
+        tokens = engine.tokenizer.tokenize(payload["text"], payload["language"])
+        fresh = tokens.to_blobs()
+    segments = [Segment(*s) for s in payload["segments"]]
+    found = findings(
+        engine.judge(
+            payload["text"], segments, tokens, language=payload["language"], only=payload["only"]
+        )
+    )
+    rows = [
+        {
+            "start": f.start,
+            "end": f.end,
+            "turn": f.turn,
+            "code": f.code,
+            "rule": f.rule,
+            "confidence": f.confidence,
+            "evidence": f.evidence,
+        }
+        for f in found
+    ]
+    return {"id": payload["id"], "findings": rows, "tokens": fresh}
+
+
+def autocode(
+    project: str | Path | Project | None = None,
+    *,
+    codes: Iterable[str] | None = None,
+    docs: Iterable[str | int] | None = None,
+    dry_run: bool = False,
+    jobs: int = 1,
+    coder: str = DEFAULT_CODER,
+    spacy_model: str | None = None,
+    progress: Progress | None = None,
+) -> CodeReport:
+    """Code documents with the project's codebook rules (the built-in codebook if none is set).
+
+    Re-running replaces only ``coder``'s earlier suggestions; manual codings and reviewed
+    suggestions stay. A re-run judges again only what changed since that coder's last run —
+    new or edited documents, codes whose rules changed — unless ``codes`` or ``docs`` name what
+    to judge afresh. ``jobs`` > 1 spreads documents over processes with identical results.
+    """
+
+    if jobs < 1:
+        raise CasecodeError("--jobs must be at least 1")
+    coder = coder.strip()
+    if not coder:
+        raise CasecodeError("the coder needs a name")
+    with using_project(project) as proj:
+        store = proj.store
+        book, yaml_text, chosen = coding_codebook(proj, record=not dry_run)
+        selected = select_codes(book, codes)
+        rows = resolve_documents(store, docs)
+        settings = coding_settings(proj, spacy_model)
+        engine = make_engine(book, None, settings)
+        _ENGINE["engine"] = engine
+        fingerprint = engine.tokenizer.fingerprint
+        state_key = f"autocode:{coder}"
+        state = load_state(store.setting(state_key), fingerprint)
+        current = code_fingerprints(book)
+        changed = {
+            c
+            for c in current.keys() | state["codes"].keys()
+            if current.get(c) != state["codes"].get(c)
+        }
+        forced = bool(codes) or bool(docs)  # named codes or documents are judged afresh
+        payloads = []
+        for row in rows:
+            # Which codes to (re)judge here: a document coded before, unchanged since, needs
+            # only the codes whose rules changed; a new or changed document needs them all.
+            if forced or state["docs"].get(str(row["id"])) != row["sha256"]:
+                only = selected
+            else:
+                only = changed if selected is None else changed & selected
+            if only is not None and not only:
+                continue
+            cached = store.cached_tokens(row["id"], row["sha256"], fingerprint)
+            payloads.append(
+                {
+                    "only": only,
+                    "id": row["id"],
+                    "name": row["name"],
+                    "text": row["text"],
+                    "language": row["language"],
+                    "segments": [
+                        (s.n, s.speaker, s.start, s.end, s.label_start, s.timestamp, s.kind)
+                        for s in store.segments(row["id"])
+                    ],
+                    "cached": None if cached is None else tuple(cached),
+                }
+            )
+        results = _run(payloads, jobs, (yaml_text, book), selected, settings, progress)
+        report = CodeReport(
+            documents=len(rows),
+            codings=0,
+            by_code={},
+            coder=coder,
+            codebook=book.name,
+            codebook_version=book.content_version,
+            dry_run=dry_run,
+            codebook_chosen=chosen,
+        )
+        shas = {r["id"]: r["sha256"] for r in rows}
+        only_of = {p["id"]: p["only"] for p in payloads}
+        # A dry run makes every change a real run makes, counts them, and undoes them.
+        with store.transaction(rollback=dry_run):
+            for result in results:
+                if result["tokens"] is not None:
+                    report.tokenized += 1
+                    store.cache_tokens(
+                        result["id"], shas[result["id"]], fingerprint, result["tokens"]
+                    )
+                done = store.replace_suggestions(
+                    result["id"],
+                    coder,
+                    only_of[result["id"]],
+                    result["findings"],
+                    book.content_version,
+                )
+                report.added += done["added"]
+                report.removed += done["removed"]
+                report.kept_decisions += done["kept"]
+            ids = [r["id"] for r in rows]
+            # suggestions of codes whose rules did not change are what the new version
+            # gives too; the others keep the version that made them until judged again
+            same = {c for c in current if c not in changed}
+            if selected is not None:
+                same |= selected
+            store.stamp_suggestions(coder, ids, book.content_version, same)
+            if selected is None:  # a document counts as coded once all codes were judged
+                for row in rows:
+                    state["docs"][str(row["id"])] = row["sha256"]
+            if not docs:  # rules count as applied only once every document had them
+                for code in current.keys() | state["codes"].keys():
+                    if selected is None or code in selected:
+                        if code in current:
+                            state["codes"][code] = current[code]
+                        else:
+                            state["codes"].pop(code, None)
+            state["tokenizer"] = fingerprint
+            store.set_setting(state_key, json.dumps(state, sort_keys=True))
+            counts = Counter(store.automatic_counts(coder, ids, selected))
+        report.rejudged = len(payloads)
+        report.codings = sum(counts.values())
+        report.by_code = dict(sorted(counts.items()))
+        return report
+
+
+def _run(payloads, jobs, codebook, selected, settings, progress) -> list[dict]:
+    total = len(payloads)
+    results: list[dict] = []
+    if jobs == 1 or total < 2:
+        for done, payload in enumerate(payloads, 1):
+            results.append(_code_one(payload))
+            if progress:
+                progress(done, total, payload["name"])
+        return results
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    yaml_text, book = codebook
+    context = mp.get_context("forkserver" if os.name != "nt" else "spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, total),
+        mp_context=context,
+        initializer=_worker_init,
+        initargs=(yaml_text, book.source or "codebook", selected, settings),
+    ) as pool:
+        for done, result in enumerate(pool.map(_code_one, payloads, chunksize=1), 1):
+            results.append(result)
+            if progress:
+                progress(done, total, payloads[done - 1]["name"])
+    return results
+
+
+# -- explain ----------------------------------------------------------------------------------

@@ -1,0 +1,102 @@
+"""What shapes automatic coding in a project: its codebook (the built-in one when none is set),
+its [coding] settings, its tokeniser and token cache, and the state of each rule coder's last run
+(which rules, on which document texts)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from casecode.codebook.codes import Codebook
+from casecode.codebook.files import builtin_codebooks
+from casecode.codebook.load import load_checked
+from casecode.codebook.use import BUILTIN_DEFAULT, project_codebook, use_codebook
+from casecode.coding.engine import Engine, zh_words
+from casecode.coding.tokenize import Tokenizer, Tokens
+from casecode.project import Project
+
+
+def coding_codebook(proj: Project, *, record: bool = True) -> tuple[Codebook, str, bool]:
+    """The project's codebook and its YAML; the built-in one when none is set (made the
+    project's only when ``record``: a dry run or an explanation writes nothing)."""
+
+    row = proj.store.current_codebook()
+    if row is not None:
+        return project_codebook(proj), row["content"], False
+    if record:
+        use_codebook(proj, BUILTIN_DEFAULT)
+        return project_codebook(proj), proj.store.current_codebook()["content"], True
+    text = builtin_codebooks()[BUILTIN_DEFAULT]
+    return load_checked(text, f"builtin:{BUILTIN_DEFAULT}"), text, True
+
+
+def coding_settings(proj: Project, spacy_model: str | None = None) -> dict[str, Any]:
+    """The project's [coding] settings that shape tokens and matching."""
+    path = proj.coding_file("stop_words")
+    stop_words = set()
+    if path is not None:
+        stop_words = {w.strip() for w in path.read_text("utf-8-sig").splitlines() if w.strip()}
+    return {
+        "user_dict": proj.coding_file("user_dictionary"),
+        "stop_words": stop_words,
+        "hmm": proj.config.jieba_hmm,
+        "model": spacy_model,
+    }
+
+
+def project_tokenizer(proj: Project):
+    """The tokeniser coding uses in this project (its codebook's words in jieba's dictionary,
+    its user dictionary), so streams cached by ``code`` are reused; a project without a
+    codebook gets jieba's and spaCy's plain tokenisers."""
+
+    settings = coding_settings(proj)
+    row = proj.store.current_codebook()
+    words = zh_words(coding_codebook(proj, record=False)[0]) if row is not None else set()
+    return Tokenizer(words, settings["user_dict"], hmm=settings["hmm"])
+
+
+def document_tokens(store, row, tokenizer):
+    """A document's tokens: from the store's cache when they are there, else tokenised now."""
+
+    cached = store.cached_tokens(row["id"], row["sha256"], tokenizer.fingerprint)
+    if cached is not None:
+        return Tokens.from_blobs(*cached)
+    return tokenizer.tokenize(row["text"], row["language"])
+
+
+def make_engine(book: Codebook, codes, settings: dict[str, Any]):
+
+    tokenizer = Tokenizer(
+        zh_words(book), settings["user_dict"], hmm=settings["hmm"], model=settings.get("model")
+    )
+    return Engine(book, codes=codes, tokenizer=tokenizer, stop_words=settings["stop_words"])
+
+
+def code_fingerprints(book: Codebook) -> dict[str, str]:
+    """A hash of each code's rules (with the codebook's defaults applied): a code whose
+    fingerprint is unchanged gives the same suggestions on the same tokens."""
+    import hashlib
+
+    return {
+        code.id: hashlib.sha256(repr(code.rules).encode("utf-8")).hexdigest()[:16]
+        for code in book.walk()
+        if code.rules
+    }
+
+
+def load_state(raw: str | None, tokenizer: str) -> dict[str, Any]:
+    """What the last run of a coder coded: by which rules, on which document texts."""
+    empty = {"tokenizer": tokenizer, "codes": {}, "docs": {}}
+    if not raw:
+        return empty
+    try:
+        state = json.loads(raw)
+    except ValueError:
+        return empty
+    if state.get("tokenizer") != tokenizer:  # different tokens: everything is judged again
+        return empty
+    return {
+        "tokenizer": tokenizer,
+        "codes": dict(state.get("codes", {})),
+        "docs": dict(state.get("docs", {})),
+    }

@@ -1,0 +1,115 @@
+"""``run`` (``casecode run``): the whole flow in one call — import, code, tables, report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from casecode.analysis.frames import code_matrix, cooccurrence, export_codings
+from casecode.codebook import load_codebook
+from casecode.codebook.use import BUILTIN_DEFAULT, use_codebook
+from casecode.coding.autocode import Progress, autocode
+from casecode.corpus.documents import list_documents
+from casecode.corpus.importing import ImportReport, as_paths, import_documents
+from casecode.errors import CasecodeError
+from casecode.project import Project, init_project
+from casecode.report.build import build_report
+
+
+@dataclass
+class RunReport:
+    project: Path
+    imported: ImportReport
+    documents: list[dict[str, Any]]
+    files: list[Path]
+    coding: Any = None  # a coding_ops.CodeReport
+
+
+def run(
+    corpus: str | Path | Iterable[str | Path],
+    out: str | Path,
+    *,
+    encoding: str | None = None,
+    lang: str | None = None,
+    doc_lang: str | None = None,
+    attributes: str | Path | None = None,
+    codebook: str | Path | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """The whole flow in one call: a project in ``out``, the corpus imported and coded with
+    ``codebook`` (the built-in co-production codebook by default), and its outputs written:
+    ``report.docx`` (in ``lang``, zh or en; default the interviews' language), ``matrix.xlsx``
+    (turns per case and code at level 2), ``cooccurrence.xlsx``, ``codings.csv`` and
+    ``documents.csv``.
+    ``doc_lang`` overrides the detected language of the documents. Running it again imports
+    nothing twice and writes the same files."""
+
+    if lang is not None and lang not in ("zh", "en"):
+        raise CasecodeError(f"unknown report language '{lang}'", hint="zh or en")
+    paths = as_paths(corpus)
+    missing = [c for c in paths if not Path(c).exists() and not any(ch in str(c) for ch in "*?[")]
+    if missing:
+        raise CasecodeError("no such file or folder", file=missing[0])
+    if codebook is not None:  # a broken codebook stops the run before any project is made
+        load_codebook(codebook)
+    # a new project is named after the corpus folder, not after the output folder
+    first = Path(paths[0]) if len(paths) == 1 else None
+    name = first.resolve().name if first is not None and first.is_dir() else None
+    root = init_project(out, name=name)
+    with Project(root) as proj:
+        if codebook is not None or proj.store.current_codebook() is None:
+            use_codebook(proj, codebook or BUILTIN_DEFAULT)
+        imported = import_documents(
+            proj, paths, encoding=encoding, lang=doc_lang, attributes=attributes, progress=progress
+        )
+        coding = autocode(proj, progress=progress)
+        documents = list_documents(proj)
+        overview = root / "documents.csv"
+        _write_overview(overview, documents)
+        files = [overview]
+        if documents:
+            steps = [
+                (
+                    "matrix.xlsx",  # turns per case and code, as in the report's matrix
+                    lambda f: code_matrix(
+                        proj, level=2, measure="segments", totals=True, lang=lang, out=f
+                    ),
+                ),
+                ("cooccurrence.xlsx", lambda f: cooccurrence(proj, level=2, lang=lang, out=f)),
+                ("codings.csv", lambda f: export_codings(proj, f, lang=lang)),
+                ("report.docx", lambda f: build_report(proj, f, lang=lang)),
+            ]
+            for i, (name, write) in enumerate(steps):
+                if progress is not None:
+                    progress(i, len(steps), name)
+                write(root / name)
+                files.append(root / name)
+    return RunReport(root, imported, documents, files, coding)
+
+
+def _write_overview(path: Path, documents: list[dict[str, Any]]) -> None:
+    import csv
+
+    keys = sorted({k for d in documents for k in d["attributes"]})
+    base = ["id", "name", "case", "language", "encoding", "turns", "characters", "speakers"]
+    # An attribute called like a base column (say "language") gets a prefix, not a twin column.
+    titles = [f"attr_{k}" if k in base else k for k in keys]
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens it right
+        writer = csv.writer(fh)
+        writer.writerow([*base, *titles])
+        for d in documents:
+            writer.writerow(
+                [
+                    d["id"],
+                    d["name"],
+                    d["case"],
+                    d["language"],
+                    d["encoding"] or "",
+                    d["turns"],
+                    d["characters"],
+                    "; ".join(d["speakers"]),
+                    *(d["attributes"].get(k, "") for k in keys),
+                ]
+            )
