@@ -13,7 +13,8 @@ from docx.oxml.ns import qn
 
 import casecode
 from conftest import write
-from test_analysis import CODEBOOK, A, B
+from samples import ANALYSIS_CODEBOOK as CODEBOOK
+from samples import A, B
 
 
 @pytest.fixture

@@ -16,10 +16,7 @@ from casecode.codebook import validate_text
 from casecode.codebook.regexcheck import backtracking_risk
 from casecode.codebook.yamlpos import load as load_yaml
 from conftest import ROOT, write
-
-DOC_EXAMPLE = (
-    (ROOT / "docs" / "codebook.md").read_text("utf-8").split("```yaml\n")[1].split("```")[0]
-)
+from samples import DOC_EXAMPLE
 
 MINIMAL = """\
 name: test

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import add_document, stored_codings, with_transcripts, write
-from test_coding import CODEBOOK
+from samples import CODING_CODEBOOK as CODEBOOK
 
 
 @pytest.fixture

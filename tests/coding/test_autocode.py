@@ -11,57 +11,7 @@ from casecode.codebook import load_codebook, validate_text
 from casecode.coding.engine import Engine, findings
 from casecode.model import Segment
 from conftest import CORPUS, stored_codings, with_transcripts, write
-
-CODEBOOK = """\
-name: test
-languages: [zh, en]
-codes:
-  - id: problems
-    label: {zh: 问题, en: Problems}
-    definition: x
-    children:
-      - id: problems.unclear
-        label: {zh: 权责不清, en: Unclear responsibilities}
-        definition: x
-        rules:
-          - id: unclear-words
-            keywords: {zh: [权责不清, 推诿], en: [passing the buck]}
-          - id: unclear-near
-            near:
-              groups:
-                - {zh: [权责, 责任, 职责], en: [responsibility, duty]}
-                - {zh: [不清, 不明, 模糊], en: [unclear, vague]}
-              window: 3
-      - id: problems.funds
-        label: {zh: 资金不足, en: Insufficient funds}
-        definition: x
-        rules:
-          - id: funds-all
-            keywords: {zh: [资金, 经费], en: [money, fund]}
-            all: [{zh: [不够, 紧张], en: [short, enough]}]
-            exclude: {zh: [捐款箱]}
-            scope: sentence
-          - id: funds-regex
-            regex: '每[个年月](?:只有|才)\\s*\\d+\\s*(?:元|块)'
-            weight: 0.5
-  - id: process
-    label: {zh: 过程, en: Process}
-    definition: x
-    children:
-      - id: process.volunteers
-        label: {zh: 志愿服务, en: Volunteers}
-        definition: x
-        rules:
-          - id: volunteer-words
-            keywords: {zh: [志愿者], en: [volunteer]}
-            min_hits: 2
-          - id: visit-pattern
-            patterns: [[{LEMMA: visit}, {LOWER: the, OP: "?"}, {LOWER: {IN: [elderly, seniors]}}]]
-          - id: chairman-only
-            keywords: {zh: [老年协会]}
-            speakers: [李会长]
-            negation: false
-"""
+from samples import CODING_CODEBOOK as CODEBOOK
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from casecode.review import stats
 from casecode.review.suggest import log_odds
-from conftest import SHARED, stored_codings, with_transcripts, write
-from test_coding import CODEBOOK
+from conftest import ROOT, SHARED, stored_codings, with_transcripts, write
+from samples import CODING_CODEBOOK as CODEBOOK
 
 REFERENCE = SHARED / "reliability" / "icr_reference_cases.json"
 
@@ -907,7 +907,7 @@ def test_disagreements_take_one_line_each(two_coders, cli, monkeypatch, width):
     assert "--out FILE.xlsx" in shown and "…" in shown
 
 
-BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "gold_agreement.py"
+BENCHMARK = ROOT / "benchmarks" / "gold_agreement.py"
 
 
 def _benchmark():

@@ -12,42 +12,9 @@ from hypothesis import strategies as st
 
 import casecode
 from conftest import write
+from samples import ANALYSIS_CODEBOOK as CODEBOOK
+from samples import A, B
 
-CODEBOOK = """\
-name: analysis-test
-languages: [zh, en]
-codes:
-  - id: problems
-    label: {zh: 问题, en: Problems}
-    definition: x
-    children:
-      - id: problems.funds
-        label: {zh: 资金不足, en: Insufficient funds}
-        definition: x
-        children:
-          - id: problems.funds.late
-            label: {zh: 拨款滞后, en: Late funding}
-            definition: x
-      - id: problems.unclear
-        label: {zh: 权责不清, en: Unclear responsibilities}
-        definition: x
-        rules:
-          - id: unclear-words
-            keywords: {zh: [说不清楚]}
-  - id: actors
-    label: {zh: 主体, en: Actors}
-    definition: x
-    children:
-      - id: actors.village
-        label: {zh: 村委会, en: Village committee}
-        definition: x
-"""
-
-# Turn bodies (what was said), in characters:
-#   a.txt (上坊村, 村支书): 1 钱够吗？ 4 · 2 钱不够，拨款也慢。 9 · 3 谁负责？ 4 · 4 村委会说不清楚。 8  = 25
-#   b.txt (柏树村, 会长):   1 怎么样？ 4 · 2 村委会管得好。 7 · 3 经费不够。 5                   = 16
-A = "---\ncase: 上坊村\nrole: 村支书\n---\n访谈者：钱够吗？\n村民：钱不够，拨款也慢。\n访谈者：谁负责？\n村民：村委会说不清楚。\n"
-B = "---\ncase: 柏树村\nrole: 会长\nvillage: 柏树村\n---\n访谈者：怎么样？\n会长：村委会管得好。\n会长：经费不够。\n"
 C = "Interviewer: Who helps?\nVolunteer: The volunteers cook, and one volunteer drives.\n"
 
 

@@ -12,7 +12,7 @@ from casecode import CasecodeError
 from casecode.codebook import validate_text
 from casecode.codebook.qdc import export_qdc, import_qdc
 from conftest import SHARED, write
-from test_codebook import DOC_EXAMPLE
+from samples import DOC_EXAMPLE
 
 XSD = SHARED / "refi-qda" / "schema" / "Codebook.xsd"
 SAMPLES = SHARED / "refi-qda" / "samples" / "codebooks"
