@@ -20,6 +20,7 @@ _EXPORTS = {
     "set_attributes": "casecode.corpus.importing",
     "list_documents": "casecode.corpus.documents",
     "get_document": "casecode.corpus.documents",
+    "show_document": "casecode.analysis.coded",
     "run": "casecode.flow",
     "validate_codebook": "casecode.codebook.use",
     "use_codebook": "casecode.codebook.use",

@@ -365,7 +365,6 @@ def _exprs():
 def small_corpus(tmp_path_factory):
     from casecode import Project, init_project, project_codebook
     from casecode.analysis.data import load
-    from casecode.codebook.refs import resolve_code
 
     root = init_project(tmp_path_factory.mktemp("q") / "p")
     folder = tmp_path_factory.mktemp("t")
@@ -383,7 +382,7 @@ def small_corpus(tmp_path_factory):
         casecode.tag(root, doc, turn, [code], coder="ann")
     with Project(root) as proj:
         book = project_codebook(proj)
-        return load(proj.store, book, resolve=resolve_code), book, resolve_code
+        return load(proj.store, book), book
 
 
 @settings(max_examples=60, deadline=None)
@@ -391,7 +390,7 @@ def small_corpus(tmp_path_factory):
 def test_query_agrees_with_set_algebra(small_corpus, expr):
     from casecode.analysis.query import match_query, parse_query
 
-    corpus, book, resolve = small_corpus
+    corpus, book = small_corpus
     universe = {(t.doc, t.n) for t in corpus.turns}
 
     def reference(node) -> set:
@@ -405,4 +404,4 @@ def test_query_agrees_with_set_algebra(small_corpus, expr):
         return left & right if node[0] == "and" else left | right
 
     text, tree = expr
-    assert match_query(parse_query(text, book, resolve), corpus, text) == reference(tree)
+    assert match_query(parse_query(text, book), corpus, text) == reference(tree)

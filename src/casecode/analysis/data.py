@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from casecode.codebook import Codebook
 from casecode.codebook.codes import Code
+from casecode.codebook.refs import resolve_code
 from casecode.errors import CasecodeError
 
 # --status: which codings count. "all" is everything a person has not rejected.
@@ -125,15 +126,6 @@ class CodedCorpus:
 # ---------------------------------------------------------------------------- columns
 
 
-def ancestor(book: Codebook, code: Code, level: int) -> Code:
-    """``code``'s ancestor at ``level`` (itself when it is at or above it)."""
-    while code.level > level and code.parent is not None:
-        parent = book.get(code.parent)
-        if parent is None:  # pragma: no cover - a built codebook has every parent
-            break
-        code = parent
-    return code
-
 
 def _within(code_id: str, root: str) -> bool:
     return code_id == root or code_id.startswith(root + ".")
@@ -175,7 +167,7 @@ class CodeColumns:
             return []
         if self.level is None:
             return [code_id]
-        return [ancestor(self.book, code, self.level).id]
+        return [self.book.roll_up(code.id, self.level)]
 
     def ids(self, used: set[str]) -> list[str]:
         """The final column list, in codebook order: the fixed ones and any others coded."""
@@ -191,15 +183,12 @@ def select_columns(
     *,
     level: int | None = None,
     codes: Iterable[str] | None = None,
-    resolve: Callable[[Codebook, str], Code] | None = None,
 ) -> CodeColumns:
     if level is not None and level < 1:
         raise CasecodeError("--level counts from 1 (the top-level codes)")
     roots: list[Code] = []
     for ref in codes or ():
-        if resolve is None:  # pragma: no cover - callers pass the shared resolver
-            raise ValueError("resolve is needed with codes")
-        code = resolve(book, ref)
+        code = resolve_code(book, ref)
         if code not in roots:
             roots.append(code)
     if roots and level is not None and all(c.level > level for c in roots):
@@ -273,7 +262,6 @@ def load(
     *,
     level: int | None = None,
     codes: Iterable[str] | None = None,
-    resolve: Callable[[Codebook, str], Code] | None = None,
     coder: str | None = None,
     status: str = "all",
     where: Iterable[str] = (),
@@ -286,7 +274,7 @@ def load(
     """
     if status not in STATUSES:
         raise CasecodeError(f"unknown status '{status}'", hint=", ".join(STATUSES))
-    columns = select_columns(book, level=level, codes=codes, resolve=resolve)
+    columns = select_columns(book, level=level, codes=codes)
     conditions = [parse_condition(w) for w in where]
     coders = store.coder_names()
     if coder is not None and coder not in coders:

@@ -1,7 +1,8 @@
 """Matrices, co-occurrence, retrieval, keyword in context and the tidy codings export.
 
 Each function returns a pandas DataFrame (and writes it to ``out`` when given: .csv, .xlsx, .dta
-or .parquet by its extension); ``frame.attrs`` carries what a table's reader needs besides the
+or .parquet by its extension; a file already there is refused, before any work, unless
+``force``); ``frame.attrs`` carries what a table's reader needs besides the
 numbers: ``labels`` (code id → label in ``lang``), ``warnings``, and the options used.
 
 Which codings count (every function): ``coder`` (default: everyone's), ``status`` — ``all``
@@ -22,7 +23,7 @@ from casecode.analysis.kwic import context, substring_hits, token_hits
 from casecode.analysis.matrix import count_codes, count_pairs
 from casecode.analysis.query import match_query, parse_query
 from casecode.analysis.tables import check_out, write_table
-from casecode.codebook.refs import code_refs, resolve_code
+from casecode.codebook.refs import code_refs
 from casecode.codebook.use import project_codebook
 from casecode.coding.settings import document_tokens, project_tokenizer
 from casecode.corpus.documents import resolve_documents
@@ -56,7 +57,7 @@ def label_language(corpus, lang: str | None) -> str:
 def _load(proj: Project, **options: Any):
 
     book = project_codebook(proj)
-    return load(proj.store, book, resolve=resolve_code, **options)
+    return load(proj.store, book, **options)
 
 
 def _labels(corpus, lang: str) -> dict[str, str]:
@@ -86,15 +87,15 @@ def _frame(matrix, labels: dict[str, str], lang: str, totals: bool):
     return frame
 
 
-def _written(frame, out: str | Path | None, *, index: bool = True):
+def _written(frame, out: str | Path | None, *, index: bool = True, force: bool = False):
     if out is not None:
-        write_table(frame, out, labels=frame.attrs.get("labels"), index=index)
+        write_table(frame, out, labels=frame.attrs.get("labels"), index=index, force=force)
     return frame
 
 
-def _check_out(out: str | Path | None) -> None:
+def _check_out(out: str | Path | None, force: bool) -> None:
     if out is not None:
-        check_out(out)
+        check_out(out, force=force)
 
 
 def _by_code(project, level, codes, coder, status, where):
@@ -122,6 +123,7 @@ def code_matrix(
     lang: str | None = None,
     totals: bool = False,
     out: str | Path | None = None,
+    force: bool = False,
 ):
     """Rows (``document``, ``case``, ``speaker`` or an attribute) × codes.
 
@@ -132,12 +134,12 @@ def code_matrix(
     ``totals`` adds a Total row and column.
     """
 
-    _check_out(out)
+    _check_out(out, force)
     corpus = _by_code(project, level, codes, coder, status, where)
     lang = label_language(corpus, lang)
     matrix = count_codes(corpus, rows=rows, measure=measure, percent=percent)
     frame = _frame(matrix, _labels(corpus, lang), lang, totals)
-    return _written(frame, out)
+    return _written(frame, out, force=force)
 
 
 def cooccurrence(
@@ -152,17 +154,18 @@ def cooccurrence(
     where: str | Iterable[str] | None = None,
     lang: str | None = None,
     out: str | Path | None = None,
+    force: bool = False,
 ):
     """Code × code: how many turns (or documents) hold both, or the Jaccard index."""
 
-    _check_out(out)
+    _check_out(out, force)
     corpus = _by_code(project, level, codes, coder, status, where)
     lang = label_language(corpus, lang)
     matrix = count_pairs(corpus, unit=unit, measure=measure)
     frame = _frame(matrix, _labels(corpus, lang), lang, totals=False)
     frame.index.name = "code"
     frame.attrs.update(unit=unit, units=matrix.total, with_code=matrix.row_totals)
-    return _written(frame, out)
+    return _written(frame, out, force=force)
 
 
 _QUOTE_COLUMNS = ["document", "case", "turn", "speaker", "start", "end", "text", "codes"]
@@ -199,18 +202,19 @@ def query(
     where: str | Iterable[str] | None = None,
     lang: str | None = None,
     out: str | Path | None = None,
+    force: bool = False,
 ):
     """The turns for which a Boolean expression over codes and attributes holds (see
     :mod:`casecode.analysis.query`), one row each, in reading order, with ``context`` turns
     before and after."""
     import pandas as pd
 
-    _check_out(out)
+    _check_out(out, force)
     if context < 0:
         raise CasecodeError("--context is a number of turns, 0 or more")
     with using_project(project) as proj:
         corpus = _load(proj, coder=coder, status=status, where=_where(where))
-    node = parse_query(expr, corpus.book, resolve_code)
+    node = parse_query(expr, corpus.book)
     found = match_query(node, corpus, expr)
     lang = label_language(corpus, lang)
     codes_on: dict[tuple[int, int], set[str]] = {}
@@ -249,7 +253,7 @@ def query(
         labels={},
         lang=lang,
     )
-    return _written(frame, out, index=False)
+    return _written(frame, out, index=False, force=force)
 
 
 def kwic(
@@ -260,6 +264,7 @@ def kwic(
     substring: bool = False,
     docs: Iterable[str] | None = None,
     out: str | Path | None = None,
+    force: bool = False,
 ):
     """Every occurrence of ``word`` with ``width`` characters of context either side, within
     its turn. Matched on the tokens coding uses (jieba; spaCy for English, by form or lemma),
@@ -268,7 +273,7 @@ def kwic(
 
     import pandas as pd
 
-    _check_out(out)
+    _check_out(out, force)
     word = word.strip()
     if not word:
         raise CasecodeError("give a word to look for")
@@ -319,7 +324,7 @@ def kwic(
     columns = ["document", "case", "turn", "speaker", "left", "match", "right", "start", "end"]
     frame = pd.DataFrame.from_records(records, columns=columns)
     frame.attrs.update(word=word, substring=substring, labels={}, warnings=[])
-    return _written(frame, out, index=False)
+    return _written(frame, out, index=False, force=force)
 
 
 _CODING_COLUMNS = [
@@ -351,13 +356,14 @@ def export_codings(
     status: str = "all",
     where: str | Iterable[str] | None = None,
     lang: str | None = None,
+    force: bool = False,
 ):
     """One row per coding (tidy, long format): its document, case, turn, speaker, span, text,
     code and label, coder, origin and rule, status, confidence, reviewer and memo, then one
     column per attribute. Codings of codes the codebook no longer has are kept."""
     import pandas as pd
 
-    _check_out(out)
+    _check_out(out, force)
     with using_project(project) as proj:
         corpus = _load(proj, coder=coder, status=status, where=_where(where), keep_unknown=True)
     lang = label_language(corpus, lang)
@@ -396,4 +402,4 @@ def export_codings(
         records.append(record)
     frame = pd.DataFrame.from_records(records, columns=[*_CODING_COLUMNS, *attrs.values()])
     frame.attrs.update(labels={}, warnings=corpus.warnings())
-    return _written(frame, out, index=False)
+    return _written(frame, out, index=False, force=force)

@@ -15,12 +15,11 @@ tightest, then NEAR, AND, OR.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from casecode.analysis.data import CodedCorpus, Condition, check_condition
 from casecode.codebook import Codebook
-from casecode.codebook.codes import Code
+from casecode.codebook.refs import resolve_code
 from casecode.errors import CasecodeError
 
 _TOKEN = re.compile(
@@ -90,10 +89,9 @@ Node = tuple
 
 
 class _Parser:
-    def __init__(self, expr: str, book: Codebook, resolve: Callable[[Codebook, str], Code]):
+    def __init__(self, expr: str, book: Codebook):
         self.expr = expr
         self.book = book
-        self.resolve = resolve
         self.tokens = _tokens(expr)
         self.i = 0
 
@@ -172,7 +170,7 @@ class _Parser:
             sign = {"==": "=", "≠": "!="}.get(op.text, op.text)
             return ("attr", Condition(token.text, sign, value.text), token.pos)
         try:
-            return ("code", self.resolve(self.book, token.text))
+            return ("code", resolve_code(self.book, token.text))
         except CasecodeError as exc:
             hint = exc.hint
             if self.peek.kind == "word":  # two words in a row: a label with a space?
@@ -180,8 +178,8 @@ class _Parser:
             raise QueryError(self.expr, token.pos, exc.message, hint) from None
 
 
-def parse_query(expr: str, book: Codebook, resolve: Callable[[Codebook, str], Code]) -> Node:
-    return _Parser(expr, book, resolve).parse()
+def parse_query(expr: str, book: Codebook) -> Node:
+    return _Parser(expr, book).parse()
 
 
 def match_query(node: Node, corpus: CodedCorpus, expr: str = "") -> set[tuple[int, int]]:

@@ -241,6 +241,35 @@ class Codebook:
         for code in self.walk():
             yield from code.rules
 
+    def roll_up(self, code_id: str, level: int | None, *, codable: bool = False) -> str:
+        """The code ``code_id`` counts as at ``level`` (1 = the top-level codes): its ancestor at
+        that level, or itself when it is that high already; ``None`` keeps it as it is.
+
+        With ``codable``, the nearest code on the way up from there that people may apply (a
+        coding sheet offers only those), else ``code_id`` itself. A code not in this codebook (an
+        orphan of an older version) rolls up by its dotted id, as every id extends its parent's.
+        """
+        if level is None:
+            return code_id
+        code = self.get(code_id)
+        if code is None:
+            parts = code_id.split(".")
+            if not codable:
+                return ".".join(parts[:level])
+            for n in range(min(level, len(parts)), 0, -1):
+                known = self.get(".".join(parts[:n]))
+                if known is not None and known.codable:
+                    return known.id
+            return code_id
+        while code.level > level and code.parent is not None and code.parent in self:
+            code = self._by_id[code.parent]
+        if not codable:
+            return code.id
+        found: Code | None = code
+        while found is not None and not found.codable:
+            found = self.get(found.parent) if found.parent is not None else None
+        return found.id if found is not None else code_id
+
     def closest(self, ref: str, n: int = 3, cutoff: float = 0.3) -> list[str]:
         """Up to ``n`` ids of codes that can be applied, closest to ``ref`` first: what every
         "no code 'X'" message suggests. A code is as close as its id, the last part of its

@@ -3,7 +3,6 @@ what changed since the coder's last run, in one process or several."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -19,8 +18,9 @@ from casecode.coding.settings import (
     code_fingerprints,
     coding_codebook,
     coding_settings,
-    load_state,
     make_engine,
+    run_state,
+    save_run_state,
 )
 from casecode.coding.tokenize import Tokens
 from casecode.corpus.documents import resolve_documents
@@ -126,8 +126,7 @@ def autocode(
         engine = make_engine(book, None, settings)
         _ENGINE["engine"] = engine
         fingerprint = engine.tokenizer.fingerprint
-        state_key = f"autocode:{coder}"
-        state = load_state(store.setting(state_key), fingerprint)
+        state = run_state(store, coder, fingerprint)
         current = code_fingerprints(book)
         changed = {
             c
@@ -209,7 +208,7 @@ def autocode(
                         else:
                             state["codes"].pop(code, None)
             state["tokenizer"] = fingerprint
-            store.set_setting(state_key, json.dumps(state, sort_keys=True))
+            save_run_state(store, coder, state)
             counts = Counter(store.automatic_counts(coder, ids, selected))
         report.rejudged = len(payloads)
         report.codings = sum(counts.values())

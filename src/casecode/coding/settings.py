@@ -84,19 +84,39 @@ def code_fingerprints(book: Codebook) -> dict[str, str]:
     }
 
 
-def load_state(raw: str | None, tokenizer: str) -> dict[str, Any]:
-    """What the last run of a coder coded: by which rules, on which document texts."""
+def _state_key(coder: str) -> str:
+    return f"autocode:{coder}"
+
+
+def run_state(store, coder: str, tokenizer: str) -> dict[str, Any]:
+    """What ``coder``'s last run coded: by which rules (``codes``: code id → rules fingerprint),
+    on which document texts (``docs``: document id → text hash), with which tokeniser. Empty
+    when there was none, or when the tokeniser has changed since (everything is judged again)."""
     empty = {"tokenizer": tokenizer, "codes": {}, "docs": {}}
-    if not raw:
-        return empty
-    try:
-        state = json.loads(raw)
-    except ValueError:
-        return empty
-    if state.get("tokenizer") != tokenizer:  # different tokens: everything is judged again
+    state = _stored_state(store, coder)
+    if state.get("tokenizer") != tokenizer:
         return empty
     return {
         "tokenizer": tokenizer,
         "codes": dict(state.get("codes", {})),
         "docs": dict(state.get("docs", {})),
     }
+
+
+def save_run_state(store, coder: str, state: dict[str, Any]) -> None:
+    store.set_setting(_state_key(coder), json.dumps(state, sort_keys=True))
+
+
+def coded_documents(store, coder: str) -> set[int]:
+    """The documents ``coder``'s runs of ``casecode code`` have judged."""
+    docs = _stored_state(store, coder).get("docs", {})
+    return {int(d) for d in docs if str(d).isdigit()} if isinstance(docs, dict) else set()
+
+
+def _stored_state(store, coder: str) -> dict[str, Any]:
+    raw = store.setting(_state_key(coder))
+    try:
+        state = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from casecode.analysis.data import load
-from casecode.analysis.frames import _codes, label_language
+from casecode.analysis.frames import label_language
 from casecode.analysis.matrix import count_codes, count_pairs
 from casecode.codebook.codes import Speakers
-from casecode.codebook.refs import resolve_code
+from casecode.codebook.refs import code_refs
 from casecode.codebook.use import project_codebook
 from casecode.errors import CasecodeError
+from casecode.outputs import check_out
 from casecode.project import Project, using_project
 from casecode.report.chart import bar_chart, cjk_font, needs_cjk
 from casecode.report.content import (
@@ -105,17 +106,18 @@ def build_report(
     status: str = "all",
     title: str | None = None,
     appendix: bool = False,
+    force: bool = False,
     progress=None,
 ) -> dict[str, Any]:
     """Write a Word report of the project to ``out``: title page, method, codebook,
     frequencies (table and chart), the case × code matrix and co-occurrence, quotes by code and
-    by case, and with ``appendix`` every coding. Same store and options → same text."""
+    by case, and with ``appendix`` every coding. Same store and options → same text. A file
+    already at ``out`` is refused unless ``force``."""
 
     out = Path(out)
     if out.suffix.lower() != ".docx":
         raise CasecodeError("a report is a .docx file", file=out)
-    if not out.parent.is_dir():
-        raise CasecodeError("the folder does not exist", file=out.parent)
+    check_out(out, force=force)
     if status not in REPORT_STATUSES:
         raise CasecodeError(f"unknown status '{status}'", hint="all or accepted")
     if quotes < 0:
@@ -126,8 +128,8 @@ def build_report(
     with using_project(project) as proj:
         book = project_codebook(proj)
         corpus = load(
-            proj.store, book, level=level, codes=_codes(codes), resolve=resolve_code,
-            coder=coder, status=status,
+            proj.store, book, level=level, codes=code_refs(codes) or None, coder=coder,
+            status=status,
         )  # fmt: skip
         lang = label_language(corpus, lang)
         people = list_coders(proj)

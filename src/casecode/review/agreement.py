@@ -19,8 +19,10 @@ from typing import Any
 from casecode.codebook.codes import Codebook
 from casecode.codebook.refs import code_refs, select_codes
 from casecode.codebook.use import project_codebook
+from casecode.coding.settings import coded_documents
 from casecode.corpus.documents import resolve_documents
 from casecode.errors import CasecodeError
+from casecode.outputs import check_out
 from casecode.project import Project, using_project
 from casecode.review import stats
 from casecode.review.coders import check_coders
@@ -32,17 +34,11 @@ MERGE_RULES = ("union", "intersection")
 # -- shared --------------------------------------------------------------------------------------
 
 
-def roll_up(book: Codebook | None, code_id: str, level: int | None) -> str:
-    """``code_id``'s ancestor at ``level`` (itself when it is that high already); codes not in
-    the codebook are cut by their dotted id."""
-    if level is None:
-        return code_id
-    code = book.get(code_id) if book is not None else None
-    if code is None:
-        return ".".join(code_id.split(".")[:level])
-    while code.level > level and code.parent is not None and book.get(code.parent) is not None:
-        code = book.get(code.parent)
-    return code.id
+def _at_level(book: Codebook | None, code_id: str, level: int | None) -> str:
+    """``code_id`` at ``level`` (see ``Codebook.roll_up``); by its dotted id without a codebook."""
+    if book is None:
+        return code_id if level is None else ".".join(code_id.split(".")[:level])
+    return book.roll_up(code_id, level)
 
 
 def _level(level: int | None) -> None:
@@ -70,15 +66,7 @@ def coder_spans(store, coders: list[str]) -> dict[str, dict[int, list[Span]]]:
 
 def coder_documents(store, coder: str) -> set[int]:
     """Documents a coder has coded (for a rule coder, those ``casecode code`` ran on)."""
-    import contextlib
-    import json
-
-    docs = store.coder_documents(coder)
-    raw = store.setting(f"autocode:{coder}")
-    if raw:
-        with contextlib.suppress(ValueError, TypeError, AttributeError):
-            docs |= {int(d) for d in json.loads(raw).get("docs", {})}
-    return docs
+    return store.coder_documents(coder) | coded_documents(store, coder)
 
 
 def _documents(store, coders: list[str], docs, *, minimum: int):
@@ -104,7 +92,7 @@ def _units(store, rows, coders, by_doc, spans, kind, book, level) -> list[Unit]:
         mine = {
             c: (
                 [
-                    Span(roll_up(book, s.code, level), s.start, s.end, s.origin)
+                    Span(_at_level(book, s.code, level), s.start, s.end, s.origin)
                     for s in spans[c].get(doc, [])
                 ]
                 if c in by_doc.get(doc, ())
@@ -125,9 +113,9 @@ def _selected(book: Codebook | None, codes, level: int | None) -> tuple[set[str]
     chosen = select_codes(book, codes)
 
     named = {  # a category nobody may apply (codable: false) shows only when someone used it
-        roll_up(book, r, level) for r in code_refs(codes) if r in book and book.get(r).codable
+        _at_level(book, r, level) for r in code_refs(codes) if r in book and book.get(r).codable
     }
-    return {roll_up(book, c, level) for c in chosen}, named
+    return {_at_level(book, c, level) for c in chosen}, named
 
 
 def _label(book: Codebook | None, code: str) -> str:
@@ -297,10 +285,7 @@ def write_disagreements(result: dict[str, Any], out: str | Path, *, force: bool 
     out = Path(out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise CasecodeError("the disagreements sheet is .xlsx or .csv", file=out)
-    if out.exists() and not force:
-        raise CasecodeError("already exists", file=out, hint="choose another name or --force")
-    if not out.parent.is_dir():
-        raise CasecodeError("the folder does not exist", file=out.parent)
+    check_out(out, force=force)
     coders = result["coders"]
     header = ["document", "turn", "speaker", "code", "label", *coders, "text", "decision"]
     mark = {True: "x", False: "", None: "(not coded)"}
@@ -455,7 +440,7 @@ def _fp_rules(test_spans, fp_units, book, level, top) -> list[dict[str, Any]]:
         rules = {
             s.origin[5:] if s.origin.startswith("rule:") else s.origin
             for s in test_spans.get(u.document, [])
-            if s.start < u.end and s.end > u.start and roll_up(book, s.code, level) == code
+            if s.start < u.end and s.end > u.start and _at_level(book, s.code, level) == code
         }
         for rule in rules:
             counted[(rule, code)] += 1

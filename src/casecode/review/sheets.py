@@ -24,6 +24,7 @@ from casecode.corpus.documents import resolve_documents
 from casecode.corpus.encoding import decode_bytes
 from casecode.corpus.readers import read_xlsx_rows
 from casecode.errors import CasecodeError
+from casecode.outputs import check_out
 from casecode.project import Project, using_project
 
 HEADER = ["document", "turn", "speaker", "text"]
@@ -35,17 +36,6 @@ def _codes_at(book: Codebook, level: int | None) -> list[str]:
     """The codes a person may apply, down to ``level``."""
     return [c.id for c in book.walk() if c.codable and (level is None or c.level <= level)]
 
-
-def _roll_up(book: Codebook, code_id: str, level: int | None) -> str:
-    """The deepest applicable code at or above ``level`` on the way up from ``code_id``."""
-    if level is None:
-        return code_id
-    parts = code_id.split(".")
-    for n in range(min(level, len(parts)), 0, -1):
-        code = book.get(".".join(parts[:n]))
-        if code is not None and code.codable:
-            return code.id
-    return code_id
 
 
 def _covers(sheet_code: str, stored_code: str) -> bool:
@@ -72,10 +62,7 @@ def export_sheet(
         raise CasecodeError(f"unknown layout '{layout}'", hint="list or columns")
     if level is not None and level < 1:
         raise CasecodeError("--level counts from 1 (the top-level codes)")
-    if out.exists() and not force:
-        raise CasecodeError("already exists", file=out, hint="choose another name or --force")
-    if not out.parent.is_dir():
-        raise CasecodeError("the folder does not exist", file=out.parent)
+    check_out(out, force=force)
     with using_project(project) as proj:
         store = proj.store
         book = project_codebook(proj)
@@ -104,7 +91,7 @@ def export_sheet(
                     if c["coder"] == coder and c["status"] != "rejected":
                         n = _turn_of(segments, c["start"])
                         if n is not None:
-                            code_id = _roll_up(book, c["code_id"], level)
+                            code_id = book.roll_up(c["code_id"], level, codable=True)
                             mine.setdefault(n, set()).add(code_id)
                             if code_id not in book:
                                 orphans.add(code_id)

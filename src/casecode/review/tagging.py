@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from casecode.codebook.refs import resolve_code
+from casecode.codebook.refs import code_refs, resolve_code
 from casecode.codebook.use import project_codebook
 from casecode.corpus.documents import codings_of, resolve_turn
 from casecode.errors import CasecodeError
@@ -63,7 +63,7 @@ def tag(
     project: str | Path | Project | None,
     doc: str | int,
     turn: int,
-    codes: list[str],
+    codes: str | list[str],
     *,
     span: str | None = None,
     quote: str | None = None,
@@ -77,7 +77,7 @@ def tag(
     with using_project(project) as proj:
         store = proj.store
         book = project_codebook(proj)
-        chosen = [resolve_code(book, c, to_apply=True) for c in codes]
+        chosen = [resolve_code(book, c, to_apply=True) for c in code_refs(codes)]
         row, seg = _turn(store, doc, turn)
         text = row["text"][seg.start : seg.end]
         a, b = _span(text, span, quote)
