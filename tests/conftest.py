@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from casecode.cli import app
@@ -12,6 +16,21 @@ from casecode.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpora" / "county-a"
 SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_click_command():
+    """The click command the CLI runner invokes, built from the Typer app once per session, not
+    once per invocation: building it costs more than most commands take, and nothing changes the
+    app after it is imported."""
+    command = typer.main.get_command(app)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            typer.testing,
+            "_get_command",
+            lambda typer_app: command if typer_app is app else typer.main.get_command(typer_app),
+        )
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +67,29 @@ def project(tmp_path, cli) -> Path:
     root = tmp_path / "proj"
     cli("init", root)
     return root
+
+
+def build_once(tmp_path_factory, build: Callable[[Cli, Path, Path], object], **env: str) -> Path:
+    """A folder with a project ``proj`` that ``build(cli, project, folder)`` filled, isolated as
+    a test is and with ``env`` set, for a module- or session-scoped fixture: each test then takes
+    its own copy (``copy_of``) instead of building the same project again."""
+    folder = tmp_path_factory.mktemp("built")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("CASECODE_PROJECT", raising=False)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.chdir(folder)
+        cli = Cli()
+        cli("init", folder / "proj")
+        build(cli, folder / "proj", folder)
+    return folder
+
+
+def copy_of(built: Path, tmp_path: Path) -> Path:
+    """A copy of what ``build_once`` built, in the test's own ``tmp_path`` (its project, and the
+    files beside it), so no other test sees what this one writes; the copy's project."""
+    shutil.copytree(built, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "proj"
 
 
 def stored_codings(project: Path) -> list[sqlite3.Row]:

@@ -63,6 +63,14 @@ def test_english_words_match_on_their_lemmas_from_the_lookup_table(tokenizer):
     assert tokenizer.tokenize("son's don't", "en").norms() == ["son", "'s", "do", "n't"]
 
 
+def test_a_codebooks_words_join_its_own_tokenizers_dictionary_only():
+    # jieba's dictionary is read once per process and each tokenizer gets a copy of it
+    text = "村里权责不清"
+    assert Tokenizer({"权责不清"}).tokenize(text, "zh").words == ["村里", "权责不清"]
+    assert Tokenizer().tokenize(text, "zh").words == ["村里", "权责", "不", "清"]
+    assert Tokenizer({"权责不清"}).tokenize(text, "zh").words == ["村里", "权责不清"]
+
+
 # Phrases that share words, start alike and nest, so a reduced Doc could go wrong.
 _PHRASES = """\
 name: phrases

@@ -12,14 +12,24 @@ from docx import Document
 from docx.oxml.ns import qn
 
 import casecode
-from conftest import write
+from conftest import build_once, copy_of, write
 from samples import ANALYSIS_CODEBOOK as CODEBOOK
 from samples import A, B
 
 
 @pytest.fixture
-def coded(project, tmp_path, cli, monkeypatch):
+def coded(_coded, tmp_path, monkeypatch):
+    """Each test's own copy of the project ``_code`` built once for this module."""
     monkeypatch.setenv("CASECODE_CODER", "ann")
+    return copy_of(_coded, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def _coded(tmp_path_factory):
+    return build_once(tmp_path_factory, _code, CASECODE_CODER="ann")
+
+
+def _code(cli, project, tmp_path):
     for name, text in {"a.txt": A, "b.txt": B}.items():
         write(tmp_path / "t" / name, text)
     cli("import", tmp_path / "t", "-p", project)
@@ -33,7 +43,6 @@ def coded(project, tmp_path, cli, monkeypatch):
     ]:
         cli("tag", *args, "-p", project)
     cli("code", "-p", project)  # suggests problems.unclear on a.txt turn 4 (说不清楚)
-    return project
 
 
 def headings(doc, level: int) -> list[str]:
@@ -343,6 +352,7 @@ def test_a_project_without_a_codebook_says_so(project, cli, tmp_path):
     assert "no codebook" in cli("report", "-p", project, ok=False).stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_converts_the_report_to_pdf(coded, cli, tmp_path):
     out = tmp_path / "r.docx"

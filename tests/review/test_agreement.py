@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from casecode.review import stats
 from casecode.review.suggest import log_odds
-from conftest import ROOT, SHARED, stored_codings, with_transcripts, write
+from conftest import ROOT, SHARED, build_once, copy_of, stored_codings, with_transcripts, write
 from samples import CODING_CODEBOOK as CODEBOOK
 
 REFERENCE = SHARED / "reliability" / "icr_reference_cases.json"
@@ -298,13 +298,24 @@ B_TXT = "访谈者：钱够吗？\n村民：经费紧张。\n"
 
 
 @pytest.fixture
-def two_coders(project, tmp_path, cli):
+def two_coders(_two_coders, tmp_path):
     """ann coded a.txt and b.txt, bo only a.txt:
 
     turn     2        4               6            8
     ann      unclear  funds           volunteers   unclear, funds
     bo       unclear  funds, unclear  -            funds
+
+    (each test's own copy of the project ``_code_twice`` built once for this module)
     """
+    return copy_of(_two_coders, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def _two_coders(tmp_path_factory):
+    return build_once(tmp_path_factory, _code_twice)
+
+
+def _code_twice(cli, project, tmp_path):
     with_transcripts(cli, project, tmp_path, {"a.txt": A_TXT, "b.txt": B_TXT}, CODEBOOK)
     for turn, codes in ((2, ["problems.unclear"]), (4, ["problems.funds"])):
         cli("tag", "a.txt", turn, *codes, "--coder", "ann", "-p", project)
@@ -314,7 +325,6 @@ def two_coders(project, tmp_path, cli):
     cli("tag", "a.txt", 2, "problems.unclear", "--coder", "bo", "-p", project)
     cli("tag", "a.txt", 4, "problems.funds", "problems.unclear", "--coder", "bo", "-p", project)
     cli("tag", "a.txt", 8, "problems.funds", "--coder", "bo", "-p", project)
-    return project
 
 
 def test_agree_per_code_and_overall_on_the_documents_both_coded(two_coders, cli):
