@@ -14,8 +14,12 @@ from casecode.coding.autocode import Progress, autocode
 from casecode.corpus.documents import list_documents
 from casecode.corpus.importing import ImportReport, as_paths, import_documents
 from casecode.errors import CasecodeError
+from casecode.outputs import check_out
 from casecode.project import Project, init_project
 from casecode.report.build import build_report
+
+# the files ``run`` writes in its folder, besides the project's own
+OUTPUTS = ("documents.csv", "matrix.xlsx", "cooccurrence.xlsx", "codings.csv", "report.docx")
 
 
 @dataclass
@@ -36,15 +40,16 @@ def run(
     doc_lang: str | None = None,
     attributes: str | Path | None = None,
     codebook: str | Path | None = None,
+    force: bool = False,
     progress: Progress | None = None,
 ) -> RunReport:
-    """The whole flow in one call: a project in ``out``, the corpus imported and coded with
-    ``codebook`` (the built-in co-production codebook by default), and its outputs written:
-    ``report.docx`` (in ``lang``, zh or en; default the interviews' language), ``matrix.xlsx``
-    (turns per case and code at level 2), ``cooccurrence.xlsx``, ``codings.csv`` and
-    ``documents.csv``.
-    ``doc_lang`` overrides the detected language of the documents. Running it again imports
-    nothing twice and writes the same files."""
+    """``casecode run``: the whole flow in one call: a project in ``out``, the corpus imported and
+    coded with ``codebook`` (the built-in co-production codebook by default), and its outputs
+    written: ``report.docx`` (in ``lang``, zh or en; default the interviews' language),
+    ``matrix.xlsx`` (turns per case and code at level 2), ``cooccurrence.xlsx``, ``codings.csv`` and
+    ``documents.csv``. ``doc_lang`` overrides the detected language of the documents. Running it
+    again imports nothing twice and, with ``force`` (output files already in ``out`` are refused
+    without it, before any work), writes the same files."""
 
     if lang is not None and lang not in ("zh", "en"):
         raise CasecodeError(f"unknown report language '{lang}'", hint="zh or en")
@@ -52,6 +57,9 @@ def run(
     missing = [c for c in paths if not Path(c).exists() and not any(ch in str(c) for ch in "*?[")]
     if missing:
         raise CasecodeError("no such file or folder", file=missing[0])
+    if Path(out).is_dir():  # a second run into the same folder overwrites only with force
+        for name in OUTPUTS:
+            check_out(Path(out) / name, force=force)
     if codebook is not None:  # a broken codebook stops the run before any project is made
         load_codebook(codebook)
     # a new project is named after the corpus folder, not after the output folder
@@ -62,7 +70,12 @@ def run(
         if codebook is not None or proj.store.current_codebook() is None:
             use_codebook(proj, codebook or BUILTIN_DEFAULT)
         imported = import_documents(
-            proj, paths, encoding=encoding, lang=doc_lang, attributes=attributes, progress=progress
+            proj,
+            paths,
+            encoding=encoding,
+            doc_lang=doc_lang,
+            attributes=attributes,
+            progress=progress,
         )
         coding = autocode(proj, progress=progress)
         documents = list_documents(proj)
@@ -74,12 +87,21 @@ def run(
                 (
                     "matrix.xlsx",  # turns per case and code, as in the report's matrix
                     lambda f: code_matrix(
-                        proj, level=2, measure="segments", totals=True, lang=lang, out=f
+                        proj,
+                        level=2,
+                        measure="segments",
+                        totals=True,
+                        lang=lang,
+                        out=f,
+                        force=force,
                     ),
                 ),
-                ("cooccurrence.xlsx", lambda f: cooccurrence(proj, level=2, lang=lang, out=f)),
-                ("codings.csv", lambda f: export_codings(proj, f, lang=lang)),
-                ("report.docx", lambda f: build_report(proj, f, lang=lang)),
+                (
+                    "cooccurrence.xlsx",
+                    lambda f: cooccurrence(proj, level=2, lang=lang, out=f, force=force),
+                ),
+                ("codings.csv", lambda f: export_codings(proj, f, lang=lang, force=force)),
+                ("report.docx", lambda f: build_report(proj, f, lang=lang, force=force)),
             ]
             for i, (name, write) in enumerate(steps):
                 if progress is not None:

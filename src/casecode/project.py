@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import sys
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,11 +12,6 @@ from typing import Any
 
 from casecode.errors import CasecodeError
 from casecode.store.db import Store, utcnow
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CONFIG_NAME = "casecode.toml"
 ENV_VAR = "CASECODE_PROJECT"
@@ -133,7 +128,8 @@ class Project:
 
 
 def init_project(directory: str | Path = ".", *, name: str | None = None) -> Path:
-    """Create ``casecode.toml`` and the store in ``directory``; return the project folder.
+    """``casecode init``: create ``casecode.toml`` and the store in ``directory``; return the
+    project folder.
 
     Initialising an existing project is harmless: it only brings the store up to date.
     """

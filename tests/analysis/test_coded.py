@@ -37,7 +37,6 @@ def coded(tmp_path, project):
 
 def test_codings_carry_labels_in_the_documents_language_and_inherited_colours(coded):
     doc = casecode.show_document(coded, "a", codings=True)
-    assert doc["lang"] == "zh"
     found = {c["code"]: (c["label"], c["color"]) for c in doc["codings"]}
     assert found == {
         "problems.funding": ("经费不足", "#d62728"),  # the colour of its parent

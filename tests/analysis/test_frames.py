@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import casecode
-from conftest import write
+from conftest import build_once, copy_of, write
 from samples import ANALYSIS_CODEBOOK as CODEBOOK
 from samples import A, B
 
@@ -19,9 +19,19 @@ C = "Interviewer: Who helps?\nVolunteer: The volunteers cook, and one volunteer 
 
 
 @pytest.fixture
-def coded(project, tmp_path, cli, monkeypatch):
-    """Manual codings by ann and bo, and one suggestion of the rules (coder auto)."""
+def coded(_coded, tmp_path, monkeypatch):
+    """Manual codings by ann and bo, and one suggestion of the rules (coder auto): each test's
+    own copy of the project ``_code`` built once for this module."""
     monkeypatch.setenv("CASECODE_CODER", "ann")
+    return copy_of(_coded, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def _coded(tmp_path_factory):
+    return build_once(tmp_path_factory, _code, CASECODE_CODER="ann")
+
+
+def _code(cli, project, tmp_path):
     for name, text in {"a.txt": A, "b.txt": B}.items():
         write(tmp_path / "t" / name, text)
     cli("import", tmp_path / "t", "-p", project)
@@ -37,7 +47,6 @@ def coded(project, tmp_path, cli, monkeypatch):
     ]:
         cli("tag", *args, "-p", project)
     assert cli.json("code", "-p", project)["by_code"] == {"problems.unclear": 1}  # a.txt turn 4
-    return project
 
 
 def matrix(cli, project, *args):
@@ -324,10 +333,10 @@ def test_warnings_for_nested_codes_and_nothing_coded(coded, cli, tmp_path):
 
 
 def test_a_wide_matrix_prints_in_blocks_that_fit(coded):
-    from casecode.cli.analysis import _matrix_tables
+    from casecode.cli.render import matrix_tables
 
     frame = casecode.code_matrix(coded, level=3, totals=True)
-    tables = _matrix_tables(frame, "t", share=False, width=30)
+    tables = matrix_tables(frame, "t", share=False, width=30)
     assert len(tables) > 1 and tables[0].title == f"t (1/{len(tables)})"
     assert sum(len(t.columns) - 1 for t in tables) == len(frame.columns)
 

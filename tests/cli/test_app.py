@@ -99,10 +99,11 @@ def test_gbk_file_is_stored_exactly_as_decoded(tmp_path, cli, project):
 
 def test_encoding_and_language_can_be_overridden(tmp_path, cli, project):
     path = write(tmp_path / "a.txt", INTERVIEW, "gbk")
-    cli("import", path, "-p", project, "--encoding", "gbk", "--lang", "mixed")
+    cli("import", path, "-p", project, "--encoding", "gbk", "--doc-lang", "mixed")
     doc = cli.json("docs", "-p", project)[0]
     assert (doc["encoding"], doc["language"]) == ("gb18030", "mixed")
-    assert "unknown language" in cli("import", path, "-p", project, "--lang", "fr", ok=False).stderr
+    result = cli("import", path, "-p", project, "--doc-lang", "fr", ok=False)
+    assert "unknown language" in result.stderr
 
 
 def test_a_batch_imports_the_good_files_and_lists_every_failure(tmp_path, cli, project):
@@ -268,6 +269,7 @@ def test_csv_transcript_with_named_columns(tmp_path, cli, project):
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="bundled corpus not present")
 def test_run_on_the_bundled_corpus(tmp_path, cli):
     report = cli.json("run", CORPUS, "--out", tmp_path / "out")
@@ -297,7 +299,8 @@ def test_run_on_the_bundled_corpus(tmp_path, cli):
     assert matrix.loc["Total", "Total"] == expected.loc["Total", "Total"]  # turns, as the report
     first = {name: (out / name).read_bytes() for name in ("codings.csv", "documents.csv")}
     first_report = zipfile.ZipFile(out / "report.docx").read("word/document.xml")
-    again = cli.json("run", CORPUS, "-p", tmp_path / "out")  # idempotent; -p names the project
+    # idempotent; -p names the project, and --force lets it write over the outputs
+    again = cli.json("run", CORPUS, "-p", tmp_path / "out", "--force")
     assert {name: (out / name).read_bytes() for name in first} == first
     assert zipfile.ZipFile(out / "report.docx").read("word/document.xml") == first_report
     assert again["import"]["counts"]["skipped"] == 11
@@ -437,3 +440,110 @@ def test_run_with_a_broken_codebook_creates_nothing(tmp_path, cli):
     result = cli("run", CORPUS, "--out", tmp_path / "out", "--codebook", bad, ok=False)
     assert "bad.yaml" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture
+def two_coders(tmp_path, cli, project, monkeypatch):
+    """Two documents coded by hand by ann and bo (samples A and B)."""
+    from samples import ANALYSIS_CODEBOOK, A, B
+
+    for name, text in {"a.txt": A, "b.txt": B}.items():
+        write(tmp_path / "t" / name, text)
+    cli("import", tmp_path / "t", "-p", project)
+    cli("codebook", "use", write(tmp_path / "cb.yaml", ANALYSIS_CODEBOOK), "-p", project)
+    for coder in ("ann", "bo"):
+        cli("tag", "a.txt", "2", "problems.funds", "--coder", coder, "-p", project)
+    cli("tag", "b.txt", "3", "problems.funds", "--coder", "ann", "-p", project)
+    return project
+
+
+OUTPUTS = {  # every command that writes a file it is told to: its arguments, {} for the file
+    "matrix": ["matrix", "--out", "{}.csv"],
+    "cooccur": ["cooccur", "--out", "{}.xlsx"],
+    "query": ["query", "problems", "--out", "{}.csv"],
+    "kwic": ["kwic", "村委会", "--substring", "--out", "{}.csv"],
+    "export codings": ["export", "codings", "--out", "{}.csv"],
+    "report": ["report", "--out", "{}.docx"],
+    "sheet export": ["sheet", "export", "{}.xlsx"],
+    "codebook export": ["codebook", "export", "--out", "{}.qdc"],
+    "agree": ["agree", "--coder", "ann", "--coder", "bo", "--out", "{}.csv"],
+}
+
+
+@pytest.mark.parametrize("command", OUTPUTS)
+def test_an_output_file_already_there_is_refused_without_force(tmp_path, cli, two_coders, command):
+    args = [a.replace("{}", str(tmp_path / "file")) for a in OUTPUTS[command]]
+    path = tmp_path / next(a for a in args if a.startswith(str(tmp_path))).split("/")[-1]
+    path.write_text("precious")
+    refused = cli(*args, "-p", two_coders, ok=False)
+    assert refused.exit_code == 1
+    assert refused.stderr == f"error: {path}: already exists (use --force to overwrite it)\n"
+    assert path.read_text() == "precious"
+    cli(*args, "--force", "-p", two_coders)
+    assert path.read_bytes() != b"precious"
+
+
+def test_codebook_import_refuses_an_existing_yaml_without_force(tmp_path, cli):
+    qdc = tmp_path / "cb.qdc"
+    cli("codebook", "export", "coproduction", "--out", qdc)
+    out = write(tmp_path / "cb.yaml", "precious")
+    refused = cli("codebook", "import", qdc, "--out", out, ok=False)
+    assert refused.stderr == f"error: {out}: already exists (use --force to overwrite it)\n"
+    assert out.read_text() == "precious"
+    cli("codebook", "import", qdc, "--out", out, "--force")
+    assert out.read_text() != "precious"
+
+
+def test_a_second_run_into_a_folder_needs_force_and_refuses_before_any_work(tmp_path, cli):
+    corpus = write(tmp_path / "c" / "a.txt", INTERVIEW).parent
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.docx").write_text("precious")
+    refused = cli("run", corpus, "--out", out, ok=False)
+    assert refused.stderr == (
+        f"error: {out / 'report.docx'}: already exists (use --force to overwrite it)\n"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["report.docx"]  # no project, no import
+    first = cli.json("run", corpus, "--out", out, "--force")
+    written = {name: (out / name).read_bytes() for name in ("documents.csv", "codings.csv")}
+    assert "already exists" in cli("run", corpus, "--out", out, ok=False).stderr
+    again = cli.json("run", corpus, "--out", out, "--force")
+    assert again["files"] == first["files"]
+    assert {name: (out / name).read_bytes() for name in written} == written
+
+
+def test_init_codebook_export_and_review_print_json(tmp_path, cli, two_coders):
+    made = cli.json("init", tmp_path / "new")
+    assert made == {"project": str(tmp_path / "new"), "created": True}
+    assert cli.json("init", tmp_path / "new")["created"] is False
+    qdc = tmp_path / "cb.qdc"
+    assert cli.json("codebook", "export", "--out", qdc, "-p", two_coders) == {"file": str(qdc)}
+    cli("code", "-p", two_coders)
+    queue = cli.json("review", "-p", two_coders)  # the open suggestions; nothing decided
+    assert queue and all(q["status"] == "suggested" and q["coder"] == "auto" for q in queue)
+    assert cli.json("review", "-p", two_coders) == queue
+
+
+def test_lists_of_codes_and_documents_take_commas_and_the_singular_spelling(cli, two_coders):
+    cli("code", "-p", two_coders)
+    every = cli.json("review", "-p", two_coders)
+    assert [(q["document"], q["code"]) for q in every] == [("a.txt", "problems.unclear")]
+    for spelling in (
+        ["--docs", "a.txt,b.txt"],
+        ["--doc", "b.txt，a.txt"],
+        ["--doc", "a.txt"],
+        ["--codes", "actors,problems"],
+        ["--code", "problems.unclear", "--code", "actors"],
+    ):
+        assert cli.json("review", *spelling, "-p", two_coders) == every, spelling
+    assert cli.json("review", "--docs", "b.txt", "-p", two_coders) == []
+    assert cli.json("review", "--code", "actors", "-p", two_coders) == []
+    cli("memo", "add", "on a", "--doc", "a.txt", "-p", two_coders)
+    cli("memo", "add", "on b", "--docs", "b.txt", "-p", two_coders)
+    cli("memo", "add", "on funds", "--code", "problems.funds", "-p", two_coders)
+    listed = cli.json("memo", "list", "--docs", "a.txt，b.txt", "-p", two_coders)
+    assert [m["text"] for m in listed] == ["on a", "on b"]
+    both = cli.json("memo", "list", "--doc", "b.txt", "--code", "problems.funds", "-p", two_coders)
+    assert [m["text"] for m in both] == ["on b", "on funds"]
+    two = cli("memo", "add", "x", "--codes", "problems,problems.funds", "-p", two_coders, ok=False)
+    assert "a memo is about one thing, not 2" in two.stderr

@@ -60,3 +60,10 @@ def test_the_architecture_doc_lists_every_cli_module():
     for command in COMMANDS:
         module = command.function.__module__.rsplit(".", 1)[1]
         assert module in text, module
+
+
+def test_every_verbs_docstring_names_its_command_first():
+    for command in COMMANDS:
+        name = "casecode " + (f"{command.group} " if command.group else "") + command.name
+        first = (inspect.getdoc(getattr(casecode, command.verb)) or "").split("\n\n")[0]
+        assert f"``{name}``" in first, f"{command.verb}'s docstring does not begin with {name}"

@@ -151,7 +151,7 @@ def test_code_json_summary_and_show(coded_project, cli):
     assert first["evidence"][0]["text"] == "权责不清" and first["coder"] == "auto"
     text = shown["text"]
     assert text[first["evidence"][0]["start"] : first["evidence"][0]["end"]] == "权责不清"
-    plain = cli("show", "a.txt", "--codes", "-p", coded_project).stdout
+    plain = cli("show", "a.txt", "--codings", "-p", coded_project).stdout
     assert "problems.unclear" in plain and "权责不清" in plain
 
 
@@ -279,6 +279,7 @@ def corpus_project(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="bundled corpus not present")
 def test_every_leaf_of_the_coproduction_codebook_fires_on_the_corpus(corpus_project):
     book = load_codebook("coproduction")
@@ -304,6 +305,7 @@ def turn_codes(corpus_project) -> set[tuple[str, int, str]]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (CORPUS / "gold" / "gold.csv").is_file(), reason="no gold set")
 def test_rules_agree_with_the_gold_set_at_the_first_level(corpus_project):
     with open(CORPUS / "gold" / "gold.csv", encoding="utf-8") as f:
@@ -459,6 +461,7 @@ def test_explain_shows_the_decisions_in_the_project(coded_project, cli):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="bundled corpus not present")
 def test_the_welfare_production_codebook_codes_the_corpus(tmp_path, cli):
     report = cli.json("run", CORPUS, "--out", tmp_path / "wp", "--codebook", "welfare_production")

@@ -309,7 +309,7 @@ def test_memos_appear_in_show(coded, cli):
     cli("memo", "add", "受访者很坦率", "--doc", "a.txt", "-p", coded)
     plain = cli("show", "a.txt", "-p", coded).stdout
     assert "受访者很坦率" in plain
-    coded_view = cli("show", "a.txt", "--codes", "-p", coded).stdout
+    coded_view = cli("show", "a.txt", "--codings", "-p", coded).stdout
     assert "受访者很坦率" in coded_view and "典型表述" in coded_view
 
 
@@ -508,7 +508,7 @@ def test_every_memo_on_a_coding_is_kept_shown_and_listed(coded, cli):
     shown = cli.json("show", "a.txt", "-p", coded)["codings"]
     mine = next(c for c in shown if c["id"] == made[0]["id"])
     assert mine["memo"] == "典型表述\n边界案例\n再看"
-    view = cli("show", "a.txt", "--codes", "-p", coded).stdout
+    view = cli("show", "a.txt", "--codings", "-p", coded).stdout
     assert "典型表述" in view and "边界案例" in view
     listed = [(m["author"], m["text"]) for m in cli.json("memo", "list", "-p", coded)]
     assert ("ann", "典型表述") in listed and ("bo", "边界案例") in listed

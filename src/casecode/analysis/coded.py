@@ -22,17 +22,16 @@ def show_document(
     codings: bool = False,
     lang: str | None = None,
 ) -> dict[str, Any]:
-    """The document as ``get_document`` gives it, with ``lang`` (the labels' language: ``lang``,
-    else the document's when it is zh or en). With ``codings``, each coding also carries its code's
-    ``label`` and ``color`` (the code's colour, else its nearest coloured ancestor's; ``None``
-    when the codebook gives none or the project has no codebook)."""
+    """``casecode show``: the document as ``get_document`` gives it. With ``codings``, each coding
+    also carries its code's ``label`` in ``lang`` (else the document's language when it is zh or
+    en) and its ``color`` (the code's colour, else its nearest coloured ancestor's; ``None`` when
+    the codebook gives none, or does not have the code)."""
     if lang is not None and lang not in LABEL_LANGUAGES:
         raise CasecodeError(f"unknown language '{lang}'", hint="use zh or en")
     with using_project(project) as proj:
         document = get_document(proj, doc)
         if lang is None and document["language"] in LABEL_LANGUAGES:
             lang = document["language"]  # labels in the interview's language
-        document["lang"] = lang
         if codings and document["codings"]:
             book = project_codebook(proj, required=False)
             for coding in document["codings"]:

@@ -126,7 +126,6 @@ class CodedCorpus:
 # ---------------------------------------------------------------------------- columns
 
 
-
 def _within(code_id: str, root: str) -> bool:
     return code_id == root or code_id.startswith(root + ".")
 

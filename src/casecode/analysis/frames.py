@@ -125,7 +125,7 @@ def code_matrix(
     out: str | Path | None = None,
     force: bool = False,
 ):
-    """Rows (``document``, ``case``, ``speaker`` or an attribute) × codes.
+    """``casecode matrix``: rows (``document``, ``case``, ``speaker`` or an attribute) × codes.
 
     Columns: the codes at ``level`` (1 when neither ``level`` nor ``codes`` is given), their
     descendants' codings rolled up into them; or the ``codes`` listed, each with its subtree.
@@ -156,7 +156,8 @@ def cooccurrence(
     out: str | Path | None = None,
     force: bool = False,
 ):
-    """Code × code: how many turns (or documents) hold both, or the Jaccard index."""
+    """``casecode cooccur``: code × code: how many turns (or documents) hold both, or the Jaccard
+    index."""
 
     _check_out(out, force)
     corpus = _by_code(project, level, codes, coder, status, where)
@@ -204,8 +205,8 @@ def query(
     out: str | Path | None = None,
     force: bool = False,
 ):
-    """The turns for which a Boolean expression over codes and attributes holds (see
-    :mod:`casecode.analysis.query`), one row each, in reading order, with ``context`` turns
+    """``casecode query``: the turns for which a Boolean expression over codes and attributes holds
+    (see :mod:`casecode.analysis.query`), one row each, in reading order, with ``context`` turns
     before and after."""
     import pandas as pd
 
@@ -266,9 +267,9 @@ def kwic(
     out: str | Path | None = None,
     force: bool = False,
 ):
-    """Every occurrence of ``word`` with ``width`` characters of context either side, within
-    its turn. Matched on the tokens coding uses (jieba; spaCy for English, by form or lemma),
-    so 资金 does not hit inside 资金池; ``substring`` matches plain text instead."""
+    """``casecode kwic``: every occurrence of ``word`` with ``width`` characters of context either
+    side, within its turn. Matched on the tokens coding uses (jieba; spaCy for English, by form or
+    lemma), so 资金 does not hit inside 资金池; ``substring`` matches plain text instead."""
     from bisect import bisect_right
 
     import pandas as pd
@@ -358,9 +359,10 @@ def export_codings(
     lang: str | None = None,
     force: bool = False,
 ):
-    """One row per coding (tidy, long format): its document, case, turn, speaker, span, text,
-    code and label, coder, origin and rule, status, confidence, reviewer and memo, then one
-    column per attribute. Codings of codes the codebook no longer has are kept."""
+    """``casecode export codings``: one row per coding (tidy, long format): its document, case,
+    turn, speaker, span, text, code and label, coder, origin and rule, status, confidence, reviewer
+    and memo, then one column per attribute. Codings of codes the codebook no longer has are kept.
+    """
     import pandas as pd
 
     _check_out(out, force)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from casecode.errors import CasecodeError
+from casecode.outputs import check_out as check_output
 
 FORMATS = (".csv", ".xlsx", ".dta", ".parquet")
 
@@ -22,17 +23,10 @@ _STATA_RESERVED = set(
 )
 
 
-def check_out(path: str | Path, *, force: bool = True) -> Path:
-    """Refuse an output file of an unknown kind or in a missing folder, before any work."""
-    path = Path(path)
-    if path.suffix.lower() not in FORMATS:
-        what = f"cannot write '{path.suffix}' files" if path.suffix else "the file has no extension"
-        raise CasecodeError(what, file=path, hint="name a .csv, .xlsx, .dta or .parquet file")
-    if not path.parent.is_dir():
-        raise CasecodeError("the folder does not exist", file=path.parent)
-    if path.exists() and not force:
-        raise CasecodeError("already exists", file=path, hint="choose another name or --force")
-    return path
+def check_out(path: str | Path, *, force: bool = False) -> Path:
+    """Refuse a table file of an unknown kind, in a missing folder, or already there unless
+    ``force`` (see :mod:`casecode.outputs`), before any work."""
+    return check_output(path, force=force, suffixes=FORMATS)
 
 
 def stata_names(names: list[str]) -> list[str]:
@@ -59,10 +53,12 @@ def write_table(
     labels: dict[str, str] | None = None,
     index: bool = True,
     sheet: str = "casecode",
+    force: bool = False,
 ) -> Path:
     """Write ``frame`` (a pandas DataFrame) to ``path``; ``labels`` (column → label) become a
-    second header row in .xlsx and variable labels in .dta."""
-    path = check_out(path)
+    second header row in .xlsx and variable labels in .dta. An existing file is refused unless
+    ``force``."""
+    path = check_out(path, force=force)
     suffix = path.suffix.lower()
     frame = frame.reset_index() if index else frame
     labels = labels or {}

@@ -5,127 +5,44 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-from rich import box
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
 from casecode.analysis.frames import code_matrix, cooccurrence
 from casecode.analysis.frames import export_codings as export
 from casecode.analysis.frames import kwic as find
 from casecode.analysis.frames import query as run_query
-from casecode.cli.common import JsonOpt, ProjectOpt, err, errors, out, print_json
-
-CoderOpt = Annotated[
-    str | None, typer.Option("--coder", help="Only this coder's codings (default: everyone's).")
-]
-StatusOpt = Annotated[
-    str,
-    typer.Option(
-        "--status",
-        help="Which codings count: all (accepted and open suggestions), accepted, suggested, "
-        "rejected.",
-    ),
-]
-WhereOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--where",
-        help='Filter such as "role = 村支书", "village != 上坊村", "role ~ 书记" (contains); '
-        "repeat to combine.",
-    ),
-]
-LevelOpt = Annotated[
-    int | None,
-    typer.Option("--level", help="Roll codings up to their codes at this level (default 1)."),
-]
-CodesOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--codes",
-        help="Columns: these codes (ids, prefixes or labels), each with its "
-        "subtree; with --level, their descendants at that level. Repeat or use commas.",
-    ),
-]
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help="Code labels in zh or en (default: the interviews').")
-]
-OutOpt = Annotated[
-    Path | None,
-    typer.Option("--out", "-o", help="Also write the table: .csv, .xlsx, .dta or .parquet."),
-]
-
-
-def _number(value: Any, share: bool, fraction: bool = False) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if share:
-        return f"{value * 100 if fraction else value:.1f}%"
-    if isinstance(value, float):
-        return f"{value:g}" if value != int(value) else str(int(value))
-    return str(value)
-
-
-def _matrix_tables(frame, title: str, *, share: bool, width: int) -> list[Table]:
-    """A frame as rich tables, code ids over their labels, totals set apart, zeros dimmed.
-
-    A frame too wide for the terminal is split into blocks of columns that fit (each repeating
-    the row names), so no number is ever cut.
-    """
-    from rich.cells import cell_len
-
-    labels = frame.attrs.get("labels", {})
-    fraction = frame.attrs.get("measure") == "coverage"
-    shown = [[_number(v, share, fraction) for v in row] for row in frame.itertuples(index=False)]
-    names = [str(n) for n in frame.index]
-    name_width = min(28, max([cell_len(str(frame.index.name or "")), *map(cell_len, names)]))
-    widths = []
-    for j, column in enumerate(frame.columns):
-        short = str(column).rsplit(".", 1)[-1]  # the full ids are in --json and --out files
-        values = max((cell_len(row[j]) for row in shown), default=1)
-        widths.append(max(values, 5, min(cell_len(short), 10)))
-    blocks: list[list[int]] = [[]]
-    used = name_width + 4
-    for j, w in enumerate(widths):
-        if blocks[-1] and used + w + 2 > width:
-            blocks.append([])
-            used = name_width + 4
-        blocks[-1].append(j)
-        used += w + 2
-    totals = frame.attrs.get("totals", False)
-    tables = []
-    for b, block in enumerate(blocks):
-        part = f" ({b + 1}/{len(blocks)})" if len(blocks) > 1 else ""
-        table = Table(title=title + part, box=box.SIMPLE_HEAD, title_justify="left")
-        table.add_column(
-            escape(str(frame.index.name or "")),
-            no_wrap=True,
-            overflow="ellipsis",
-            width=name_width,
-        )
-        for j in block:
-            column = frame.columns[j]
-            short = str(column).rsplit(".", 1)[-1]
-            label = labels.get(column, "")
-            head = f"{escape(short)}\n[dim]{escape(label)}[/]" if label else escape(short)
-            table.add_column(head, justify="right", overflow="fold", width=widths[j])
-        for i, name in enumerate(names):
-            last = totals and i == len(names) - 1
-            cells = []
-            for j in block:
-                value = frame.iat[i, j]
-                style = "bold" if last else ("dim" if not value or value != value else "")
-                cells.append(Text(shown[i][j] or "—", style=style))
-            table.add_row(
-                Text(name, style="bold" if last else ""),
-                *cells,
-                end_section=(totals and i == len(names) - 2),
-            )
-        tables.append(table)
-    return tables
+from casecode.cli.common import (
+    CoderOpt,
+    CodesOpt,
+    ContextOpt,
+    DocsOpt,
+    ForceOpt,
+    JsonOpt,
+    LangOpt,
+    LevelOpt,
+    MeasureOpt,
+    OutFileOpt,
+    OutOpt,
+    PercentOpt,
+    PrintOpt,
+    ProjectOpt,
+    QueryArg,
+    RowsOpt,
+    StatusOpt,
+    SubstringOpt,
+    UnitOpt,
+    WhereOpt,
+    WidthOpt,
+    WordArg,
+    err,
+    errors,
+    out,
+    print_json,
+)
+from casecode.cli.render import kwic_table, matrix_tables
 
 
 def _warn(frame) -> None:
@@ -136,6 +53,11 @@ def _warn(frame) -> None:
 def _wrote(path: Path | None) -> None:
     if path is not None:
         out.print(f"Wrote {escape(str(path))}")
+
+
+def _shown(path: Path | None, also_print: bool) -> bool:
+    """Whether to print the table: always without --out; with it, only when --print asks."""
+    return path is None or also_print
 
 
 def _matrix_json(frame, totals: bool) -> dict[str, Any]:
@@ -164,43 +86,31 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _fit(text: str, width: int, *, from_left: bool) -> str:
-    """``text`` cut to ``width`` terminal cells, keeping the end nearest the keyword."""
-    from rich.cells import cell_len
-
-    while cell_len(text) > width:
-        text = text[1:] if from_left else text[:-1]
-    return text
-
-
 def _records(frame) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
 
 
 def matrix_cli(
-    rows: Annotated[
-        str,
-        typer.Option(
-            "--rows", help="document, case, speaker, or an attribute (role, village, ...)."
-        ),
-    ] = "case",
+    rows: RowsOpt = "case",
     level: LevelOpt = None,
     codes: CodesOpt = None,
-    measure: Annotated[
-        str, typer.Option("--measure", help="count, presence, segments or coverage.")
-    ] = "count",
-    percent: Annotated[
-        str | None, typer.Option("--percent", help="Show cells as % of the row or column.")
-    ] = None,
+    measure: MeasureOpt = "count",
+    percent: PercentOpt = None,
     coder: CoderOpt = None,
     status: StatusOpt = "all",
     where: WhereOpt = None,
     lang: LangOpt = None,
     out_file: OutOpt = None,
+    force: ForceOpt = False,
+    also_print: PrintOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A rows × codes matrix with totals: codings, presence, turns or coverage."""
+    """A rows × codes matrix with totals: codings, presence, turns or coverage.
+
+    Columns: the codes at --level (default 1), or --codes, each with its subtree (with --level,
+    their descendants at that level). The codings of everyone, or of --coder. --out writes the
+    table as .csv, .xlsx, .dta or .parquet."""
 
     with errors():
         frame = code_matrix(
@@ -216,6 +126,7 @@ def matrix_cli(
             lang=lang,
             totals=True,
             out=out_file,
+            force=force,
         )
     _warn(frame)
     if as_json:
@@ -231,29 +142,31 @@ def matrix_cli(
         what += f", % of {percent} total"
     title = f"{rows} × code: {what}"
     share = bool(percent) or measure == "coverage"
-    for table in _matrix_tables(frame, title, share=share, width=out.width):
-        out.print(table)
+    if _shown(out_file, also_print):
+        for table in matrix_tables(frame, title, share=share):
+            out.print(table)
     _wrote(out_file)
 
 
 def cooccur_cli(
     level: LevelOpt = None,
     codes: CodesOpt = None,
-    unit: Annotated[
-        str, typer.Option("--unit", help="Codes co-occur in one turn or one document.")
-    ] = "turn",
-    measure: Annotated[
-        str, typer.Option("--measure", help="count (units with both) or jaccard.")
-    ] = "count",
+    unit: UnitOpt = "turn",
+    measure: MeasureOpt = "count",
     coder: CoderOpt = None,
     status: StatusOpt = "all",
     where: WhereOpt = None,
     lang: LangOpt = None,
     out_file: OutOpt = None,
+    force: ForceOpt = False,
+    also_print: PrintOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Code × code co-occurrence: units holding both codes, or their Jaccard index."""
+    """Code × code co-occurrence: units holding both codes, or their Jaccard index.
+
+    Codes co-occur in one turn or one document (--unit); --measure count (units with both) or
+    jaccard. Codes as for matrix (--level, --codes); the codings of everyone, or of --coder."""
 
     with errors():
         frame = cooccurrence(
@@ -267,6 +180,7 @@ def cooccur_cli(
             where=where,
             lang=lang,
             out=out_file,
+            force=force,
         )
     _warn(frame)
     if as_json:
@@ -275,33 +189,29 @@ def cooccur_cli(
         print_json(data)
         return
     what = f"{unit}s with both codes" if measure == "count" else "Jaccard index"
-    for table in _matrix_tables(frame, f"code × code ({what})", share=False, width=out.width):
-        out.print(table)
-    out.print(f"[dim]{frame.attrs['units']} {unit}(s) have at least one of these codes.[/]")
+    if _shown(out_file, also_print):
+        for table in matrix_tables(frame, f"code × code ({what})", share=False):
+            out.print(table)
+        out.print(f"[dim]{frame.attrs['units']} {unit}(s) have at least one of these codes.[/]")
     _wrote(out_file)
 
 
 def query_cli(
-    expr: Annotated[
-        str,
-        typer.Argument(
-            help="e.g. 'problems.unclear_responsibilities AND actors.village_committee', "
-            "OR, NOT, ( ), NEAR/2 (within 2 turns), role = 老年协会会长."
-        ),
-    ],
-    context: Annotated[
-        int, typer.Option("--context", help="Also show N turns before and after.")
-    ] = 0,
+    expr: QueryArg,
+    context: ContextOpt = 0,
     coder: CoderOpt = None,
     status: StatusOpt = "all",
     where: WhereOpt = None,
-    out_file: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the quotes: .csv or .xlsx.")
-    ] = None,
+    out_file: OutOpt = None,
+    force: ForceOpt = False,
+    also_print: PrintOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The turns that answer a Boolean query over codes and attributes, as quotes."""
+    """The turns that answer a Boolean query over codes and attributes, as quotes.
+
+    The codings of everyone, or of --coder. --out writes the quotes as .csv or .xlsx (or .dta,
+    .parquet)."""
 
     with errors():
         frame = run_query(
@@ -312,6 +222,7 @@ def query_cli(
             status=status,
             where=where,
             out=out_file,
+            force=force,
         )
     _warn(frame)
     if as_json:
@@ -323,6 +234,9 @@ def query_cli(
                 "matches": _records(frame),
             }
         )
+        return
+    if not _shown(out_file, also_print):
+        _wrote(out_file)
         return
     for r in frame.itertuples(index=False):
         where_from = f"{r.document} · {r.case} · turn {r.turn}"
@@ -340,49 +254,39 @@ def query_cli(
 
 
 def kwic_cli(
-    word: Annotated[str, typer.Argument(help="A word or phrase.")],
-    width: Annotated[int, typer.Option("--width", help="Characters of context on each side.")] = 20,
-    substring: Annotated[
-        bool,
-        typer.Option(
-            "--substring", help="Match anywhere in the text, not only on word boundaries."
-        ),
-    ] = False,
-    docs: Annotated[
-        list[str] | None, typer.Option("--docs", help="Only these documents (ids or names).")
-    ] = None,
+    word: WordArg,
+    width: WidthOpt = 20,
+    substring: SubstringOpt = False,
+    docs: DocsOpt = None,
     out_file: OutOpt = None,
+    force: ForceOpt = False,
+    also_print: PrintOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Keyword in context across the corpus, on jieba / spaCy word boundaries."""
+    """Keyword in context across the corpus, on jieba / spaCy word boundaries.
+
+    In every document, or only in --docs. --out writes the table as .csv, .xlsx, .dta or
+    .parquet."""
 
     with errors():
-        frame = find(project, word, width=width, substring=substring, docs=docs, out=out_file)
+        frame = find(
+            project,
+            word,
+            width=width,
+            substring=substring,
+            docs=docs,
+            out=out_file,
+            force=force,
+        )
     if as_json:
         print_json({"word": word, "hits": len(frame), "occurrences": _records(frame)})
         return
-    from rich.cells import cell_len
-
-    name_width = min(24, max([len("document"), *(cell_len(d) for d in frame["document"])]))
-    word_width = max([4, *(cell_len(m) for m in frame["match"])])
-    side = max(8, (out.width - name_width - word_width - 22) // 2)
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("document", no_wrap=True, overflow="ellipsis", max_width=name_width)
-    table.add_column("turn", justify="right", no_wrap=True, min_width=4)
-    table.add_column("", justify="right", no_wrap=True)
-    table.add_column("", style="bold yellow", no_wrap=True)
-    table.add_column("", no_wrap=True)
-    for r in frame.itertuples(index=False):
-        table.add_row(
-            escape(r.document),
-            "" if r.turn is None else str(r.turn),
-            escape(_fit(r.left, side, from_left=True)),
-            escape(r.match),
-            escape(_fit(r.right, side, from_left=False)),
-        )
+    if not _shown(out_file, also_print):
+        _wrote(out_file)
+        return
     if len(frame):
-        out.print(table)
+        out.print(kwic_table(frame))
     how = "as text" if substring else "as a word"
     out.print(f"{len(frame)} occurrence(s) of [bold]{escape(word)}[/] ({how})")
     if not len(frame) and not substring:
@@ -391,22 +295,25 @@ def kwic_cli(
 
 
 def export_codings_cli(
-    out_file: Annotated[
-        Path,
-        typer.Option("--out", "-o", help="The file: .csv, .xlsx, .dta or .parquet."),
-    ],
+    out_file: OutFileOpt,
     coder: CoderOpt = None,
     status: StatusOpt = "all",
     where: WhereOpt = None,
     lang: LangOpt = None,
+    force: ForceOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Every coding, one row each, with its document, case, attributes, turn, speaker,
-    span, text, code, coder and status (tidy long format)."""
+    span, text, code, coder and status (tidy long format).
+
+    --out names the file: .csv, .xlsx, .dta or .parquet. The codings of everyone, or of
+    --coder."""
 
     with errors():
-        frame = export(project, out_file, coder=coder, status=status, where=where, lang=lang)
+        frame = export(
+            project, out_file, coder=coder, status=status, where=where, lang=lang, force=force
+        )
     _warn(frame)
     if as_json:
         print_json({"file": str(out_file), "codings": len(frame), "columns": list(frame.columns)})

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Annotated, NamedTuple
+from typing import NamedTuple
 
 import typer
 
-from casecode import __version__
 from casecode.cli import analysis, codebook, coding, corpus, flow, report, review
-from casecode.cli.common import CONTEXT, state
+from casecode.cli.common import CONTEXT, CliCommand, CliGroup, DebugOpt, VersionOpt, state
 
 
 class Command(NamedTuple):
@@ -77,22 +76,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     context_settings=CONTEXT,
+    cls=CliGroup,
 )
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"casecode {__version__}")
-        raise typer.Exit()
-
-
 @app.callback()
-def _main(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
+def _main(debug: DebugOpt = False, version: VersionOpt = False) -> None:
     state["debug"] = debug
 
 
@@ -109,8 +98,9 @@ def _register() -> None:
                 no_args_is_help=True,
                 rich_markup_mode="rich",
                 context_settings=CONTEXT,
+                cls=CliGroup,
             )
-        target.command(command.name)(command.function)
+        target.command(command.name, cls=CliCommand)(command.function)
     for name in GROUPS:  # the groups come after the top-level commands, as they always have
         app.add_typer(groups[name], name=name)
 

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
 from rich.markup import escape
 from rich.tree import Tree
 
-from casecode.cli.common import JsonOpt, ProjectOpt, err, errors, out, print_json
+from casecode.cli.common import (
+    CodebookArg,
+    ForceOpt,
+    FormatOpt,
+    JsonOpt,
+    LangOpt,
+    OutFileOpt,
+    ProjectCodebookArg,
+    ProjectOpt,
+    QdcArg,
+    err,
+    errors,
+    out,
+    print_json,
+)
 from casecode.codebook.use import (
     codebook_tree,
     export_codebook,
@@ -19,19 +30,8 @@ from casecode.codebook.use import (
 )
 from casecode.errors import CasecodeError
 
-FileArg = Annotated[
-    str,
-    typer.Argument(
-        help="A codebook YAML file, or a built-in name (coproduction, welfare_production)."
-    ),
-]
-LangOpt = Annotated[
-    str | None,
-    typer.Option("--lang", help="Language of labels: zh or en (default: the codebook's first)."),
-]
 
-
-def codebook_validate_cli(file: FileArg, as_json: JsonOpt = False) -> None:
+def codebook_validate_cli(file: CodebookArg, as_json: JsonOpt = False) -> None:
     """Report every mistake in a codebook as file:line:column: code-id: message."""
 
     if as_json:  # a file that cannot be read is still an answer in JSON
@@ -93,15 +93,14 @@ def _add(tree: Tree, node: dict, show_counts: bool) -> None:
 
 
 def codebook_show_cli(
-    file: Annotated[
-        str | None,
-        typer.Argument(help="Codebook file or built-in name (default: the project's codebook)."),
-    ] = None,
+    file: ProjectCodebookArg = None,
     lang: LangOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Print the code tree: ids, labels, rule counts and, in a project, codings per code."""
+    """Print the code tree: ids, labels, rule counts and, in a project, codings per code.
+
+    Labels are in --lang (default: the codebook's first language)."""
 
     with errors():
         tree = codebook_tree(file, project=project, lang=lang)
@@ -121,7 +120,9 @@ def codebook_show_cli(
         out.print(f"[yellow]{n} coding(s) use '{escape(code)}', which is not in this codebook[/]")
 
 
-def codebook_use_cli(file: FileArg, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+def codebook_use_cli(
+    file: CodebookArg, project: ProjectOpt = None, as_json: JsonOpt = False
+) -> None:
     """Make a codebook the project's own; codings are kept even when their code is gone."""
 
     with errors():
@@ -161,32 +162,36 @@ def codebook_use_cli(file: FileArg, project: ProjectOpt = None, as_json: JsonOpt
 
 
 def codebook_export_cli(
-    file: Annotated[
-        str | None,
-        typer.Argument(help="Codebook file or built-in name (default: the project's codebook)."),
-    ] = None,
-    format: Annotated[str, typer.Option("--format", help="Exchange format.")] = "qdc",
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="File to write (.qdc).")] = ...,
+    file: ProjectCodebookArg = None,
+    format: FormatOpt = "qdc",
+    out_file: OutFileOpt = ...,
     lang: LangOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    force: ForceOpt = False,
     project: ProjectOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Write a codebook as a REFI-QDA codebook (.qdc) for ATLAS.ti, MAXQDA, NVivo, QualCoder."""
+    """Write a codebook as a REFI-QDA codebook (.qdc) for ATLAS.ti, MAXQDA, NVivo, QualCoder.
+
+    --out names the .qdc file; labels are in --lang (default: the codebook's first language).
+    """
 
     with errors():
         path = export_codebook(
             file, out=out_file, format=format, project=project, lang=lang, force=force
         )
+    if as_json:
+        print_json({"file": str(path)})
+        return
     out.print(f"Wrote {escape(str(path))}.")
 
 
 def codebook_import_cli(
-    file: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc).")],
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="YAML codebook to write.")] = ...,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    file: QdcArg,
+    out_file: OutFileOpt = ...,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Read a REFI-QDA codebook (.qdc) from any tool into a casecode YAML codebook."""
+    """Read a REFI-QDA codebook (.qdc) from any tool into a casecode YAML codebook (--out)."""
 
     with errors():
         result = import_codebook(file, out=out_file, force=force)

@@ -2,47 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
 from rich.markup import escape
 from rich.text import Text
 
-from casecode.cli.common import JsonOpt, ProjectOpt, errors, out, print_json, progress_bar
+from casecode.cli.common import (
+    CoderOpt,
+    CodesOpt,
+    DocArg,
+    DocsOpt,
+    DryRunOpt,
+    JobsOpt,
+    JsonOpt,
+    ProjectOpt,
+    SpacyModelOpt,
+    TurnArg,
+    errors,
+    out,
+    print_json,
+    progress_bar,
+)
 from casecode.cli.render import render_code_report
 from casecode.coding.autocode import autocode
 from casecode.coding.explain import explain as explain_turn
 
-SpacyModelOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--spacy-model",
-        help="An installed trained spaCy pipeline for English (e.g. en_core_web_sm), for patterns "
-        "that use POS or DEP. Never downloaded.",
-    ),
-]
-
 
 def code_cli(
-    codes: Annotated[
-        list[str] | None,
-        typer.Option("--codes", help="Only these codes (ids, id prefixes or labels)."),
-    ] = None,
-    docs: Annotated[
-        list[str] | None, typer.Option("--docs", help="Only these documents (ids or names).")
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Count what would be coded; change nothing.")
-    ] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
-    coder: Annotated[
-        str, typer.Option("--coder", help="Name recorded with each suggestion.")
-    ] = "auto",
+    codes: CodesOpt = None,
+    docs: DocsOpt = None,
+    dry_run: DryRunOpt = False,
+    jobs: JobsOpt = 1,
+    coder: CoderOpt = "auto",
     spacy_model: SpacyModelOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Code every document with the codebook's rules; suggestions await review."""
+    """Code every document with the codebook's rules; suggestions await review.
+
+    Only --codes and --docs when given (judged afresh); each suggestion is recorded as --coder's.
+    """
 
     with errors(), progress_bar("coding") as progress:
         report = autocode(
@@ -62,8 +59,8 @@ def code_cli(
 
 
 def explain_cli(
-    doc: Annotated[str, typer.Argument(help="Document id or name.")],
-    turn: Annotated[int, typer.Argument(help="Turn number (see casecode show).")],
+    doc: DocArg,
+    turn: TurnArg,
     spacy_model: SpacyModelOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,

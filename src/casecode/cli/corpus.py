@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.text import Text
 
+from casecode.analysis.coded import show_document
 from casecode.cli.common import (
+    AttributesArg,
     AttributesOpt,
+    CodingsFlagOpt,
+    DirArg,
+    DocArg,
+    DocLangOpt,
     EncodingOpt,
+    InitProjectOpt,
     JsonOpt,
     LangOpt,
+    NameOpt,
+    PathsArg,
     ProjectOpt,
+    ReplaceOpt,
+    SpeakerColumnOpt,
+    TextColumnOpt,
+    TimeColumnOpt,
     errors,
     out,
     print_json,
@@ -26,24 +37,20 @@ from casecode.cli.render import (
     docs_table,
     import_json,
     render_coded,
+    render_document,
     render_import,
 )
-from casecode.codebook.use import project_codebook
-from casecode.corpus.documents import get_document, list_documents
+from casecode.corpus.documents import list_documents
 from casecode.corpus.importing import import_documents, set_attributes
 from casecode.corpus.readers import Columns
-from casecode.errors import CasecodeError
 from casecode.project import CONFIG_NAME, init_project
 
 
 def init_cli(
-    directory: Annotated[
-        Path, typer.Argument(help="Folder for the project (made if missing).")
-    ] = Path("."),
-    name: Annotated[str | None, typer.Option(help="Project name (default: folder name).")] = None,
-    project: Annotated[
-        Path | None, typer.Option("--project", "-p", help="Same as DIR.", show_default=False)
-    ] = None,
+    directory: DirArg = Path("."),
+    name: NameOpt = None,
+    project: InitProjectOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Create a project: casecode.toml and its SQLite store."""
 
@@ -51,6 +58,9 @@ def init_cli(
     existed = (target / CONFIG_NAME).is_file()
     with errors():
         root = init_project(target, name=name)
+    if as_json:
+        print_json({"project": str(root), "created": not existed})
+        return
     if existed:
         out.print(
             f"A project already exists in [bold]{escape(str(root))}[/]; its store is up to date."
@@ -61,36 +71,27 @@ def init_cli(
 
 
 def import_cli(
-    paths: Annotated[
-        list[str], typer.Argument(help="Files, folders (searched recursively) or globs.")
-    ],
+    paths: PathsArg,
     project: ProjectOpt = None,
     encoding: EncodingOpt = None,
-    lang: LangOpt = None,
+    doc_lang: DocLangOpt = None,
     attributes: AttributesOpt = None,
-    replace: Annotated[
-        bool,
-        typer.Option("--replace", help="Update documents whose file changed, keeping codings."),
-    ] = False,
-    text_column: Annotated[
-        str | None, typer.Option(help="CSV/XLSX column with what was said.")
-    ] = None,
-    speaker_column: Annotated[
-        str | None, typer.Option(help="CSV/XLSX column with the speaker.")
-    ] = None,
-    time_column: Annotated[
-        str | None, typer.Option(help="CSV/XLSX column with a timestamp.")
-    ] = None,
+    replace: ReplaceOpt = False,
+    text_column: TextColumnOpt = None,
+    speaker_column: SpeakerColumnOpt = None,
+    time_column: TimeColumnOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import transcripts (.txt .md .docx .odt .csv .xlsx) and split them into speaker turns."""
+    """Import transcripts (.txt .md .docx .odt .csv .xlsx) and split them into speaker turns.
+
+    --replace updates documents whose file changed, keeping their codings."""
 
     with errors(), progress_bar("importing") as progress:
         report = import_documents(
             project,
             paths,
             encoding=encoding,
-            lang=lang,
+            doc_lang=doc_lang,
             attributes=attributes,
             replace=replace,
             columns=Columns(text_column, speaker_column, time_column),
@@ -105,7 +106,7 @@ def import_cli(
 
 
 def attributes_cli(
-    file: Annotated[Path, typer.Argument(help="CSV/XLSX keyed by 'document' or 'case'.")],
+    file: AttributesArg,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -139,51 +140,21 @@ def docs_cli(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 
 
 def show_cli(
-    doc: Annotated[str, typer.Argument(help="Document id or name.")],
-    codes: Annotated[
-        bool, typer.Option("--codes", help="Show codings inline, coloured by code.")
-    ] = False,
-    lang: Annotated[str | None, typer.Option("--lang", help="Code labels in zh or en.")] = None,
+    doc: DocArg,
+    codings: CodingsFlagOpt = False,
+    lang: LangOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a document's turns, numbered, with their speakers (and codings with --codes)."""
+    """Show a document's turns, numbered, with their speakers (and codings with --codings).
+
+    Code labels are in --lang (default: the document's language)."""
 
     with errors():
-        if lang is not None and lang not in ("zh", "en"):
-            raise CasecodeError(f"unknown language '{lang}'", hint="use zh or en")
-        document = get_document(project, doc)
-        book = None
-        if codes and not as_json and document["codings"]:
-            try:
-                book = project_codebook(project)
-            except CasecodeError:
-                book = None
+        document = show_document(project, doc, codings=codings, lang=lang)
     if as_json:
         print_json(document)
-        return
-    if codes:
-        if lang is None and document["language"] in ("zh", "en"):
-            lang = document["language"]  # labels in the interview's language
-        render_coded(document, book, lang)
-        return
-    attrs = "  ".join(f"{k}={v}" for k, v in document["attributes"].items())
-    out.print(
-        f"[bold]{escape(document['name'])}[/]  case {escape(document['case'])} · "
-        f"{document['language']} · {document['encoding'] or document['format']} · "
-        f"{len(document['turns'])} turns"
-    )
-    if attrs:
-        out.print(f"[dim]{escape(attrs)}[/]")
-    for memo in document["memos"]:
-        out.print(f"[yellow]memo[/] [dim]{escape(memo['author'])}:[/] {escape(memo['text'])}")
-    width = len(str(len(document["turns"])))
-    for turn in document["turns"]:
-        line = Text()
-        line.append(f"{turn['n']:>{width}} ", style="dim")
-        if turn["timestamp"]:
-            line.append(f"[{turn['timestamp']}] ", style="dim")
-        if turn["speaker"]:
-            line.append(f"{turn['speaker']}: ", style="bold cyan")
-        line.append(turn["text"])
-        out.print(line, soft_wrap=True)  # the terminal wraps: no breaks inside Chinese text
+    elif codings:
+        render_coded(document)
+    else:
+        render_document(document)

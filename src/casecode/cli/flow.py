@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from casecode.cli.common import (
     AttributesOpt,
+    CodebookOpt,
+    CorpusArg,
+    DocLangOpt,
     EncodingOpt,
+    ForceOpt,
     JsonOpt,
+    LangOpt,
+    RunFolderOpt,
     errors,
     out,
     print_json,
@@ -22,35 +27,20 @@ from casecode.flow import run as run_flow
 
 
 def run_cli(
-    corpus: Annotated[list[str], typer.Argument(help="Transcript files or folders.")],
-    out_dir: Annotated[
-        Path,
-        typer.Option(
-            "--out", "-o", "--project", "-p", help="Folder for the project and its outputs."
-        ),
-    ] = Path("out"),
+    corpus: CorpusArg,
+    out_dir: RunFolderOpt = Path("out"),
     encoding: EncodingOpt = None,
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", help="The report's language, zh or en (default: the interviews')."),
-    ] = None,
-    doc_lang: Annotated[
-        str | None,
-        typer.Option(
-            "--doc-lang",
-            help="Set the documents' language (zh, en, mixed) instead of detecting it.",
-        ),
-    ] = None,
+    lang: LangOpt = None,
+    doc_lang: DocLangOpt = None,
     attributes: AttributesOpt = None,
-    codebook: Annotated[
-        str | None,
-        typer.Option("--codebook", help="Codebook file or built-in name (default: coproduction)."),
-    ] = None,
+    codebook: CodebookOpt = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The whole flow in one command: import, code, and write a Word report, matrices and codings.
 
-    The project and its outputs go in --out."""
+    The project and its outputs go in --out; running again into the same folder overwrites its
+    output files only with --force. The report and tables are in --lang."""
 
     with errors(), progress_bar("working") as progress:
         report = run_flow(
@@ -61,6 +51,7 @@ def run_cli(
             doc_lang=doc_lang,
             attributes=attributes,
             codebook=codebook,
+            force=force,
             progress=progress,
         )
     if as_json:

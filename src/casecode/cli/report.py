@@ -3,53 +3,52 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
-import typer
 from rich.markup import escape
 
-from casecode.cli.common import JsonOpt, ProjectOpt, err, errors, out, print_json
+from casecode.cli.common import (
+    AppendixOpt,
+    CoderOpt,
+    CodesOpt,
+    ForceOpt,
+    JsonOpt,
+    LangOpt,
+    LevelOpt,
+    OutFileOpt,
+    ProjectOpt,
+    QuotesOpt,
+    StatusOpt,
+    TemplateOpt,
+    TitleOpt,
+    err,
+    errors,
+    out,
+    print_json,
+)
 from casecode.report.build import build_report
 
 
 def report_cli(
-    out_file: Annotated[
-        Path, typer.Option("--out", "-o", help="The Word file to write (.docx).")
-    ] = Path("report.docx"),
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", help="zh or en (default: the language of most interviews)."),
-    ] = None,
-    template: Annotated[
-        Path | None,
-        typer.Option("--template", help="A .docx whose styles the report uses."),
-    ] = None,
-    codes: Annotated[
-        list[str] | None,
-        typer.Option("--codes", help="Only these codes and their subtrees (repeat or commas)."),
-    ] = None,
-    level: Annotated[
-        int, typer.Option("--level", help="Report codes at this level (finer ones roll up).")
-    ] = 2,
-    quotes: Annotated[int, typer.Option("--quotes", help="Quotes per code.")] = 3,
-    coder: Annotated[str | None, typer.Option("--coder", help="Only this coder's codings.")] = None,
-    status: Annotated[
-        str,
-        typer.Option(
-            "--status", help="all (accepted and open suggestions) or accepted (reviewed)."
-        ),
-    ] = "all",
-    title: Annotated[str | None, typer.Option("--title", help="The report's title.")] = None,
-    appendix: Annotated[
-        bool, typer.Option("--appendix", help="Add an appendix listing every coding.")
-    ] = False,
+    out_file: OutFileOpt = Path("report.docx"),
+    lang: LangOpt = None,
+    template: TemplateOpt = None,
+    codes: CodesOpt = None,
+    level: LevelOpt = 2,
+    quotes: QuotesOpt = 3,
+    coder: CoderOpt = None,
+    status: StatusOpt = "all",
+    title: TitleOpt = None,
+    appendix: AppendixOpt = False,
+    force: ForceOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """A Word report: method, codebook, frequencies, matrix, co-occurrence, quotes.
 
     Sections: method, codebook, frequencies and chart, case × code matrix, co-occurrence,
-    quotes by code and by case, and with --appendix every coding."""
+    quotes by code and by case, and with --appendix every coding. The report (--out, a .docx)
+    is in --lang; codes at --level (default 2) or --codes with their subtrees; the codings of
+    everyone, or of --coder; --status all or accepted."""
 
     with errors():
         result = build_report(
@@ -64,6 +63,7 @@ def report_cli(
             status=status,
             title=title,
             appendix=appendix,
+            force=force,
         )
     if as_json:
         print_json(result)

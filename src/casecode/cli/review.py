@@ -3,16 +3,57 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
-from rich import box
 from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Table
 
-from casecode.cli.common import JsonOpt, ProjectOpt, err, errors, out, print_json
+from casecode.cli.common import (
+    AsOpt,
+    AuthorOpt,
+    CodeArg,
+    CodedOnlyOpt,
+    CoderOpt,
+    CodersOpt,
+    CodesArg,
+    CodesOpt,
+    CodingOpt,
+    DecidedOpt,
+    DisagreementsOpt,
+    DocArg,
+    DocsOpt,
+    EncodingOpt,
+    ForceOpt,
+    FromOpt,
+    GoldOpt,
+    IntoOpt,
+    JsonOpt,
+    LayoutOpt,
+    LevelOpt,
+    MemoOpt,
+    MemoTextArg,
+    OfOpt,
+    OutOpt,
+    ProjectOpt,
+    QuoteOpt,
+    ReplaceOpt,
+    RuleOpt,
+    SheetArg,
+    SheetOutArg,
+    SkipErrorsOpt,
+    SpanOpt,
+    TestOpt,
+    TopOpt,
+    TurnArg,
+    UnitOpt,
+    err,
+    errors,
+    out,
+    print_json,
+)
+from casecode.cli.render import NAME, WORDS, Col, grid
 from casecode.errors import CasecodeError
 from casecode.review.agreement import agreement, evaluate, merge_coders, write_disagreements
 from casecode.review.coders import coders as list_coders
@@ -25,31 +66,22 @@ from casecode.review.tagging import history as turn_history
 from casecode.review.tagging import tag as tag_turn
 from casecode.review.tagging import untag as untag_turn
 
-CoderOpt = Annotated[
-    str | None,
-    typer.Option("--coder", help="Your name as a coder (default: $CASECODE_CODER, else login)."),
-]
-DocArg = Annotated[str, typer.Argument(help="Document id or name.")]
-TurnArg = Annotated[int, typer.Argument(help="Turn number (see casecode show).")]
-
 
 def tag_cli(
     doc: DocArg,
     turn: TurnArg,
-    codes: Annotated[list[str], typer.Argument(help="Code ids, unique id prefixes or labels.")],
-    span: Annotated[
-        str | None,
-        typer.Option("--span", help="Characters START-END of the turn's text (from 0)."),
-    ] = None,
-    quote: Annotated[
-        str | None, typer.Option("--quote", help="Code these exact words of the turn.")
-    ] = None,
+    codes: CodesArg,
+    span: SpanOpt = None,
+    quote: QuoteOpt = None,
     coder: CoderOpt = None,
-    memo: Annotated[str | None, typer.Option("--memo", help="A note on this coding.")] = None,
+    memo: MemoOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Code a turn (or part of it) by hand."""
+    """Code a turn (or part of it) by hand.
+
+    The whole turn, or the characters at --span, or the words of --quote; as --coder (default:
+    $CASECODE_CODER, else your login name)."""
 
     with errors():
         made = tag_turn(project, doc, turn, codes, span=span, quote=quote, coder=coder, memo=memo)
@@ -69,18 +101,17 @@ def tag_cli(
 def untag_cli(
     doc: DocArg,
     turn: TurnArg,
-    code: Annotated[str, typer.Argument(help="Code id or label.")],
-    span: Annotated[
-        str | None, typer.Option("--span", help="Only the coding of START-END.")
-    ] = None,
-    quote: Annotated[
-        str | None, typer.Option("--quote", help="Only the coding of these words.")
-    ] = None,
+    code: CodeArg,
+    span: SpanOpt = None,
+    quote: QuoteOpt = None,
     coder: CoderOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Remove your manual coding of a code on a turn (all of them, or one passage)."""
+    """Remove your manual coding of a code on a turn (all of them, or one passage).
+
+    Only the coding at --span or of the words of --quote when given; yours as --coder (default:
+    $CASECODE_CODER, else your login name)."""
 
     with errors():
         gone = untag_turn(project, doc, turn, code, coder=coder, span=span, quote=quote)
@@ -101,22 +132,12 @@ def coders_cli(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     if not rows:
         out.print("No codings yet.")
         return
-    table = Table(box=box.SIMPLE_HEAD)
-    columns = (
-        "coder",
-        "manual",
-        "suggested",
-        "accepted",
-        "rejected",
-        "imported",
-        "reviewed",
-        "documents",
-    )
-    for col in columns:
-        table.add_column(col, justify="left" if col == "coder" else "right")
-    for r in rows:
-        table.add_row(*(escape(str(r[c] or 0)) for c in columns))
-    out.print(table)
+    # the short headers stand in only where the full ones do not fit the terminal
+    short = {"suggested": "sugg.", "accepted": "acc.", "rejected": "rej.", "imported": "imp."}
+    short |= {"reviewed": "rev.", "documents": "docs"}
+    counts = ("manual", "suggested", "accepted", "rejected", "imported", "reviewed", "documents")
+    columns = [Col("coder", NAME), *(Col(c, short=short.get(c)) for c in counts)]
+    out.print(grid(columns, [[escape(str(r[c.header] or 0)) for c in columns] for r in rows]))
 
 
 def history_cli(
@@ -144,28 +165,27 @@ def history_cli(
 
 
 def review_cli(
-    code: Annotated[str | None, typer.Option("--code", help="Only this code.")] = None,
-    doc: Annotated[str | None, typer.Option("--doc", help="Only this document.")] = None,
-    of: Annotated[str, typer.Option("--of", help="Whose suggestions.")] = "auto",
-    as_: Annotated[
-        str | None,
-        typer.Option("--as", help="Reviewer recorded with each decision (default: you)."),
-    ] = None,
-    decided_: Annotated[
-        bool,
-        typer.Option("--decided", help="Go through accepted and rejected ones, to change them."),
-    ] = False,
+    codes: CodesOpt = None,
+    docs: DocsOpt = None,
+    of: OfOpt = "auto",
+    as_: AsOpt = None,
+    decided_: DecidedOpt = False,
     project: ProjectOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Accept or reject suggestions one by one; every decision is saved at once.
 
     Keys: a accept, r reject, c change code, m memo, s skip, b back, q quit. Works from a
-    pipe too (one key per line); run it again to go on where you stopped.
+    pipe too (one key per line); run it again to go on where you stopped. Only those of
+    --codes and in --docs when given. --json lists them instead, deciding nothing.
     """
 
-    reviewer = (as_ or default_coder()).strip()
     with errors():
-        queue = review_queue(project, code=code, doc=doc, of=of, decided=decided_)
+        queue = review_queue(project, codes=codes, docs=docs, of=of, decided=decided_)
+    if as_json:
+        print_json(queue)
+        return
+    reviewer = (as_ or default_coder()).strip()
     if not queue:
         kind = "decided" if decided_ else "open"
         out.print(f"Nothing to review: no {kind} suggestions by {escape(of)}.")
@@ -226,23 +246,19 @@ def review_cli(
 
 
 def sheet_export_cli(
-    file: Annotated[Path, typer.Argument(help="The sheet to write (.xlsx or .csv).")],
-    docs: Annotated[list[str] | None, typer.Option("--docs", help="Only these documents.")] = None,
-    level: Annotated[
-        int | None, typer.Option("--level", help="Offer codes down to this level (1 = top).")
-    ] = None,
-    coder: Annotated[
-        str | None,
-        typer.Option("--coder", help="Fill in this coder's codings (blank: an empty sheet)."),
-    ] = None,
-    layout: Annotated[
-        str, typer.Option("--layout", help="list: one 'codes' column; columns: one per code.")
-    ] = "list",
-    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    file: SheetOutArg,
+    docs: DocsOpt = None,
+    level: LevelOpt = None,
+    coder: CoderOpt = None,
+    layout: LayoutOpt = "list",
+    force: ForceOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write one row per turn, for coding in Excel."""
+    """Write one row per turn, for coding in Excel.
+
+    Every document, or only --docs; codes down to --level (1 = top); --coder's codings filled
+    in (without it, an empty sheet)."""
 
     with errors():
         result = export_sheet(
@@ -260,19 +276,16 @@ def sheet_export_cli(
 
 
 def sheet_import_cli(
-    file: Annotated[Path, typer.Argument(help="A coding sheet (.xlsx or .csv).")],
-    coder: Annotated[str, typer.Option("--coder", help="Whose codings the sheet holds.")],
-    skip_errors: Annotated[
-        bool, typer.Option("--skip-errors", help="Apply the good rows even if some are wrong.")
-    ] = False,
-    encoding: Annotated[
-        str | None,
-        typer.Option("--encoding", help="Decode a .csv sheet with this encoding (else detected)."),
-    ] = None,
+    file: SheetArg,
+    coder: CoderOpt,
+    skip_errors: SkipErrorsOpt = False,
+    encoding: EncodingOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Make a coding sheet a coder's manual codings (adding and removing to match it)."""
+    """Make a coding sheet a coder's manual codings (adding and removing to match it).
+
+    The sheet holds --coder's codings; a .csv sheet is read in --encoding when given."""
 
     with errors():
         report = import_sheet(
@@ -339,18 +352,20 @@ def _show_item(item: dict, n: int, total: int, left: int, decision: str | None) 
 
 
 def memo_add_cli(
-    text: Annotated[str, typer.Argument(help="The memo.")],
-    code: Annotated[str | None, typer.Option("--code", help="About this code.")] = None,
-    doc: Annotated[str | None, typer.Option("--doc", help="About this document.")] = None,
-    coding: Annotated[int | None, typer.Option("--coding", help="About this coding id.")] = None,
-    author: Annotated[str | None, typer.Option("--author", help="Who writes it.")] = None,
+    text: MemoTextArg,
+    codes: CodesOpt = None,
+    docs: DocsOpt = None,
+    coding: CodingOpt = None,
+    author: AuthorOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write a memo on a code, a document or a coding."""
+    """Write a memo on a code, a document or a coding.
+
+    Name one: --code, --doc or --coding."""
 
     with errors():
-        memo = add_memo(project, text, code=code, doc=doc, coding=coding, author=author)
+        memo = add_memo(project, text, code=codes, doc=docs, coding=coding, author=author)
     if as_json:
         print_json(memo)
         return
@@ -358,15 +373,15 @@ def memo_add_cli(
 
 
 def memo_list_cli(
-    code: Annotated[str | None, typer.Option("--code", help="Memos on this code.")] = None,
-    doc: Annotated[str | None, typer.Option("--doc", help="Memos on this document.")] = None,
+    codes: CodesOpt = None,
+    docs: DocsOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """List memos (all, or those on one code or document)."""
+    """List memos (all, or those on --codes and --docs)."""
 
     with errors():
-        memos = list_memos(project, code=code, doc=doc)
+        memos = list_memos(project, codes=codes, docs=docs)
     if as_json:
         print_json(memos)
         return
@@ -381,49 +396,25 @@ def memo_list_cli(
         )
 
 
-LevelOpt = Annotated[
-    int | None, typer.Option("--level", help="Roll codes up to their level-N ancestor (1 = top).")
-]
-
-
-CodesOpt = Annotated[
-    list[str] | None,
-    typer.Option("--codes", help="Only these codes (ids, prefixes or labels; repeat or comma)."),
-]
-
-
-DocsOpt = Annotated[
-    list[str] | None,
-    typer.Option("--docs", help="Only these documents, as read by every coder."),
-]
-
-
 def agree_cli(
-    coder: Annotated[list[str], typer.Option("--coder", help="A coder to compare (at least two).")],
+    coder: CodersOpt,
     level: LevelOpt = None,
     codes: CodesOpt = None,
-    unit: Annotated[
-        str, typer.Option("--unit", help="turn, sentence or character (weighs by length).")
-    ] = "turn",
+    unit: UnitOpt = "turn",
     docs: DocsOpt = None,
-    coded_only: Annotated[
-        bool,
-        typer.Option("--coded-only", help="Leave out units no coder coded (not the usual figure)."),
-    ] = False,
-    disagreements: Annotated[
-        bool,
-        typer.Option("--disagreements", help="List every unit where the coders differ."),
-    ] = False,
-    out_file: Annotated[
-        Path | None,
-        typer.Option("--out", help="Write the disagreements to this .xlsx or .csv."),
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite --out.")] = False,
+    coded_only: CodedOnlyOpt = False,
+    disagreements: DisagreementsOpt = False,
+    out_file: OutOpt = None,
+    force: ForceOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Inter-coder agreement per code and overall: percent agreement, Cohen's and Fleiss'
-    kappa, Krippendorff's alpha."""
+    kappa, Krippendorff's alpha.
+
+    Compares each --coder (at least two) on --unit: turn, sentence or character (weighs by
+    length); only --codes, and only --docs (as read by every coder), when given. --out writes
+    the disagreements to a .xlsx or .csv sheet."""
 
     with errors():
         result = agreement(
@@ -452,16 +443,19 @@ def agree_cli(
 
 
 def evaluate_cli(
-    gold: Annotated[str, typer.Option("--gold", help="The coder taken as right.")],
-    test: Annotated[str, typer.Option("--test", help="The coder to score.")] = "auto",
+    gold: GoldOpt,
+    test: TestOpt = "auto",
     level: LevelOpt = None,
     codes: CodesOpt = None,
     docs: DocsOpt = None,
-    top: Annotated[int, typer.Option("--top", help="How many rules and turns to list.")] = 10,
+    top: TopOpt = 10,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Precision, recall and F1 per code of one coder (the rules) against another (gold)."""
+    """Precision, recall and F1 per code of one coder (the rules) against another (gold).
+
+    Only --codes, and only --docs (as read by both coders), when given; lists the --top rules
+    behind false positives and the turns most missed."""
 
     with errors():
         result = evaluate(project, gold, test, level=level, codes=codes, docs=docs, top=top)
@@ -472,16 +466,15 @@ def evaluate_cli(
 
 
 def suggest_cli(
-    code: Annotated[str, typer.Argument(help="Code id, unique prefix or label.")],
-    top: Annotated[int, typer.Option("--top", help="How many candidates.")] = 20,
-    coder: Annotated[
-        list[str] | None,
-        typer.Option("--coder", help="Only these people's codings (default: everyone's)."),
-    ] = None,
+    code: CodeArg,
+    top: TopOpt = 20,
+    coder: CodersOpt = None,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Candidate keywords for a code, from the turns people coded with it."""
+    """Candidate keywords for a code, from the turns people coded with it.
+
+    The --top candidates, from everyone's codings or only those of each --coder given."""
 
     with errors():
         result = suggest_keywords(project, code, top=top, coders=coder)
@@ -492,20 +485,16 @@ def suggest_cli(
 
 
 def merge_cli(
-    from_: Annotated[list[str], typer.Option("--from", help="A coder to merge (at least two).")],
-    into: Annotated[str, typer.Option("--into", help="The new coder, e.g. consensus.")],
-    rule: Annotated[
-        str,
-        typer.Option("--rule", help="union: coded by any; intersection: coded by all."),
-    ] = "union",
-    replace: Annotated[
-        bool,
-        typer.Option("--replace", help="Remove the --into coder's manual codings first."),
-    ] = False,
+    from_: FromOpt,
+    into: IntoOpt,
+    rule: RuleOpt = "union",
+    replace: ReplaceOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Make a coder (e.g. consensus) from others' codings; nobody's codings are removed."""
+    """Make a coder (e.g. consensus) from others' codings; nobody's codings are removed.
+
+    --replace removes the --into coder's manual codings first."""
 
     with errors():
         result = merge_coders(project, from_, into, rule=rule, replace=replace)
@@ -539,17 +528,14 @@ def _needed(header: str, cells: list[str]) -> int:
     return max(cell_len(x) for x in (*header.split("\n"), *cells)) + 3
 
 
-def _number_table(title: str | None, first: str, headers: list[str], rows, widths) -> Table:
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
-    table.add_column(first, overflow="fold", ratio=1)
-    for header, width in zip(headers, widths, strict=True):
-        table.add_column(escape(header), justify="right", no_wrap=True, min_width=width - 3)
-    for label, cells in rows:
-        if label is None:
-            table.add_section()
-        else:
-            table.add_row(label, *cells)
-    return table
+def _number_table(
+    title: str | None, first: str, headers: list[str], rows, short: dict[str, str] | None = None
+) -> Table:
+    """Codes (ids wrap after . and _) and their figures; a ``(None, [])`` row starts a section.
+    ``short`` headers stand in where the full ones leave the terminal too narrow."""
+    columns = [Col(first, WORDS), *(Col(h, short=(short or {}).get(h)) for h in headers)]
+    body = [None if label is None else [label, *cells] for label, cells in rows]
+    return grid(columns, body, title=title)
 
 
 def _render_agreement(result: dict[str, Any]) -> None:
@@ -587,8 +573,7 @@ def _render_agreement(result: dict[str, Any]) -> None:
     rows = [(n, f + (c if inline else [])) for n, f, c in zip(names, figures, counts, strict=True)]
     rows += [(None, []), (overall, stats(o) + ([""] * len(coders) if inline else []))]
     headers = [*STAT_HEADERS, *(coders if inline else [])]
-    widths = stat_widths + (coder_widths if inline else [])
-    out.print(_number_table(None, "code", headers, rows, widths))
+    out.print(_number_table(None, "code", headers, rows))
     if not result["codes"]:
         err.print("[yellow]warning:[/] no code was applied by these coders on these units")
     elif not inline:
@@ -599,7 +584,6 @@ def _render_agreement(result: dict[str, Any]) -> None:
                 "code",
                 coders,
                 per_coder,
-                coder_widths,
             )
         )
     out.print(_units_note(result, what), soft_wrap=False)
@@ -697,10 +681,9 @@ def _render_evaluation(result: dict[str, Any]) -> None:
             )
         )
     headers = ["precision", "recall", "F1", "support", "TP", "FP", "FN"]
-    widths = [_needed(h, [r[1][i] for r in rows if r[0]]) for i, h in enumerate(headers)]
+    short = {"precision": "prec.", "recall": "rec.", "support": "supp."}
     out.print(f"[bold]{escape(title)}[/]")
-    table = _number_table(None, "code", headers, rows, widths)
-    out.print(table)
+    out.print(_number_table(None, "code", headers, rows, short))
     if result["false_positive_rules"]:
         out.print("[bold]Rules behind most false positives[/]")
         for r in result["false_positive_rules"]:
@@ -730,15 +713,12 @@ def _render_suggestions(result: dict[str, Any]) -> None:
             "and more often there than elsewhere."
         )
         return
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("term")
-    for col in ("z", "coded turns", "occurrences", "elsewhere"):
-        table.add_column(col, justify="right", no_wrap=True)
-    for t in result["terms"]:
-        table.add_row(
-            escape(t["term"]), f"{t['z']:.2f}", str(t["turns"]), str(t["count"]), str(t["other"])
-        )
-    out.print(table)
+    columns = [Col("term", WORDS), *map(Col, ("z", "coded turns", "occurrences", "elsewhere"))]
+    rows = [
+        [escape(t["term"]), f"{t['z']:.2f}", str(t["turns"]), str(t["count"]), str(t["other"])]
+        for t in result["terms"]
+    ]
+    out.print(grid(columns, rows))
     out.print(
         f"[dim]coded turns: how many of the {coded} coded turns have the term; occurrences: how "
         f"often it occurs in them; elsewhere: how often in the {others} other turns.[/]"

@@ -20,6 +20,7 @@ from typing import Any
 from casecode import __version__
 from casecode.codebook.codes import Code, Codebook
 from casecode.errors import CasecodeError
+from casecode.outputs import write_atomic
 
 NS = "urn:QDA-XML:codebook:1.0"
 KNOWN_NAMESPACES = {NS, "urn:QDA-XML:codebook:0:4"}
@@ -77,18 +78,8 @@ def export_qdc(
     ET.indent(root, space="  ")
     out = Path(out)
     body = ET.tostring(root, encoding="unicode")
-    _write_atomic(out, f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'.encode())
+    write_atomic(out, f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'.encode())
     return out
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise CasecodeError(f"cannot write: {exc.strerror or exc}", file=path) from exc
 
 
 # -- import ---------------------------------------------------------------------------------

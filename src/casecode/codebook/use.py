@@ -13,16 +13,18 @@ from typing import Any, overload
 from casecode.codebook.codes import Code, Codebook
 from casecode.codebook.files import read_text
 from casecode.codebook.load import check_codebook, load_checked, load_codebook, require_valid
-from casecode.codebook.qdc import _write_atomic, export_qdc, import_qdc
+from casecode.codebook.qdc import export_qdc, import_qdc
 from casecode.codebook.validate import Validation, validate_text
 from casecode.errors import CasecodeError
+from casecode.outputs import check_out, write_atomic
 from casecode.project import Project, find_project, using_project
 
 BUILTIN_DEFAULT = "coproduction"
 
 
 def validate_codebook(source: str | Path) -> Validation:
-    """Every mistake in a codebook file (or built-in name), with line and column."""
+    """``casecode codebook validate``: every mistake in a codebook file (or built-in name), with
+    line and column."""
     return check_codebook(source)
 
 
@@ -60,8 +62,8 @@ def _source_label(source: str | Path, name: str) -> str:
 
 
 def use_codebook(project: str | Path | Project | None, source: str | Path) -> UseReport:
-    """Make ``source`` the project's codebook. Codings are never touched: those whose code is
-    not in the new codebook are reported as orphans and kept."""
+    """``casecode codebook use``: make ``source`` the project's codebook. Codings are never touched:
+    those whose code is not in the new codebook are reported as orphans and kept."""
     text, name = read_text(source)
     checked = validate_text(text, name)
     book = require_valid(checked)
@@ -136,8 +138,9 @@ def codebook_tree(
     project: str | Path | Project | None = None,
     lang: str | None = None,
 ) -> dict[str, Any]:
-    """The codebook as nested dicts (``id, label, children`` and more). With no ``source``, the
-    project's codebook; inside a project each code also carries its number of codings."""
+    """``casecode codebook show``: the codebook as nested dicts (``id, label, children`` and more).
+    With no ``source``, the project's codebook; inside a project each code also carries its number
+    of codings."""
     counts = None
     proj_root = _quiet_project(project)
     if source is None:
@@ -190,7 +193,8 @@ def export_codebook(
     lang: str | None = None,
     force: bool = False,
 ) -> Path:
-    """Write a codebook (default: the project's) in an exchange format (``qdc``)."""
+    """``casecode codebook export``: write a codebook (default: the project's) in an exchange format
+    (``qdc``)."""
 
     if format.lower() != "qdc":
         raise CasecodeError(f"unknown format '{format}'", hint="casecode exports codebooks as qdc")
@@ -199,8 +203,7 @@ def export_codebook(
         raise CasecodeError("the output should be a .qdc file", file=out)
     if source is not None and Path(source).exists() and out.resolve() == Path(source).resolve():
         raise CasecodeError("refusing to write over the codebook being exported", file=out)
-    if out.exists() and not force:
-        raise CasecodeError("already exists", file=out, hint="choose another name or --force")
+    check_out(out, force=force)
     book = project_codebook(project) if source is None else load_codebook(source)
     if lang is not None and lang not in ("zh", "en"):
         raise CasecodeError(f"unknown language '{lang}'", hint="use zh or en")
@@ -254,13 +257,13 @@ class ImportedCodebook:
 def import_codebook(
     source: str | Path, *, out: str | Path, force: bool = False
 ) -> ImportedCodebook:
-    """Turn a REFI-QDA .qdc file into a casecode YAML codebook at ``out``."""
+    """``casecode codebook import``: turn a REFI-QDA .qdc file into a casecode YAML codebook at
+    ``out``."""
 
     out = Path(out)
     if out.suffix.lower() not in (".yaml", ".yml"):
         raise CasecodeError("the output should be a .yaml file", file=out)
-    if out.exists() and not force:
-        raise CasecodeError("already exists", file=out, hint="choose another name or --force")
+    check_out(out, force=force)
     result = import_qdc(source)
     header = (
         f"# Imported by casecode from {Path(source).name}. Add rules (docs/codebook.md) so that\n"
@@ -270,5 +273,5 @@ def import_codebook(
     validation = validate_text(text, str(out))
     if not validation.valid:  # a bug in the converter, not the user's file
         raise RuntimeError("\n".join(str(i) for i in validation.errors))
-    _write_atomic(out, text.encode("utf-8"))
+    write_atomic(out, text.encode("utf-8"))
     return ImportedCodebook(str(source), str(out), result.codes, result.warnings, validation)

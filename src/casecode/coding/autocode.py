@@ -104,7 +104,8 @@ def autocode(
     spacy_model: str | None = None,
     progress: Progress | None = None,
 ) -> CodeReport:
-    """Code documents with the project's codebook rules (the built-in codebook if none is set).
+    """``casecode code``: code documents with the project's codebook rules (the built-in codebook if
+    none is set).
 
     Re-running replaces only ``coder``'s earlier suggestions; manual codings and reviewed
     suggestions stay. A re-run judges again only what changed since that coder's last run —

@@ -19,7 +19,7 @@ def explain(
     *,
     spacy_model: str | None = None,
 ) -> dict[str, Any]:
-    """Every rule that fired or was vetoed on one turn, and why."""
+    """``casecode explain``: every rule that fired or was vetoed on one turn, and why."""
 
     with using_project(project) as proj:
         store = proj.store

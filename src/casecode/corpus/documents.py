@@ -36,7 +36,8 @@ def _document_summary(store, row) -> dict[str, Any]:
 
 
 def list_documents(project: str | Path | Project | None = None) -> list[dict[str, Any]]:
-    """Every document with its case, language, encoding, turn count, speakers and attributes."""
+    """``casecode docs``: every document with its case, language, encoding, turn count, speakers and
+    attributes."""
     with using_project(project) as proj:
         return [_document_summary(proj.store, r) for r in proj.store.list_documents()]
 

@@ -191,20 +191,22 @@ def import_documents(
     paths: str | Path | Iterable[str | Path],
     *,
     encoding: str | None = None,
-    lang: str | None = None,
+    doc_lang: str | None = None,
     columns: Columns = Columns(),
     attributes: str | Path | None = None,
     replace: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import transcripts (files, folders recursively, globs); one transaction per document.
+    """``casecode import``: import transcripts (files, folders recursively, globs); one transaction
+    per document.
 
     Good files are imported even when others fail; the report lists every outcome.
     ``attributes`` (CSV/XLSX) is read before anything is imported, so a bad one changes nothing.
     An ``attributes.csv``/``.xlsx`` inside an imported folder is applied the same way.
+    ``doc_lang`` (zh, en or mixed) sets the documents' language instead of detecting it.
     """
-    if lang is not None and lang not in LANGUAGES:
-        raise CasecodeError(f"unknown language '{lang}'", hint="use zh, en or mixed")
+    if doc_lang is not None and doc_lang not in LANGUAGES:
+        raise CasecodeError(f"unknown language '{doc_lang}'", hint="use zh, en or mixed")
     table = read_attribute_table(attributes) if attributes else None
     files, found_attribute_files, problems = _expand(as_paths(paths))
     found_tables = [read_attribute_table(f) for f in found_attribute_files] if table is None else []
@@ -219,7 +221,7 @@ def import_documents(
                 progress(i, len(files), name)
             try:
                 outcome = _import_one(
-                    proj, path, name, encoding, lang, columns, replace, patterns, max_bytes
+                    proj, path, name, encoding, doc_lang, columns, replace, patterns, max_bytes
                 )
             except CasecodeError as exc:
                 outcome = ImportOutcome(str(path), "failed", str(exc).removeprefix(f"{path}: "))
@@ -234,7 +236,7 @@ def import_documents(
 
 
 def _import_one(
-    proj: Project, path: Path, name: str, encoding, lang, columns, replace, patterns, max_bytes
+    proj: Project, path: Path, name: str, encoding, doc_lang, columns, replace, patterns, max_bytes
 ) -> ImportOutcome:
 
     raw = read_document(path, encoding=encoding, columns=columns, max_bytes=max_bytes)
@@ -256,7 +258,7 @@ def _import_one(
     )
     if not segments:
         raise CasecodeError("no text to import", file=path)
-    language = lang or detect_language(raw.text[raw.body_start :])
+    language = doc_lang or detect_language(raw.text[raw.body_start :])
     meta = dict(raw.metadata)
     case = meta.pop("case", "") or path.stem
     fields: dict[str, Any] = {
@@ -447,7 +449,7 @@ def _apply_attributes(proj: Project, table: AttributeTable) -> AttributesReport:
 
 
 def set_attributes(project: str | Path | Project | None, file: str | Path) -> AttributesReport:
-    """Set document or case attributes from a CSV/XLSX (``casecode attributes FILE``)."""
+    """``casecode attributes``: set document or case attributes from a CSV/XLSX table."""
     table = read_attribute_table(file)
     with using_project(project) as proj:
         return _apply_attributes(proj, table)

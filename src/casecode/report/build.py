@@ -109,9 +109,9 @@ def build_report(
     force: bool = False,
     progress=None,
 ) -> dict[str, Any]:
-    """Write a Word report of the project to ``out``: title page, method, codebook,
-    frequencies (table and chart), the case × code matrix and co-occurrence, quotes by code and
-    by case, and with ``appendix`` every coding. Same store and options → same text. A file
+    """``casecode report``: write a Word report of the project to ``out``: title page, method,
+    codebook, frequencies (table and chart), the case × code matrix and co-occurrence, quotes by
+    code and by case, and with ``appendix`` every coding. Same store and options → same text. A file
     already at ``out`` is refused unless ``force``."""
 
     out = Path(out)

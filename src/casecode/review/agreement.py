@@ -160,8 +160,8 @@ def agreement(
     coded_only: bool = False,
     disagreements: bool = False,
 ) -> dict[str, Any]:
-    """Per code and overall: percent agreement, Cohen's κ (two coders), Fleiss' κ and
-    Krippendorff's α (nominal), each code a present/absent judgement per unit.
+    """``casecode agree``: per code and overall: percent agreement, Cohen's κ (two coders), Fleiss'
+    κ and Krippendorff's α (nominal), each code a present/absent judgement per unit.
 
     Units are the turns (sentences, characters) of the documents at least two of the coders
     coded, or of ``docs`` (then read by every coder). ``coded_only`` keeps only the units some
@@ -354,9 +354,9 @@ def evaluate(
     docs: Iterable[str | int] | None = None,
     top: int = 10,
 ) -> dict[str, Any]:
-    """Precision, recall, F1 and support per code of ``test``'s codings against ``gold``'s, per
-    turn, on the documents ``gold`` coded (or ``docs``); micro and macro averages; the rules
-    behind most false positives and the gold turns most often missed."""
+    """``casecode evaluate``: precision, recall, F1 and support per code of ``test``'s codings
+    against ``gold``'s, per turn, on the documents ``gold`` coded (or ``docs``); micro and macro
+    averages; the rules behind most false positives and the gold turns most often missed."""
     _level(level)
     if top < 0:
         raise CasecodeError("--top cannot be negative")
@@ -502,8 +502,9 @@ def merge_coders(
     rule: str = "union",
     replace: bool = False,
 ) -> dict[str, Any]:
-    """Make a new coder (``into``, e.g. ``consensus``) from two or more others: per document and
-    code, the passages any of them coded (``union``) or all of them coded (``intersection``).
+    """``casecode merge``: make a new coder (``into``, e.g. ``consensus``) from two or more others:
+    per document and code, the passages any of them coded (``union``) or all of them coded
+    (``intersection``).
 
     The new codings are manual codings of ``into`` with a memo naming their sources, each logged.
     Nobody else's codings change. A coder that already has codings is refused unless

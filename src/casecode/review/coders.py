@@ -36,7 +36,8 @@ def default_coder() -> str:
 
 
 def coders(project: str | Path | Project | None = None) -> list[dict[str, Any]]:
-    """Every coder with their codings: manual, suggested, accepted, rejected, imported."""
+    """``casecode coders``: every coder with their codings: manual, suggested, accepted, rejected,
+    imported."""
     with using_project(project) as proj:
         return [dict(r) for r in proj.store.coder_counts()]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,16 @@ def add_memo(
     project: str | Path | Project | None,
     text: str,
     *,
-    code: str | None = None,
-    doc: str | int | None = None,
+    code: str | Iterable[str] | None = None,
+    doc: str | int | Iterable[str | int] | None = None,
     coding: int | None = None,
     author: str | None = None,
 ) -> dict[str, Any]:
-    """A memo on a code, a document or a coding."""
+    """``casecode memo add``: A memo on a code, a document or a coding (``code`` and ``doc`` may be
+    a list of one, as the command line's lists of codes and documents give them)."""
 
     author = coder_name(author)
+    code, doc = _one(code), _one(doc)
     if sum(x is not None for x in (code, doc, coding)) != 1:
         raise CasecodeError("a memo is about one thing: give --code, --doc or --coding")
     if not text.strip():
@@ -51,19 +54,37 @@ def add_memo(
     return {"id": memo_id, "kind": kind, "target": target, "text": text.strip(), "author": author}
 
 
+def _one(refs: str | int | Iterable[str | int] | None) -> str | int | None:
+    """The one code or document a memo is on, given alone or as a list of one."""
+    if refs is None or isinstance(refs, str | int):
+        return refs
+    refs = list(refs)
+    if len(refs) > 1:
+        raise CasecodeError(
+            f"a memo is about one thing, not {len(refs)}", hint="write one memo for each"
+        )
+    return refs[0] if refs else None
+
+
 def list_memos(
     project: str | Path | Project | None = None,
     *,
-    code: str | None = None,
-    doc: str | int | None = None,
+    codes: str | Iterable[str] | None = None,
+    docs: str | int | Iterable[str | int] | None = None,
 ) -> list[dict[str, Any]]:
+    """``casecode memo list``: memos, oldest first: all, or those on any of ``codes`` and
+    ``docs``."""
 
     with using_project(project) as proj:
         store = proj.store
-        if code is not None:
-            rows = store.memos("code", resolve_code(project_codebook(proj), code).id)
-        elif doc is not None:
-            rows = store.memos("document", resolve_document(store, doc)["name"])
+        codes = [codes] if isinstance(codes, str) else list(codes or [])
+        docs = [docs] if isinstance(docs, str | int) else list(docs or [])
+        if codes or docs:
+            book = project_codebook(proj) if codes else None
+            targets = [("code", resolve_code(book, c).id) for c in codes]
+            targets += [("document", resolve_document(store, d)["name"]) for d in docs]
+            found = {r["id"]: r for kind, target in targets for r in store.memos(kind, target)}
+            rows = sorted(found.values(), key=lambda r: (r["created_at"], r["id"]))
         else:
             rows = store.memos()
         return [

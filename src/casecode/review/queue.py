@@ -3,6 +3,7 @@ rejects one (or changes its code), logged like every other decision."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +19,20 @@ from casecode.store.db import utcnow
 def review_queue(
     project: str | Path | Project | None = None,
     *,
-    code: str | None = None,
-    doc: str | int | None = None,
+    codes: str | Iterable[str] | None = None,
+    docs: str | int | Iterable[str | int] | None = None,
     of: str = "auto",
     decided: bool = False,
 ) -> list[dict[str, Any]]:
-    """Open suggestions to review, in reading order: document, position, code (with
-    ``decided``, the accepted and rejected ones instead, to change a decision)."""
+    """``casecode review``: open suggestions to review, in reading order: document, position, code
+    (with ``decided``, the accepted and rejected ones instead, to change a decision); only those of
+    ``codes`` (each with its subtree) and in ``docs`` when given."""
 
     with using_project(project) as proj:
         store = proj.store
         book = project_codebook(proj)
-        codes = select_codes(book, [code]) if code else None
-        rows = resolve_documents(store, [doc] if doc is not None else None)
+        wanted_codes = select_codes(book, [codes] if isinstance(codes, str) else codes)
+        rows = resolve_documents(store, [docs] if isinstance(docs, str | int) else docs)
         queue = []
         for row in rows:
             segments = store.segments(row["id"])
@@ -39,7 +41,7 @@ def review_queue(
                 wanted = c["status"] != "suggested" if decided else c["status"] == "suggested"
                 if c["coder"] != of or c["origin"] != "rule" or not wanted:
                     continue
-                if codes is not None and c["code"] not in codes:
+                if wanted_codes is not None and c["code"] not in wanted_codes:
                     continue
                 seg = by_turn.get(c["turn"])
                 entry = book.get(c["code"])

@@ -37,7 +37,6 @@ def _codes_at(book: Codebook, level: int | None) -> list[str]:
     return [c.id for c in book.walk() if c.codable and (level is None or c.level <= level)]
 
 
-
 def _covers(sheet_code: str, stored_code: str) -> bool:
     """A code in a sheet stands for itself and, at a coarser level, for its descendants."""
     return stored_code == sheet_code or stored_code.startswith(sheet_code + ".")
@@ -53,7 +52,8 @@ def export_sheet(
     layout: str = "list",
     force: bool = False,
 ) -> dict[str, Any]:
-    """Write a coding sheet (.xlsx or .csv); ``coder``'s codings are filled in when given."""
+    """``casecode sheet export``: write a coding sheet (.xlsx or .csv); ``coder``'s codings are
+    filled in when given."""
 
     out = Path(out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
@@ -227,8 +227,8 @@ def import_sheet(
     skip_errors: bool = False,
     encoding: str | None = None,
 ) -> SheetReport:
-    """Make a coding sheet ``coder``'s manual codings of the turns it lists (``encoding``: of a
-    .csv sheet, instead of detecting it)."""
+    """``casecode sheet import``: make a coding sheet ``coder``'s manual codings of the turns it
+    lists (``encoding``: of a .csv sheet, instead of detecting it)."""
 
     path = Path(file)
     coder = coder.strip()

@@ -111,12 +111,12 @@ def suggest_keywords(
     min_turns: int = 2,
     min_z: float = SNIPPET_Z,
 ) -> dict[str, Any]:
-    """Candidate keywords for ``code`` from the turns people coded with it (or a descendant):
-    words and two-word phrases (jieba for Chinese, spaCy for English, English as lemmas) ranked
-    by weighted log-odds (z) against every other turn, leaving out words that are, contain or
-    are contained in a word the code's rules already use, stop words (spaCy's Chinese and
-    English lists and the project's), numbers (七十岁 and 两个 too), punctuation,
-    one-character words, and words in fewer than ``min_turns`` coded turns.
+    """``casecode suggest``: candidate keywords for ``code`` from the turns people coded with it (or
+    a descendant): words and two-word phrases (jieba for Chinese, spaCy for English, English as
+    lemmas) ranked by weighted log-odds (z) against every other turn, leaving out words that are,
+    contain or are contained in a word the code's rules already use, stop words (spaCy's Chinese and
+    English lists and the project's), numbers (七十岁 and 两个 too), punctuation, one-character
+    words, and words in fewer than ``min_turns`` coded turns.
 
     Returns ``{code, label, coded_turns, other_turns, min_z, terms, yaml}``: ``terms`` the
     ``top`` candidates, each ``{term, lang, z, delta, count, turns, other}`` (``count``:

@@ -70,7 +70,8 @@ def tag(
     coder: str | None = None,
     memo: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Code a whole turn, a span of it or a quoted phrase by hand; returns the codings."""
+    """``casecode tag``: code a whole turn, a span of it or a quoted phrase by hand; returns the
+    codings."""
     coder = coder_name(coder)
     if not codes:
         raise CasecodeError("name at least one code")
@@ -137,8 +138,8 @@ def untag(
     span: str | None = None,
     quote: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Remove a coder's manual codings of ``code`` on a turn (never automatic ones); with
-    ``span`` or ``quote``, only the one on that passage."""
+    """``casecode untag``: remove a coder's manual codings of ``code`` on a turn (never automatic
+    ones); with ``span`` or ``quote``, only the one on that passage."""
     coder = coder_name(coder)
     with using_project(project) as proj:
         store = proj.store
@@ -183,7 +184,8 @@ def untag(
 
 
 def history(project: str | Path | Project | None, doc: str | int, turn: int) -> dict[str, Any]:
-    """Every coding decision on a turn, oldest first, and the codings it has now."""
+    """``casecode history``: every coding decision on a turn, oldest first, and the codings it has
+    now."""
 
     with using_project(project) as proj:
         store = proj.store
