@@ -1,7 +1,7 @@
 """How well the built-in co-production rules agree with the sample corpus's gold set.
 
 Codes corpora/county-a in a temporary project and prints precision, recall and F1 per
-(turn, code) at each level of the codebook, and per top-level code. The README quotes it.
+(turn, code) at each level of the codebook, and per top-level code. docs/reliability.md quotes it.
 
     python benchmarks/gold_agreement.py
 
