@@ -276,7 +276,7 @@ def test_conditions_and_speakers_build_the_documented_model():
     assert not rule.speakers.allows("访谈者") and not rule.speakers.allows(None)
     assert {"难道", "没有"} <= set(rule.negation.cues.for_lang("zh"))
     assert rule.negation.window == 2 and rule.min_hits == 2
-    assert [rule.confidence(n) for n in (1, 2, 3, 5)] == [0.3, 0.4, 0.5, 0.5]
+    assert rule.weight == 0.5
 
 
 # -- the YAML reader ------------------------------------------------------------------------

@@ -551,3 +551,19 @@ def test_explain_says_when_a_keyword_crosses_a_word_boundary(project, tmp_path, 
     assert "不清 crosses jieba's word boundary (不|清楚)" in text
     assert "list 不清楚 as a keyword, or set substring: true" in text
     assert "list 不 as" not in text
+
+
+def test_min_confidence_keeps_weaker_suggestions_out_and_a_change_judges_again(coded_project, cli):
+    everything = cli.json("code", "-p", coded_project)
+    confidences = sorted(r["confidence"] for r in _codings(coded_project))
+    floor = min(c for c in confidences if c > confidences[0])  # some fall below it
+    strict = cli.json("code", "--min-confidence", str(floor), "-p", coded_project)
+    assert strict["rejudged"] == 2  # a new floor judges everything again
+    kept = [r["confidence"] for r in _codings(coded_project)]
+    assert kept and min(kept) >= floor and len(kept) < len(confidences)
+    again = cli.json("code", "-p", coded_project)  # back to the default: all of them again
+    assert again["rejudged"] == 2 and again["codings"] == everything["codings"]
+    assert (
+        "between 0 and 1"
+        in cli("code", "--min-confidence", "2", "-p", coded_project, ok=False).stderr
+    )

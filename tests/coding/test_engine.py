@@ -229,3 +229,66 @@ def test_a_trained_pipeline_tags_the_tokens_and_keywords_still_match_on_casecode
     found = engine.hits(text, tokens, "en")
     assert sorted(h.text for h in found[(0, ("kw",))]) == ["Volunteers", "elderly", "it’s hard"]
     assert [h.text for h in found[(1, ("pat",))]] == ["visited"]
+
+
+# -- confidence: distinct evidence, not repetition ----------------------------------------------
+
+
+def _judged(book_yaml: str, text: str, lang: str = "zh"):
+    from casecode.codebook.validate import validate_text
+    from casecode.coding.engine import Engine
+    from casecode.model import Segment
+
+    result = validate_text(book_yaml, "cb.yaml")
+    assert result.valid, result.errors
+    engine = Engine(result.codebook)
+    tokens = engine.tokenizer.tokenize(text, lang)
+    segments = [Segment(1, "村民", 0, len(text), 0, None, "turn")]
+    return [j for j in engine.judge(text, segments, tokens, language=lang) if j.status == "fired"]
+
+
+CONFIDENCE_BOOK = """\
+name: c
+languages: [zh, en]
+codes:
+  - id: funds
+    label: {zh: 经费, en: Funds}
+    rules:
+      - keywords: [经费, 资金, 补贴, short of money, fund]
+        near: [{groups: [[钱], [不够]], window: 3}]
+        scope: turn
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("经费。", "zh", 0.5),
+        ("经费、经费，还是经费。", "zh", 0.5),  # one word three times is one piece
+        ("经费和资金。", "zh", 0.75),
+        ("经费、资金和补贴。", "zh", 0.875),
+        ("钱真的不够。", "zh", 0.7),  # a near pair
+        ("We are short of money.", "en", 0.6),  # a phrase
+        ("The fund, the funds, more funds.", "en", 0.5),  # inflections are the same piece
+    ],
+)
+def test_confidence_counts_distinct_evidence_by_kind(text, lang, expected):
+    (judgement,) = _judged(CONFIDENCE_BOOK, text, lang)
+    assert judgement.confidence == expected
+
+
+def test_confidence_scales_with_the_rules_weight():
+    book = CONFIDENCE_BOOK.replace(
+        "        scope: turn", "        scope: turn\n        weight: 0.5"
+    )
+    (judgement,) = _judged(book, "经费和资金。")
+    assert judgement.confidence == 0.375
+
+
+@given(st.lists(st.sampled_from(["经费", "资金", "补贴"]), min_size=1, max_size=8))
+@settings(max_examples=40, deadline=None)
+def test_repeating_a_word_never_raises_confidence(words):
+    text = "，".join(words) + "。"
+    distinct = len(set(words))
+    (judgement,) = _judged(CONFIDENCE_BOOK, text)
+    assert judgement.confidence == round(1 - 0.5**distinct, 4)

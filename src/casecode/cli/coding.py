@@ -13,6 +13,7 @@ from casecode.cli.common import (
     DryRunOpt,
     JobsOpt,
     JsonOpt,
+    MinConfidenceOpt,
     ProjectOpt,
     SpacyModelOpt,
     TurnArg,
@@ -33,6 +34,7 @@ def code_cli(
     jobs: JobsOpt = 1,
     coder: CoderOpt = "auto",
     spacy_model: SpacyModelOpt = None,
+    min_confidence: MinConfidenceOpt = 0.0,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -50,6 +52,7 @@ def code_cli(
             jobs=jobs,
             coder=coder,
             spacy_model=spacy_model,
+            min_confidence=min_confidence,
             progress=progress,
         )
     if as_json:
@@ -98,6 +101,10 @@ def explain_cli(
         if r["hits"]:
             words = ", ".join(dict.fromkeys(h["text"] for h in r["hits"]))
             out.print(f"          matched: {escape(words)}", soft_wrap=True)
+        if r["status"] == "fired" and r["evidence"]:
+            parts = " + ".join(f"{e['kind']} {e['what']} {e['strength']:g}" for e in r["evidence"])
+            weight = f" × weight {r['weight']:g}" if r["weight"] != 1 else ""
+            out.print(f"          [dim]confidence from: {escape(parts)}{weight}[/]", soft_wrap=True)
         for hit in r["vetoed"]:
             out.print(
                 f"          vetoed: {escape(hit['text'])} ({escape(hit['why'])})",

@@ -305,6 +305,14 @@ DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Count what would be coded; change nothing.")
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")]
+MinConfidenceOpt = Annotated[
+    float,
+    typer.Option(
+        "--min-confidence",
+        help="Keep suggestions weaker than this (0 to 1) out; see docs/coding.md for the formula.",
+        show_default=False,
+    ),
+]
 MemoOpt = Annotated[str | None, typer.Option("--memo", help="A note on this coding.")]
 OfOpt = Annotated[str, typer.Option("--of", help="Whose suggestions.")]
 AsOpt = Annotated[

@@ -161,11 +161,6 @@ class Rule:
     lang: str | None = None
     memo: str | None = None
 
-    def confidence(self, hits: int) -> float:
-        """weight × 0.6 for one hit, × 0.8 for two, × 1.0 for three or more."""
-        if hits <= 0:
-            return 0.0
-        return round(self.weight * min(1.0, 0.4 + 0.2 * hits), 4)
 
 
 Texts = dict[str, str]  # language → text; "*" when written without a language

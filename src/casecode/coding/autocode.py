@@ -102,6 +102,7 @@ def autocode(
     jobs: int = 1,
     coder: str = DEFAULT_CODER,
     spacy_model: str | None = None,
+    min_confidence: float = 0.0,
     progress: Progress | None = None,
 ) -> CodeReport:
     """``casecode code``: code documents with the project's codebook rules (the built-in codebook if
@@ -111,10 +112,14 @@ def autocode(
     suggestions stay. A re-run judges again only what changed since that coder's last run —
     new or edited documents, codes whose rules changed — unless ``codes`` or ``docs`` name what
     to judge afresh. ``jobs`` > 1 spreads documents over processes with identical results.
+    ``min_confidence`` keeps suggestions weaker than it out (changing it judges everything
+    again).
     """
 
     if jobs < 1:
         raise CasecodeError("--jobs must be at least 1")
+    if not 0.0 <= min_confidence <= 1.0:
+        raise CasecodeError(f"min_confidence {min_confidence} is not between 0 and 1")
     coder = coder.strip()
     if not coder:
         raise CasecodeError("the coder needs a name")
@@ -128,7 +133,7 @@ def autocode(
         _ENGINE["engine"] = engine
         fingerprint = engine.tokenizer.fingerprint
         state = run_state(store, coder, fingerprint)
-        current = code_fingerprints(book)
+        current = code_fingerprints(book, min_confidence)
         changed = {
             c
             for c in current.keys() | state["codes"].keys()
@@ -181,11 +186,12 @@ def autocode(
                     store.cache_tokens(
                         result["id"], shas[result["id"]], fingerprint, result["tokens"]
                     )
+                kept = [f for f in result["findings"] if f["confidence"] >= min_confidence]
                 done = store.replace_suggestions(
                     result["id"],
                     coder,
                     only_of[result["id"]],
-                    result["findings"],
+                    kept,
                     book.content_version,
                 )
                 report.added += done["added"]

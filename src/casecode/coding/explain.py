@@ -64,6 +64,13 @@ def explain(
                     for h, why in j.vetoed
                 ],
                 "confidence": j.confidence,
+                # what the confidence is made of: each distinct piece of evidence, its kind and
+                # strength, and the rule's weight (see coding.engine.confidence)
+                "evidence": [
+                    {"what": what, "kind": kind, "strength": strength}
+                    for what, kind, strength in j.pieces
+                ],
+                "weight": j.rule.weight,
             }
         )
     codes = sorted({f.code for f in findings(judgements)})

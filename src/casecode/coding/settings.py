@@ -11,7 +11,7 @@ from casecode.codebook.codes import Codebook
 from casecode.codebook.files import builtin_codebooks
 from casecode.codebook.load import load_checked
 from casecode.codebook.use import BUILTIN_DEFAULT, project_codebook, use_codebook
-from casecode.coding.engine import Engine, zh_words
+from casecode.coding.engine import ENGINE_VERSION, Engine, zh_words
 from casecode.coding.tokenize import Tokenizer, Tokens
 from casecode.project import Project
 
@@ -72,13 +72,15 @@ def make_engine(book: Codebook, codes, settings: dict[str, Any]):
     return Engine(book, codes=codes, tokenizer=tokenizer, stop_words=settings["stop_words"])
 
 
-def code_fingerprints(book: Codebook) -> dict[str, str]:
-    """A hash of each code's rules (with the codebook's defaults applied): a code whose
-    fingerprint is unchanged gives the same suggestions on the same tokens."""
+def code_fingerprints(book: Codebook, min_confidence: float = 0.0) -> dict[str, str]:
+    """A hash of each code's rules (with the codebook's defaults applied), of the engine's
+    version and of the weakest suggestion kept: a code whose fingerprint is unchanged gives the
+    same suggestions on the same tokens."""
     import hashlib
 
+    floor = f"|{min_confidence!r}" if min_confidence else ""
     return {
-        code.id: hashlib.sha256(repr(code.rules).encode("utf-8")).hexdigest()[:16]
+        code.id: hashlib.sha256(f"{ENGINE_VERSION}{code.rules!r}{floor}".encode()).hexdigest()[:16]
         for code in book.walk()
         if code.rules
     }
