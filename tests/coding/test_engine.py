@@ -292,3 +292,53 @@ def test_repeating_a_word_never_raises_confidence(words):
     distinct = len(set(words))
     (judgement,) = _judged(CONFIDENCE_BOOK, text)
     assert judgement.confidence == round(1 - 0.5**distinct, 4)
+
+
+# -- near: within one clause unless a rule says otherwise ---------------------------------------
+
+NEAR_BOOK = """\
+name: n
+languages: [zh, en]
+codes:
+  - id: shortage
+    label: {zh: 经费不足, en: Shortage}
+    rules:
+      - near: [{groups: [[钱, money], [不够, short]], window: 6}]
+        negation: false
+  - id: visits
+    label: {zh: 上门, en: Visits}
+    rules:
+      - near: {groups: [[volunteer], [come]], window: 3}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "codes"),
+    [
+        ("钱真的不够。", "zh", {"shortage"}),
+        ("钱完全够用，从来没有不够的时候。", "zh", set()),  # across the comma: not one clause
+        ("钱完全够用\n不够的是人手。", "zh", set()),  # a line break ends a clause too
+        ("We are short of money.", "en", {"shortage"}),
+        ("The money is fine; we are short of staff.", "en", set()),
+        ("The volunteers came round every week.", "en", {"visits"}),  # lemmas: volunteer, come
+        ("The volunteer comes on Mondays.", "en", {"visits"}),
+    ],
+)
+def test_near_counts_within_one_clause(text, lang, codes):
+    assert {j.rule.code for j in _judged(NEAR_BOOK, text, lang)} == codes
+
+
+def test_near_may_reach_across_clauses_when_the_rule_says_so():
+    book = NEAR_BOOK.replace("window: 6}]", "window: 6, clause: false}]")
+    assert {j.rule.code for j in _judged(book, "钱完全够用，从来没有不够的时候。")} == {"shortage"}
+
+
+@given(
+    st.sampled_from(["，", "；", "。", "！", "\n"]),
+    st.lists(st.sampled_from(["真的", "确实", "有点", "也"]), max_size=3),
+)
+@settings(max_examples=30, deadline=None)
+def test_a_clause_end_between_the_groups_always_stops_a_near_match(end, filler):
+    middle = "".join(filler)
+    assert _judged(NEAR_BOOK, f"钱{middle}不够。")  # within the window, in one clause
+    assert not _judged(NEAR_BOOK, f"钱{end}{middle}不够。")

@@ -93,6 +93,7 @@ class Near:
     groups: tuple[Words, ...]
     window: int = NEAR_WINDOW
     ordered: bool = False
+    clause: bool = True  # all the groups within one clause (a comma, a full stop ... ends it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +311,7 @@ def _matchers(data: dict, defaults: dict) -> Matchers:
                 groups=tuple(Words.parse(g) for g in n["groups"]),
                 window=n.get("window", NEAR_WINDOW),
                 ordered=n.get("ordered", False),
+                clause=n.get("clause", True),
             )
             for n in near or ()
         ),

@@ -150,6 +150,11 @@ class Engine:
             for r in self.rules
         ]
         self._allowed: dict[tuple[int, str | None], bool] = {}
+        # rules with a near block kept within a clause, and the clause ends of the document
+        self.rules_near = [
+            any(n.clause for m in (r.match, *r.any, *r.all) for n in m.near) for r in self.rules
+        ]
+        self._clause_ends: list[int] | None = None
         for i, rule in enumerate(self.rules):
             self._matchers(i, (), rule.match)
             for j, cond in enumerate(rule.any):
@@ -341,6 +346,7 @@ class Engine:
             rules = frozenset(i for i, r in enumerate(self.rules) if r.code in only)
         hits = self.hits(text, tokens, language, rules)
         self._languages: dict[tuple[int, int], str] = {}
+        self._clause_ends = None
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)
         for (i, path), found in hits.items():
             by_rule[i][path] = found
@@ -369,6 +375,27 @@ class Engine:
                     judgements.append(j)
         return judgements
 
+    def _breaks(self, text: str, tokens: Tokens) -> list[int]:
+        """The tokens that begin a new clause: each clause-ending punctuation token (，。；…, not
+        the . of 1.5), and the first token after a line break; found once per document."""
+        if self._clause_ends is None:
+            import numpy as np
+
+            ids = np.asarray(tokens.ids, dtype=np.int64)
+            ends = np.fromiter(
+                (is_punct(w) and not CLAUSE_END.isdisjoint(w) for w in tokens.vocab),
+                bool,
+                len(tokens.vocab),
+            )
+            found = set(np.flatnonzero(ends[ids]).tolist()) if len(ids) else set()
+            starts = np.asarray(tokens.starts, dtype=np.int64)
+            at = text.find("\n")
+            while at >= 0:
+                found.add(int(np.searchsorted(starts, at, side="right")))
+                at = text.find("\n", at + 1)
+            self._clause_ends = sorted(found)
+        return self._clause_ends
+
     def _allows(self, i: int, speaker: str | None) -> bool:
         key = (i, speaker)
         if key not in self._allowed:
@@ -388,12 +415,13 @@ class Engine:
                 return Judgement(rule, unit, "skipped", f"the unit is {lang}, the rule {rule.lang}")
         main, anys, alls = self.plans[i]
         kinds: dict[Hit, str] = {}
-        primary = _collect(main, hits, kinds)
+        breaks = self._breaks(text, tokens) if self.rules_near[i] else []
+        primary = _collect(main, hits, kinds, breaks)
         for plan in anys:
-            primary += _collect(plan, hits, kinds)
+            primary += _collect(plan, hits, kinds, breaks)
         required = []
         for j, plan in enumerate(alls):
-            found = _collect(plan, hits, kinds)
+            found = _collect(plan, hits, kinds, breaks)
             if not found:
                 return Judgement(
                     rule, unit, "unmatched", f"'all' condition {j + 1} is not met", primary
@@ -443,14 +471,19 @@ class Engine:
         return None
 
 
-Plan = tuple[tuple[Path_, ...], tuple[tuple[tuple[Path_, ...], int, bool], ...]]
+Plan = tuple[tuple[Path_, ...], tuple[tuple[tuple[Path_, ...], int, bool, bool], ...]]
 
 
 def _plan(prefix: Path_, m: Matchers) -> Plan:
     """Where a matcher's hits are filed: simple keys, and near blocks (group keys, window)."""
     simple = tuple((*prefix, kind) for kind in ("kw", "pat", "rx"))
     near = tuple(
-        (tuple((*prefix, "near", n, g) for g in range(len(b.groups))), b.window, b.ordered)
+        (
+            tuple((*prefix, "near", n, g) for g in range(len(b.groups))),
+            b.window,
+            b.ordered,
+            b.clause,
+        )
         for n, b in enumerate(m.near)
     )
     return simple, near
@@ -459,8 +492,11 @@ def _plan(prefix: Path_, m: Matchers) -> Plan:
 _KINDS = {"kw": "word", "pat": "pattern", "rx": "regex"}
 
 
-def _collect(plan: Plan, hits: dict[Path_, list[Hit]], kinds: dict[Hit, str]) -> list[Hit]:
-    """The hits a plan counts; ``kinds`` learns each one's kind of evidence."""
+def _collect(
+    plan: Plan, hits: dict[Path_, list[Hit]], kinds: dict[Hit, str], breaks: list[int]
+) -> list[Hit]:
+    """The hits a plan counts; ``kinds`` learns each one's kind of evidence. ``breaks``: the
+    tokens where a clause ends, which a ``near`` within a clause may not reach across."""
     simple, near = plan
     found: list[Hit] = []
     for key in simple:
@@ -469,10 +505,10 @@ def _collect(plan: Plan, hits: dict[Path_, list[Hit]], kinds: dict[Hit, str]) ->
             for hit in hits[key]:
                 kinds.setdefault(hit, "phrase" if kind == "word" and hit.te - hit.ts > 1 else kind)
             found += hits[key]
-    for keys, window, ordered in near:
+    for keys, window, ordered, clause in near:
         groups = [hits.get(k) for k in keys]
         if all(groups):
-            combos = _near(groups, window, ordered)
+            combos = _near(groups, window, ordered, breaks if clause else None)
             for hit in combos:
                 kinds[hit] = "near"
             found += combos
@@ -508,8 +544,11 @@ def _distinct(found: list[Hit]) -> list[Hit]:
     return out
 
 
-def _near(groups: list[list[Hit]], window: int, ordered: bool) -> list[Hit]:
-    """Spans where a hit of every group lies within ``window`` tokens of the others."""
+def _near(
+    groups: list[list[Hit]], window: int, ordered: bool, breaks: list[int] | None = None
+) -> list[Hit]:
+    """Spans where a hit of every group lies within ``window`` tokens of the others (and, with
+    ``breaks``, the sorted tokens that end a clause, with no clause end between them)."""
     events = sorted(
         ((h.ts, g, h) for g, found in enumerate(groups) for h in found),
         key=lambda e: (e[0], e[1], e[2].start, e[2].end),
@@ -531,6 +570,8 @@ def _near(groups: list[list[Hit]], window: int, ordered: bool) -> list[Hit]:
                     break
         if len(chosen) == need:
             parts = sorted(chosen.values(), key=lambda h: h.start)
+            if breaks and _crosses(breaks, min(h.ts for h in parts), max(h.te for h in parts)):
+                continue
             if max(h.ts for h in parts) - min(h.te for h in parts) <= window:
                 start, end = parts[0].start, max(h.end for h in parts)
                 combos.setdefault(
@@ -544,6 +585,13 @@ def _near(groups: list[list[Hit]], window: int, ordered: bool) -> list[Hit]:
                     ),
                 )
     return list(combos.values())
+
+
+def _crosses(breaks: list[int], ts: int, te: int) -> bool:
+    """Whether a clause ends among tokens ``ts`` .. ``te - 1`` (at one of them, or just before
+    one of them after the first)."""
+    k = bisect_right(breaks, ts)
+    return k < len(breaks) and breaks[k] < te
 
 
 def findings(judgements: list[Judgement]) -> list[Finding]:
