@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from casecode import split_turns
 from casecode.codebook import load_codebook, validate_text
 from casecode.coding.engine import Engine
-from casecode.coding.tokenize import Tokenizer, Tokens
+from casecode.coding.tokenize import Tokenizer, Tokens, match_form
 from casecode.coding.units import UnitIndex, units
 from casecode.corpus.readers import read_document
 from casecode.model import Segment
@@ -38,10 +38,12 @@ def test_tokens_are_the_texts_words_in_order_and_leave_out_only_whitespace(
 ):
     tokens = tokenizer.tokenize(text, language)
     assert len(tokens.starts) == len(tokens.ends) == len(tokens.words)
+    form = match_form(text)  # what is tokenised: as long as the text, so offsets hold for both
+    assert len(form) == len(text)
     previous = 0
     for s, e, word in zip(tokens.starts, tokens.ends, tokens.words, strict=True):
         assert previous <= s < e <= len(text)
-        assert text[s:e] == word and not word.isspace()
+        assert form[s:e] == word and not word.isspace()
         assert text[previous:s].strip() == ""  # what no token holds is whitespace
         previous = e
     assert text[previous:].strip() == ""
@@ -234,7 +236,7 @@ def test_a_trained_pipeline_tags_the_tokens_and_keywords_still_match_on_casecode
 # -- confidence: distinct evidence, not repetition ----------------------------------------------
 
 
-def _judged(book_yaml: str, text: str, lang: str = "zh"):
+def _judged(book_yaml: str, text: str, lang: str = "zh", *, fired: bool = True):
     from casecode.codebook.validate import validate_text
     from casecode.coding.engine import Engine
     from casecode.model import Segment
@@ -244,7 +246,8 @@ def _judged(book_yaml: str, text: str, lang: str = "zh"):
     engine = Engine(result.codebook)
     tokens = engine.tokenizer.tokenize(text, lang)
     segments = [Segment(1, "村民", 0, len(text), 0, None, "turn")]
-    return [j for j in engine.judge(text, segments, tokens, language=lang) if j.status == "fired"]
+    judged = engine.judge(text, segments, tokens, language=lang, keep_all=not fired)
+    return [j for j in judged if j.status == "fired" or not fired]
 
 
 CONFIDENCE_BOOK = """\
@@ -342,3 +345,87 @@ def test_a_clause_end_between_the_groups_always_stops_a_near_match(end, filler):
     middle = "".join(filler)
     assert _judged(NEAR_BOOK, f"钱{middle}不够。")  # within the window, in one clause
     assert not _judged(NEAR_BOOK, f"钱{end}{middle}不够。")
+
+
+# -- Traditional Chinese and surface variants: matched in the match form, shown as written --------
+
+FORM_BOOK = """\
+name: f
+languages: [zh, en]
+codes:
+  - id: unclear
+    label: {zh: 权责不清, en: Unclear responsibilities}
+    rules:
+      - keywords: [权责不清, 没有专人负责]
+  - id: funds
+    label: {zh: 经费不足, en: Short of funds}
+    rules:
+      - keywords: [经费不足, NGO]
+        regex: 资金(短缺|紧张)
+  - id: committee
+    label: {zh: 村委会, en: Village committee}
+    rules:
+      - keywords: [村民委员会, 村委会]
+"""
+
+SIMPLIFIED = [
+    "我们村权责不清，经费不足。",
+    "村民委员会说资金紧张，没有专人负责。",
+    "这件事权责不清的问题不存在。",
+    "NGO来了以后，经费不足的情况好一点。",
+]
+
+
+def _traditional(text: str) -> str:
+    """Simplified → Traditional character by character (so offsets line up), as a test oracle
+    independent of the table casecode builds."""
+    import opencc
+
+    convert = opencc.OpenCC("s2t").convert
+    return "".join(c if len(t := convert(c)) != 1 else t for c in text)
+
+
+def _found(text: str) -> set[tuple[str, int, int]]:
+    return {(j.rule.code, h.start, h.end) for j in _judged(FORM_BOOK, text) for h in j.hits}
+
+
+@pytest.mark.parametrize("simplified", SIMPLIFIED)
+def test_traditional_text_gets_the_same_codes_at_the_same_offsets(simplified):
+    traditional = _traditional(simplified)
+    assert traditional != simplified
+    assert _found(traditional) == _found(simplified) != set()
+
+
+def test_evidence_and_reasons_show_the_original_traditional_text():
+    text = "村民委員會說資金緊張，權責不清的問題沒有。"
+    judgements = _judged(FORM_BOOK, text)
+    hits = {h.text for j in judgements for h in j.hits}
+    assert {"村民委員會", "資金緊張"} <= hits  # as written, not as matched
+    vetoed = [
+        (h.text, why)
+        for j in _judged(FORM_BOOK, "沒有權責不清的問題。", fired=False)
+        for h, why in j.vetoed
+    ]
+    assert vetoed == [("權責不清", "negated by '沒有'")]
+
+
+def test_full_width_letters_and_compatibility_ideographs_match():
+    text = "ＮＧＯ來了，經費不足。"
+    assert {code for code, _, _ in _found(text)} == {"funds"}
+    assert {h.text for j in _judged(FORM_BOOK, text) for h in j.hits} == {"ＮＧＯ", "經費不足"}
+
+
+@given(st.text(min_size=0, max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_the_match_form_keeps_every_offset(text):
+    form = match_form(text)
+    assert len(form) == len(text)
+    assert match_form(form) == form  # idempotent: matching twice changes nothing more
+
+
+@given(st.lists(st.sampled_from(SIMPLIFIED), min_size=1, max_size=3), st.data())
+@settings(max_examples=25, deadline=None)
+def test_mixed_scripts_code_alike(sentences, data):
+    """Any mix of Simplified and Traditional sentences gets the codes the Simplified text gets."""
+    mixed = "".join(_traditional(s) if data.draw(st.booleans()) else s for s in sentences)
+    assert _found(mixed) == _found("".join(sentences))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from casecode.codebook.codes import Codebook, Matchers, Rule, Words
-from casecode.coding.tokenize import CLAUSE_END, Tokenizer, Tokens, is_punct
+from casecode.coding.tokenize import CLAUSE_END, Tokenizer, Tokens, is_punct, match_form
 from casecode.coding.units import Unit, UnitIndex
 from casecode.corpus.language import detect_language
 from casecode.model import Segment
@@ -129,7 +129,7 @@ class Engine:
         self.rules: list[Rule] = [r for r in book.rules() if codes is None or r.code in codes]
         self.tokenizer = tokenizer or Tokenizer(zh_words(book))
         self.vocab = self.tokenizer.nlp.vocab
-        self.stop_words = {w.lower() for w in stop_words}
+        self.stop_words = {match_form(w).lower() for w in stop_words}
         self.phrases = PhraseMatcher(self.vocab, attr="NORM")
         self.patterns = Matcher(self.vocab)
         self.regexes: list[tuple[tuple[int, Path_], re.Pattern]] = []
@@ -164,7 +164,9 @@ class Engine:
             if rule.exclude:
                 self._phrases(i, ("ex",), rule.exclude)
             cues = rule.negation.cues
-            self.cues.append(frozenset(w.lower() for w in (*cues.zh, *cues.en, *cues.both)))
+            self.cues.append(
+                frozenset(match_form(w).lower() for w in (*cues.zh, *cues.en, *cues.both))
+            )
 
     # -- compiling
     def _key(self, i: int, path: Path_) -> str:
@@ -289,13 +291,17 @@ class Engine:
         tokens: Tokens,
         language: str = "zh",
         rules: frozenset[int] | None = None,
+        form: str | None = None,
     ) -> dict[tuple[int, Path_], list[Hit]]:
-        """What each rule's word lists, patterns and regexes match (``rules``: only theirs)."""
+        """What each rule's word lists, patterns and regexes match (``rules``: only theirs), in
+        the text's match form ``form``; each hit's text is the original's."""
         starts, ends = tokens.starts, tokens.ends
         found: dict[tuple[int, Path_], list[Hit]] = defaultdict(list)
         if not len(tokens):
             return found
-        doc, index = self.doc(tokens, text, language, rules)
+        if form is None:
+            form = match_form(text)
+        doc, index = self.doc(tokens, form, language, rules)
         keys = self.keys
         for matcher in (self.phrases, self.patterns):
             if not len(matcher):
@@ -313,11 +319,11 @@ class Engine:
         for key, rx in self.regexes:
             if rules is not None and key[0] not in rules:
                 continue
-            for m in rx.finditer(text):
+            for m in rx.finditer(form):
                 if m.end() > m.start():
                     s = bisect_right(ends, m.start())
                     e = max(bisect_left(starts, m.end()), s + 1)
-                    found[key].append(Hit(m.start(), m.end(), s, e, m.group()))
+                    found[key].append(Hit(m.start(), m.end(), s, e, text[m.start() : m.end()]))
         return found
 
     # -- judging
@@ -344,7 +350,8 @@ class Engine:
         rules = None
         if only is not None:
             rules = frozenset(i for i, r in enumerate(self.rules) if r.code in only)
-        hits = self.hits(text, tokens, language, rules)
+        form = match_form(text)  # what is matched; what people see (hits, units) is ``text``
+        hits = self.hits(text, tokens, language, rules, form)
         self._languages: dict[tuple[int, int], str] = {}
         self._clause_ends = None
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)
@@ -370,7 +377,7 @@ class Engine:
                     if u is not None:
                         per_unit.setdefault(u, {}).setdefault(path, []).append(hit)
             for u in sorted(per_unit):
-                j = self._judge(i, rule, u, per_unit[u], text, tokens)
+                j = self._judge(i, rule, u, per_unit[u], text, tokens, form)
                 if keep_all or j.status == "fired":
                     judgements.append(j)
         return judgements
@@ -402,7 +409,7 @@ class Engine:
             self._allowed[key] = self.rules[i].speakers.allows(speaker)
         return self._allowed[key]
 
-    def _judge(self, i, rule, unit, hits, text, tokens) -> Judgement:
+    def _judge(self, i, rule, unit, hits, text, tokens, form) -> Judgement:
         if not self._allows(i, unit.speaker):
             who = unit.speaker or "no speaker"
             return Judgement(rule, unit, "skipped", f"speaker '{who}' does not count for this rule")
@@ -437,11 +444,12 @@ class Engine:
             return Judgement(rule, unit, "vetoed", f"excluded by '{word}'", primary)
         kept, vetoed = [], []
         for hit in primary:
-            cue = self._negated(i, rule, hit, text, tokens) if rule.negation.enabled else None
+            cue = self._negated(i, rule, hit, form, tokens) if rule.negation.enabled else None
             if cue is None:
                 kept.append(hit)
             else:
-                vetoed.append((hit, f"negated by '{cue}'"))
+                word = text[tokens.starts[cue] : tokens.ends[cue]]
+                vetoed.append((hit, f"negated by '{word}'"))
         if len(kept) < rule.min_hits:
             reason = (
                 vetoed[0][1]
@@ -451,7 +459,8 @@ class Engine:
             return Judgement(rule, unit, "vetoed", reason, kept, vetoed)
         return Judgement(rule, unit, "fired", "", kept, vetoed, evidence(kept, kinds, tokens))
 
-    def _negated(self, i, rule, hit, text, tokens) -> str | None:
+    def _negated(self, i, rule, hit, text, tokens) -> int | None:
+        """The token of a negation cue before ``hit`` in its clause (``text``: the match form)."""
         cues, window = self.cues[i], rule.negation.window
         starts, ends = tokens.starts, tokens.ends
         k, counted = hit.ts - 1, 0
@@ -464,7 +473,7 @@ class Engine:
                 break
             lower = word.lower()
             if lower in cues:
-                return word
+                return k
             if not punct and lower not in self.stop_words:
                 counted += 1
             k -= 1

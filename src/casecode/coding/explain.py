@@ -7,7 +7,7 @@ from typing import Any
 
 from casecode.coding.engine import findings, zh_words
 from casecode.coding.settings import coding_codebook, coding_settings, make_engine
-from casecode.coding.tokenize import Tokens
+from casecode.coding.tokenize import Tokens, match_form
 from casecode.corpus.documents import codings_of, resolve_turn
 from casecode.project import Project, using_project
 
@@ -96,9 +96,9 @@ def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[
     不|清楚). What a researcher debugging a rule wants to know."""
 
     starts, ends = set(tokens.starts), set(tokens.ends)
-    body = text[start:end]
+    body = match_form(text[start:end])  # looked for as matched; shown as written
     notes = []
-    for word in sorted(zh_words(engine.book)):
+    for word in sorted({match_form(w) for w in zh_words(engine.book)}):
         at = body.find(word)
         while at != -1:
             a, b = start + at, start + at + len(word)
@@ -110,7 +110,7 @@ def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[
                 first, last = covering[0], covering[-1]
                 notes.append(
                     {
-                        "word": word,
+                        "word": text[a:b],
                         "start": a,
                         "end": b,
                         "kind": "inside" if len(covering) == 1 else "across",

@@ -10,6 +10,13 @@ else its lower case. Whitespace is not a token. English lemmas come from the loo
 spacy-lookups-data (so volunteers/volunteered/volunteering → volunteer), also for Latin words
 inside Chinese text; a Chinese token is its own norm.
 
+Text is tokenised and matched in its *match form* (``match_form``): each letter or digit replaced
+by its NFKC form where that is one character (full-width Ｎ and １ → N and 1, compatibility
+ideographs → the unified ones; punctuation stays, so Simplified text with Chinese punctuation is
+read exactly as written) and Traditional characters by Simplified ones (OpenCC's t2s, character by
+character), so one Simplified codebook codes Simplified and Traditional text alike. The form has
+the length of the text, so every offset points into the stored original, which is what people see.
+
 A tokenizer's ``fingerprint`` names everything its output depends on (the words added to jieba's
 dictionary, the user dictionary, library versions): a cached stream is reused only while both the
 text and the fingerprint are unchanged.
@@ -22,7 +29,7 @@ import logging
 import unicodedata
 from array import array
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate, compress
 from operator import not_
 from pathlib import Path
@@ -31,7 +38,9 @@ from casecode.errors import CasecodeError
 
 # How tokens and keywords get their norms; a change makes every document judged again.
 # 2: a keyword's tokens are normed as a document's; words with accents get lemmas too.
-NORMS = 2
+# 3: text and keywords are matched in their match form (NFKC per character, Traditional →
+#    Simplified).
+NORMS = 3
 
 CLAUSE_END = set("，,、。.；;：:！？!?…\n")
 
@@ -97,7 +106,7 @@ class Tokenizer:
         hmm: bool = False,
         model: str | None = None,
     ):
-        self.zh_words = sorted(w for w in zh_words if w.strip())
+        self.zh_words = sorted({match_form(w) for w in zh_words if w.strip()})
         self.hmm = hmm
         self.model = model
         self.user_dictionary = user_dictionary
@@ -172,12 +181,14 @@ class Tokenizer:
         """What a word matches on: the lemma of a word of letters that has one in the English
         table (cafés → café; not 's or n't, which the table reads as has and not), else its
         lower case."""
-        lower = word.lower()
-        return self.lemma_table.get(lower, lower) if word.isalpha() else lower
+        lower = match_form(word).lower()
+        return self.lemma_table.get(lower, lower) if lower.isalpha() else lower
 
     # -- tokenising
     def tokenize(self, text: str, language: str) -> Tokens:
-        """Tokens of ``text``: spaCy's tokenizer for English documents, jieba otherwise."""
+        """Tokens of ``text`` (read in its match form): spaCy's tokenizer for English documents,
+        jieba otherwise."""
+        text = match_form(text)
         if language == "en":  # offsets straight from spaCy's arrays: no Token objects
             from spacy.attrs import IDX, IS_SPACE, LENGTH
 
@@ -210,6 +221,49 @@ class Tokenizer:
         """A keyword as the token texts the matcher compares (lower case)."""
         tokens = self.tokenize(words, language)
         return [words[s:e].lower() for s, e in zip(tokens.starts, tokens.ends, strict=True)]
+
+
+def match_form(text: str) -> str:
+    """``text`` as casecode matches it: the same length, each letter or digit in its NFKC form
+    where that is one character, Traditional characters as Simplified ones (character by
+    character)."""
+    changes = {}
+    for char in set(text):
+        form = _char_form(char)
+        if form != char:
+            changes[char] = form
+    return text.translate(str.maketrans(changes)) if changes else text
+
+
+@cache
+def _char_form(char: str) -> str:
+    form = char
+    if unicodedata.category(char)[0] in "LN":  # letters and digits; punctuation stays as it is
+        form = unicodedata.normalize("NFKC", char)
+        if len(form) != 1:  # a ligature, ½: keep the character, and every offset
+            form = char
+    return _simplified().get(form, form)
+
+
+@lru_cache(maxsize=1)
+def _simplified() -> dict[str, str]:
+    """OpenCC's Traditional → Simplified conversion of each CJK ideograph it changes into one
+    character (character by character: no phrase rules, so lengths never change)."""
+    import opencc
+
+    convert = opencc.OpenCC("t2s").convert
+    table = {}
+    for first, last in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2A6DF)):
+        chars = "".join(map(chr, range(first, last + 1)))
+        converted = convert(chars)
+        if len(converted) == len(chars):  # a 1:1 conversion, as it has been for these blocks
+            table.update((a, b) for a, b in zip(chars, converted, strict=True) if a != b)
+        else:  # pragma: no cover - fall back to one character at a time
+            for a in chars:
+                b = convert(a)
+                if len(b) == 1 and b != a:
+                    table[a] = b
+    return table
 
 
 @lru_cache(maxsize=1)
