@@ -371,7 +371,7 @@ codes:
 SIMPLIFIED = [
     "我们村权责不清，经费不足。",
     "村民委员会说资金紧张，没有专人负责。",
-    "这件事权责不清的问题不存在。",
+    "这件事权责不清，没有专人负责。",
     "NGO来了以后，经费不足的情况好一点。",
 ]
 
@@ -429,3 +429,89 @@ def test_mixed_scripts_code_alike(sentences, data):
     """Any mix of Simplified and Traditional sentences gets the codes the Simplified text gets."""
     mixed = "".join(_traditional(s) if data.draw(st.booleans()) else s for s in sentences)
     assert _found(mixed) == _found("".join(sentences))
+
+
+# -- negation: cues before and after, answers to a question, problems said to be over ------------
+
+NEG_BOOK = """\
+name: neg
+languages: [zh, en]
+codes:
+  - id: unclear
+    label: {zh: 权责不清, en: Unclear responsibilities}
+    rules:
+      - keywords: [权责不清, 经费不足, insufficient funds, short of money, in charge, come round]
+"""
+
+
+def _outcome(text: str, lang: str = "zh", book: str = NEG_BOOK) -> tuple[str, str]:
+    (judgement,) = _judged(book, text, lang, fired=False)
+    return judgement.status, judgement.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "reason"),
+    [
+        ("我们村不再权责不清。", "zh", "negated by '不再'"),
+        ("这里禁止权责不清。", "zh", "negated by '禁止'"),
+        ("这里从未经费不足。", "zh", "negated by '从未'"),
+        ("权责不清的问题在我们村是不存在的。", "zh", "negated by '不存在' after it"),
+        ("權責不清的問題在我們村是不存在的。", "zh", "negated by '不存在' after it"),
+        ("经费不足？没有的事。", "zh", "negated by '没有的事' after it"),
+        ("Insufficient funds? Not here.", "en", "negated by 'Not here' after it"),
+        ("We are no longer short of money.", "en", "negated by 'no longer'"),
+        ("They never come round any more.", "en", "negated by 'never'"),
+        (
+            "以前权责不清，现在已经理顺了。",
+            "zh",
+            "said to be over ('已经理顺' later in the sentence)",
+        ),
+        (
+            "We used to be short of money, but now the council pays.",
+            "en",
+            "said to be over ('but now' later in the sentence)",
+        ),
+    ],
+)
+def test_negation_and_problems_said_to_be_over(text, lang, reason):
+    assert _outcome(text, lang) == ("vetoed", reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("权责不清，这个不存在争议的。", "zh"),  # the cue after is in the next clause
+        ("经费不足。现在已经理顺了别的事。", "zh"),  # the marker is in the next sentence
+        ("Who is in charge? Nobody knows.", "en"),  # a question answered, not denied
+        ("经费不足，不存在的是办法。", "zh"),  # 不存在 is in another clause
+        ("We are short of money, and nobody cares.", "en"),
+    ],
+)
+def test_negation_stops_at_its_clause_or_sentence(text, lang):
+    assert _outcome(text, lang)[0] == "fired"
+
+
+def test_a_rule_can_add_cues_and_turn_the_over_check_off():
+    book = NEG_BOOK.replace(
+        "come round]", "come round]\n        negation: {after: [不成立], over: false}"
+    )
+    assert _outcome("权责不清这个说法不成立。", book=book) == (
+        "vetoed",
+        "negated by '不成立' after it",
+    )
+    assert _outcome("以前权责不清，现在已经理顺了。", book=book)[0] == "fired"
+
+
+@given(
+    st.sampled_from(["，", "；", "。", "！", "？", "\n"]),
+    st.sampled_from(["不存在", "没有的事", "已经解决", "已经理顺"]),
+)
+@settings(max_examples=40, deadline=None)
+def test_a_cue_after_a_clause_end_never_negates(end, cue):
+    """Negation never crosses a clause boundary (except a denial answering a question, and a
+    problem said to be over later in the same sentence)."""
+    status, reason = _outcome(f"经费不足{end}我觉得{cue}的事情很多。")
+    if end in "，；" and cue in ("已经解决", "已经理顺"):  # same sentence: said to be over
+        assert status == "vetoed" and reason.startswith("said to be over")
+    else:
+        assert status == "fired", reason

@@ -33,24 +33,20 @@ INTERVIEWER_LABELS = (
 )
 
 #: Default negation cues, per language.
-NEGATION_CUES = {
-    "zh": (
-        "不",
-        "没",
-        "没有",
-        "未",
-        "无",
-        "并非",
-        "并不",
-        "不是",
-        "不存在",
-        "从未",
-        "从来没有",
-        "毫无",
-        "别",
-    ),
-    "en": ("no", "not", "n't", "never", "without", "nobody", "none", "neither", "nor", "hardly"),
-}
+def _negation_defaults() -> dict[str, dict[str, tuple[str, ...]]]:
+    """The default cue lists (``negation.json``, data rather than code): ``before``, ``after``
+    and ``over``, each by language."""
+    from importlib import resources
+
+    data = json.loads(resources.files("casecode.codebook").joinpath("negation.json").read_text())
+    return {
+        kind: {lang: tuple(words) for lang, words in data[kind].items()}
+        for kind in ("before", "after", "over")
+    }
+
+
+NEGATION = _negation_defaults()
+NEGATION_CUES = NEGATION["before"]
 NEGATION_WINDOW = 3
 NEAR_WINDOW = 5
 
@@ -113,8 +109,10 @@ class Matchers:
 @dataclass(frozen=True, slots=True)
 class Negation:
     enabled: bool = True
-    cues: Words = Words(zh=NEGATION_CUES["zh"], en=NEGATION_CUES["en"])
+    cues: Words = Words(zh=NEGATION["before"]["zh"], en=NEGATION["before"]["en"])  # before a hit
     window: int = NEGATION_WINDOW
+    after: Words = Words(zh=NEGATION["after"]["zh"], en=NEGATION["after"]["en"])
+    over: Words = Words(zh=NEGATION["over"]["zh"], en=NEGATION["over"]["en"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,11 +329,19 @@ def _negation(value: Any) -> Negation:
         return Negation()
     if value is False:
         return Negation(enabled=False)
-    cues = Words.parse(value.get("cues"))
-    if not value.get("replace"):
-        default = Negation().cues
-        cues = Words(zh=default.zh + cues.zh, en=default.en + cues.en, both=cues.both)
-    return Negation(cues=cues, window=value.get("window", NEGATION_WINDOW))
+    default = Negation()
+    lists = {}
+    for key, field_name in (("cues", "cues"), ("after", "after"), ("over", "over")):
+        given = value.get(key)
+        if given is False:  # e.g. over: false - no such check
+            lists[field_name] = Words()
+            continue
+        words = Words.parse(given)
+        if not value.get("replace"):
+            base = getattr(default, field_name)
+            words = Words(zh=base.zh + words.zh, en=base.en + words.en, both=words.both)
+        lists[field_name] = words
+    return Negation(window=value.get("window", NEGATION_WINDOW), **lists)
 
 
 def _speakers(value: Any) -> Speakers:

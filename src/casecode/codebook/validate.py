@@ -438,8 +438,10 @@ class _Checker:
         if "exclude" in rule:
             self._words(rule["exclude"], (*path, "exclude"))
         negation = rule.get("negation")
-        if isinstance(negation, dict) and "cues" in negation:
-            self._words(negation["cues"], (*path, "negation", "cues"))
+        if isinstance(negation, dict):
+            for key in ("cues", "after", "over"):
+                if key in negation and negation[key] is not False:
+                    self._words(negation[key], (*path, "negation", key))
 
     def _condition(self, cond: Any, path: tuple, code_id: Any) -> None:
         if isinstance(cond, list):

@@ -34,7 +34,7 @@ class Hit(NamedTuple):  # a tuple: made by the thousand per document
 
 
 # Bump when a change to judging changes what rules suggest: every code is judged again.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"  # 3: negation after a hit, answers and problems said to be over
 
 # How strongly one distinct piece of evidence of each kind points to a code (before the rule's
 # weight): a word alone is the weakest; a phrase, a token pattern or a regex says more; two
@@ -140,7 +140,10 @@ class Engine:
         self._vocabularies: dict[frozenset[int] | None, tuple[set, set]] = {}
         self._languages: dict[tuple[int, int], str] = {}  # a unit's language, per document
         self.keys: dict[int, tuple[int, Path_]] = {}
-        self.cues: list[frozenset[str]] = []
+        self.cues: list[frozenset[str]] = []  # per rule: one-word cues before a hit
+        self.cue_runs: list[tuple[tuple[str, ...], ...]] = []  # ... and cues of several words
+        self.after: list[re.Pattern | None] = []  # cues after a hit
+        self.over: list[re.Pattern | None] = []  # markers that say a problem is over
         self.plans = [
             (
                 _plan((), r.match),
@@ -163,10 +166,12 @@ class Engine:
                 self._matchers(i, ("all", j), cond)
             if rule.exclude:
                 self._phrases(i, ("ex",), rule.exclude)
-            cues = rule.negation.cues
-            self.cues.append(
-                frozenset(match_form(w).lower() for w in (*cues.zh, *cues.en, *cues.both))
-            )
+            negation = rule.negation
+            before = [match_form(w).lower().split() for w in _all(negation.cues)]
+            self.cues.append(frozenset(w[0] for w in before if len(w) == 1))
+            self.cue_runs.append(tuple(tuple(w) for w in before if len(w) > 1))
+            self.after.append(_cue_pattern(_all(negation.after)))
+            self.over.append(_cue_pattern(_all(negation.over)))
 
     # -- compiling
     def _key(self, i: int, path: Path_) -> str:
@@ -444,12 +449,11 @@ class Engine:
             return Judgement(rule, unit, "vetoed", f"excluded by '{word}'", primary)
         kept, vetoed = [], []
         for hit in primary:
-            cue = self._negated(i, rule, hit, form, tokens) if rule.negation.enabled else None
-            if cue is None:
+            why = self._negation(i, rule, hit, text, form, tokens)
+            if why is None:
                 kept.append(hit)
             else:
-                word = text[tokens.starts[cue] : tokens.ends[cue]]
-                vetoed.append((hit, f"negated by '{word}'"))
+                vetoed.append((hit, why))
         if len(kept) < rule.min_hits:
             reason = (
                 vetoed[0][1]
@@ -459,8 +463,50 @@ class Engine:
             return Judgement(rule, unit, "vetoed", reason, kept, vetoed)
         return Judgement(rule, unit, "fired", "", kept, vetoed, evidence(kept, kinds, tokens))
 
-    def _negated(self, i, rule, hit, text, tokens) -> int | None:
-        """The token of a negation cue before ``hit`` in its clause (``text``: the match form)."""
+    def _negation(self, i, rule, hit, text, form, tokens) -> str | None:
+        """Why ``hit`` does not count as said (``None``: it does): a cue before it or after it in
+        its clause, a denial that answers it (X? Not here.), or a marker later in its sentence
+        that says the problem is over. Cues are looked for in the match form ``form`` and quoted
+        from the original ``text``."""
+        if not rule.negation.enabled:
+            return None
+        starts, ends = tokens.starts, tokens.ends
+        k = self._negated(i, rule, hit, form, tokens)
+        if k is not None:
+            return f"negated by '{text[starts[k[0]] : ends[k[1] - 1]]}'"
+        if self.after[i] is None and self.over[i] is None:
+            return None
+        breaks = self._breaks(form, tokens)
+        here = ends[hit.te - 1]
+        b = bisect_left(breaks, hit.te)  # the clause's end: the first break after the hit
+        clause_end = starts[breaks[b]] if b < len(breaks) else len(form)
+        if self.after[i] is not None:
+            m = self.after[i].search(form, here, clause_end)
+            if m is None and b < len(breaks) and form[clause_end : clause_end + 1] in ("?", "？"):
+                # X? Not here. - a denial that opens the next clause answers the question
+                nxt = bisect_left(breaks, breaks[b] + 1)
+                stop = starts[breaks[nxt]] if nxt < len(breaks) else len(form)
+                begin = clause_end + 1
+                while begin < stop and form[begin].isspace():
+                    begin += 1
+                m = self.after[i].match(form, begin, stop)
+            if m is not None:
+                return f"negated by '{text[m.start() : m.end()]}' after it"
+        if self.over[i] is not None:
+            m = self.over[i].search(form, here, self._sentence_end(form, here))
+            if m is not None:
+                return f"said to be over ('{text[m.start() : m.end()]}' later in the sentence)"
+        return None
+
+    def _sentence_end(self, form: str, start: int) -> int:
+        """Where the sentence that goes on at ``start`` ends: at 。！？!? (and what closes them) or
+        a line break."""
+        m = _SENTENCE_END.search(form, start)
+        return m.start() if m else len(form)
+
+    def _negated(self, i, rule, hit, text, tokens) -> tuple[int, int] | None:
+        """The tokens ``(first, last + 1)`` of a negation cue before ``hit`` in its clause, at most
+        the rule's window of words before it (``text``: the match form)."""
         cues, window = self.cues[i], rule.negation.window
         starts, ends = tokens.starts, tokens.ends
         k, counted = hit.ts - 1, 0
@@ -473,7 +519,18 @@ class Engine:
                 break
             lower = word.lower()
             if lower in cues:
-                return k
+                return k, k + 1
+            for run in self.cue_runs[i]:  # a cue of several words ending here: no longer
+                first = k - len(run) + 1
+                if (
+                    first >= 0
+                    and run[-1] == lower
+                    and all(
+                        text[starts[first + n] : ends[first + n]].lower() == w
+                        for n, w in enumerate(run)
+                    )
+                ):
+                    return first, k + 1
             if not punct and lower not in self.stop_words:
                 counted += 1
             k -= 1
@@ -499,6 +556,24 @@ def _plan(prefix: Path_, m: Matchers) -> Plan:
 
 
 _KINDS = {"kw": "word", "pat": "pattern", "rx": "regex"}
+_SENTENCE_END = re.compile(r"[。！？!?]|\n")
+
+
+def _all(words: Words) -> list[str]:
+    return [*words.zh, *words.en, *words.both]
+
+
+def _cue_pattern(cues: list[str]) -> re.Pattern | None:
+    """One pattern for a list of cues, in their match form: a Chinese cue anywhere, a Latin one
+    as whole words (not in nowhere), its words apart by any space."""
+    parts = []
+    for cue in sorted({match_form(c).strip() for c in cues if c.strip()}, key=len, reverse=True):
+        words = [re.escape(w) for w in cue.split()]
+        if re.search(r"[a-zA-Z]", cue):
+            parts.append(r"(?<![A-Za-z])" + r"\s+".join(words) + r"(?![A-Za-z])")
+        else:
+            parts.append("".join(words))
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 def _collect(
