@@ -510,13 +510,15 @@ def test_a_dry_run_and_explain_write_nothing(project, tmp_path, cli):
 
 
 def test_explain_notes_a_keyword_hidden_inside_a_longer_word(project, tmp_path, cli):
-    files = {"h.txt": "访谈者：怎么样？\n受访者：以前乡里和村里互相推诿。\n"}
+    files = {"h.txt": "访谈者：怎么样？\n受访者：以前乡里和村里互相推诿，经费不足。\n"}
     with_transcripts(cli, project, tmp_path, files, CODEBOOK)
     result = cli.json("explain", "h.txt", "2", "-p", project)
-    assert result["codes"] == []
-    assert [(n["word"], n["token"]) for n in result["notes"]] == [("推诿", "互相推诿")]
+    # 推诿 is the head of 互相推诿 (a match); 经费 only the first part of 经费不足 (a note)
+    assert "problems.unclear" in result["codes"]
+    assert [(n["word"], n["token"]) for n in result["notes"]] == [("经费", "经费不足")]
     text = cli("explain", "h.txt", "2", "-p", project).stdout
-    assert "推诿 is inside the word 互相推诿" in text
+    assert "经费 is inside the word 经费不足" in text
+    assert "head 互相推诿" in text  # how the match was made
 
 
 @pytest.mark.parametrize("package", ["jieba", "typer", "spacy"])

@@ -515,3 +515,89 @@ def test_a_cue_after_a_clause_end_never_negates(end, cue):
         assert status == "vetoed" and reason.startswith("said to be over")
     else:
         assert status == "fired", reason
+
+
+# -- Chinese compounds are head-final -------------------------------------------------------------
+
+HEAD_BOOK = """\
+name: h
+languages: [zh, en]
+codes:
+  - id: government
+    label: {zh: 政府, en: Government}
+    rules:
+      - keywords: [政府]
+  - id: villagers
+    label: {zh: 村民, en: Villagers}
+    rules:
+      - keywords: [村民]
+  - id: association
+    label: {zh: 老年协会, en: Elderly association}
+    rules:
+      - keywords: [老年协会]
+  - id: other
+    label: {zh: 其他, en: Other}
+    rules:
+      - keywords: [{WORDS}]
+"""
+
+
+def _codes(text: str, book: str = HEAD_BOOK, words: str = "无关词") -> set[str]:
+    return {j.rule.code for j in _judged(book.replace("{WORDS}", words), text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("县人民政府发了文件。", {"government"}),  # 政府 heads 县人民政府
+        ("人民政府很重视。", {"government"}),
+        ("基层老年协会很活跃。", {"association"}),
+        ("村民委员会开会了。", set()),  # 村民 only modifies 村民委员会
+        ("村民都来了。", {"villagers"}),
+    ],
+)
+def test_a_word_matches_a_compound_it_heads_not_one_it_modifies(text, codes):
+    assert _codes(text) == codes
+
+
+def test_a_rule_can_keep_to_whole_tokens():
+    book = HEAD_BOOK.replace(
+        "      - keywords: [政府]", "      - keywords: [政府]\n        heads: false"
+    )
+    assert _codes("县人民政府发了文件。", book) == set()
+    assert _codes("政府发了文件。", book) == {"government"}
+
+
+def test_a_head_match_is_evidence_of_its_own_kind():
+    (judgement,) = _judged(HEAD_BOOK.replace("{WORDS}", "无关词"), "县人民政府发了文件。")
+    assert [(h.text, h.start, h.end) for h in judgement.hits] == [("县人民政府", 0, 5)]
+    assert [kind for _, kind, _ in judgement.pieces] == ["head"]
+
+
+@given(
+    st.text(alphabet="东西南北上下新老大小", min_size=1, max_size=3),
+    st.sampled_from(["政府", "村民", "老年协会"]),
+    st.text(alphabet="东西南北上下新老大小", min_size=1, max_size=3),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_head_match_never_starts_inside_a_modifier(before, word, after):
+    """With the compound ``before+word`` and the compound ``word+after`` each one token, the word
+    matches the first (it ends it) and never the second (it only begins it)."""
+    head, modified = before + word, word + after
+    text = f"{head}，{modified}。"
+    (judgement,) = [
+        j
+        for j in _judged(HEAD_BOOK.replace("{WORDS}", f"{head}, {modified}"), text)
+        if j.rule.code != "other"
+    ] or [None]
+    assert judgement is not None
+    assert [(h.start, h.end) for h in judgement.hits] == [(0, len(head))]
+
+
+def test_substring_matches_chinese_keywords_inside_words():
+    book = HEAD_BOOK.replace(
+        "      - keywords: [村民]", "      - keywords: [村民]\n        substring: true"
+    )
+    (judgement,) = [j for j in _judged(book.replace("{WORDS}", "无关词"), "村民委员会开会了。")]
+    assert judgement.rule.code == "villagers"
+    assert [(h.text, h.start, h.end) for h in judgement.hits] == [("村民", 0, 2)]

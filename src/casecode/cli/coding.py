@@ -101,6 +101,9 @@ def explain_cli(
         if r["hits"]:
             words = ", ".join(dict.fromkeys(h["text"] for h in r["hits"]))
             out.print(f"          matched: {escape(words)}", soft_wrap=True)
+        for e in r["evidence"]:
+            if e["kind"] == "head":
+                out.print(f"          matched as the head of {escape(e['what'])}", soft_wrap=True)
         if r["status"] == "fired" and r["evidence"]:
             parts = " + ".join(f"{e['kind']} {e['what']} {e['strength']:g}" for e in r["evidence"])
             weight = f" × weight {r['weight']:g}" if r["weight"] != 1 else ""

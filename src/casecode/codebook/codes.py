@@ -32,6 +32,7 @@ INTERVIEWER_LABELS = (
     "researcher",
 )
 
+
 #: Default negation cues, per language.
 def _negation_defaults() -> dict[str, dict[str, tuple[str, ...]]]:
     """The default cue lists (``negation.json``, data rather than code): ``before``, ``after``
@@ -98,6 +99,7 @@ class Matchers:
 
     keywords: Words = Words()
     substring: bool = False
+    heads: bool = True  # a Chinese word also matches a compound it ends (政府 in 人民政府)
     patterns: tuple[tuple[dict, ...], ...] = ()
     regex: tuple[str, ...] = ()
     near: tuple[Near, ...] = ()
@@ -159,7 +161,6 @@ class Rule:
     weight: float = 1.0
     lang: str | None = None
     memo: str | None = None
-
 
 
 Texts = dict[str, str]  # language → text; "*" when written without a language
@@ -300,6 +301,7 @@ def _matchers(data: dict, defaults: dict) -> Matchers:
     return Matchers(
         keywords=Words.parse(data.get("keywords")),
         substring=bool(data.get("substring", defaults.get("substring", False))),
+        heads=bool(data.get("heads", defaults.get("heads", True))),
         patterns=tuple(tuple(p) for p in data.get("patterns", ())),
         regex=(data["regex"],)
         if isinstance(data.get("regex"), str)
@@ -319,7 +321,9 @@ def _matchers(data: dict, defaults: dict) -> Matchers:
 def _condition(data: Any, defaults: dict) -> Matchers:
     if isinstance(data, list) or ("zh" in data or "en" in data):
         return Matchers(
-            keywords=Words.parse(data), substring=bool(defaults.get("substring", False))
+            keywords=Words.parse(data),
+            substring=bool(defaults.get("substring", False)),
+            heads=bool(defaults.get("heads", True)),
         )
     return _matchers(data, defaults)
 

@@ -34,12 +34,12 @@ class Hit(NamedTuple):  # a tuple: made by the thousand per document
 
 
 # Bump when a change to judging changes what rules suggest: every code is judged again.
-ENGINE_VERSION = "3"  # 3: negation after a hit, answers and problems said to be over
+ENGINE_VERSION = "4"  # 3: negation after a hit, answers, problems said to be over; 4: heads
 
 # How strongly one distinct piece of evidence of each kind points to a code (before the rule's
 # weight): a word alone is the weakest; a phrase, a token pattern or a regex says more; two
 # word groups close together (near) say most.
-STRENGTH = {"word": 0.5, "phrase": 0.6, "pattern": 0.6, "regex": 0.6, "near": 0.7}
+STRENGTH = {"word": 0.5, "head": 0.5, "phrase": 0.6, "pattern": 0.6, "regex": 0.6, "near": 0.7}
 
 
 def confidence(pieces: list[tuple[str, str, float]], weight: float) -> float:
@@ -140,6 +140,10 @@ class Engine:
         self._vocabularies: dict[frozenset[int] | None, tuple[set, set]] = {}
         self._languages: dict[tuple[int, int], str] = {}  # a unit's language, per document
         self.keys: dict[int, tuple[int, Path_]] = {}
+        # Chinese words that also match as the head of a longer token: word → (rule, path)s
+        self.heads: dict[str, set[tuple[int, Path_]]] = {}
+        # this document's hits on a head, per rule: (path, hit)
+        self._head_hits: dict[int, set[tuple[Path_, Hit]]] = {}
         self.cues: list[frozenset[str]] = []  # per rule: one-word cues before a hit
         self.cue_runs: list[tuple[tuple[str, ...], ...]] = []  # ... and cues of several words
         self.after: list[re.Pattern | None] = []  # cues after a hit
@@ -179,7 +183,9 @@ class Engine:
         self.keys[self.vocab.strings.add(key)] = (i, path)
         return key
 
-    def _phrases(self, i: int, path: Path_, words: Words) -> None:
+    def _phrases(self, i: int, path: Path_, words: Words, *, heads: bool = False) -> None:
+        """Word lists go to the phrase matcher; with ``heads``, a Chinese word of two or more
+        characters also matches a longer token it ends (its head: 政府 in 人民政府)."""
         from spacy.tokens import Doc
 
         docs = []
@@ -190,6 +196,8 @@ class Engine:
                 norms = [self.tokenizer.norm(w) for w in tokens]
                 if len(norms) == 1:
                     self.phrase_words[i].add(norms[0])
+                    if heads and zh and len(norms[0]) >= 2:
+                        self.heads.setdefault(norms[0], set()).add((i, path))
                 self.phrase_pairs[i].update(zip(norms, norms[1:], strict=False))
                 doc = Doc(self.vocab, words=norms, spaces=[False] * len(norms))
                 for token, norm in zip(doc, norms, strict=True):
@@ -200,7 +208,11 @@ class Engine:
 
     def _matchers(self, i: int, prefix: Path_, m: Matchers) -> None:
         if m.keywords:
-            self._phrases(i, (*prefix, "kw"), m.keywords)
+            self._phrases(i, (*prefix, "kw"), m.keywords, heads=m.heads)
+            chinese = [w for w, zh in _words(m.keywords) if zh]
+            if m.substring and chinese:  # anywhere in the text, inside words too
+                alternatives = "|".join(re.escape(match_form(w)) for w in sorted(chinese, key=len))
+                self.regexes.append(((i, (*prefix, "kw")), re.compile(alternatives)))
         if m.patterns:
             self.patterns.add(self._key(i, (*prefix, "pat")), [list(p) for p in m.patterns])
             if "LEMMA" in repr(m.patterns).upper():
@@ -209,7 +221,7 @@ class Engine:
             self.regexes.append(((i, (*prefix, "rx")), re.compile(rx)))
         for n, near in enumerate(m.near):
             for g, group in enumerate(near.groups):
-                self._phrases(i, (*prefix, "near", n, g), group)
+                self._phrases(i, (*prefix, "near", n, g), group, heads=m.heads)
 
     # -- matching
     def vocabulary(self, rules: frozenset[int] | None = None) -> tuple[set, set]:
@@ -321,6 +333,9 @@ class Engine:
                     s, e = index[s], index[e - 1] + 1
                 a, b = starts[s], ends[e - 1]
                 found[key].append(Hit(a, b, s, e, text[a:b]))
+        self._head_hits = {}
+        if self.heads:
+            self._heads(text, tokens, rules, found)
         for key, rx in self.regexes:
             if rules is not None and key[0] not in rules:
                 continue
@@ -330,6 +345,32 @@ class Engine:
                     e = max(bisect_left(starts, m.end()), s + 1)
                     found[key].append(Hit(m.start(), m.end(), s, e, text[m.start() : m.end()]))
         return found
+
+    def _heads(self, text, tokens, rules, found) -> None:
+        """Hits on compounds by their heads: a Chinese token that ends in a listed word of two or
+        more characters (人民政府 → 政府, 基层老年协会 → 老年协会) is a hit of that word, not one
+        that merely begins with it (村民委员会 is no hit of 村民): Chinese compounds are
+        head-final. The whole compound is the evidence."""
+        import numpy as np
+
+        matched: dict[int, list[tuple[int, Path_]]] = {}
+        for vid, norm in enumerate(tokens.vocab):
+            if len(norm) < 3 or not _CJK.match(norm):
+                continue
+            for size in range(2, len(norm)):
+                for key in self.heads.get(norm[-size:], ()):
+                    if rules is None or key[0] in rules:
+                        matched.setdefault(vid, []).append(key)
+        if not matched:
+            return
+        ids = np.asarray(tokens.ids, dtype=np.int64)
+        starts, ends = tokens.starts, tokens.ends
+        for k in np.flatnonzero(np.isin(ids, list(matched))).tolist():
+            a, b = starts[k], ends[k]
+            hit = Hit(a, b, k, k + 1, text[a:b])
+            for key in matched[int(ids[k])]:
+                found[key].append(hit)
+                self._head_hits.setdefault(key[0], set()).add((key[1], hit))
 
     # -- judging
     def judge(
@@ -428,12 +469,13 @@ class Engine:
         main, anys, alls = self.plans[i]
         kinds: dict[Hit, str] = {}
         breaks = self._breaks(text, tokens) if self.rules_near[i] else []
-        primary = _collect(main, hits, kinds, breaks)
+        heads = self._head_hits.get(i, frozenset())
+        primary = _collect(main, hits, kinds, breaks, heads)
         for plan in anys:
-            primary += _collect(plan, hits, kinds, breaks)
+            primary += _collect(plan, hits, kinds, breaks, heads)
         required = []
         for j, plan in enumerate(alls):
-            found = _collect(plan, hits, kinds, breaks)
+            found = _collect(plan, hits, kinds, breaks, heads)
             if not found:
                 return Judgement(
                     rule, unit, "unmatched", f"'all' condition {j + 1} is not met", primary
@@ -556,6 +598,7 @@ def _plan(prefix: Path_, m: Matchers) -> Plan:
 
 
 _KINDS = {"kw": "word", "pat": "pattern", "rx": "regex"}
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _SENTENCE_END = re.compile(r"[。！？!?]|\n")
 
 
@@ -577,7 +620,11 @@ def _cue_pattern(cues: list[str]) -> re.Pattern | None:
 
 
 def _collect(
-    plan: Plan, hits: dict[Path_, list[Hit]], kinds: dict[Hit, str], breaks: list[int]
+    plan: Plan,
+    hits: dict[Path_, list[Hit]],
+    kinds: dict[Hit, str],
+    breaks: list[int],
+    heads: set[tuple[Path_, Hit]] = frozenset(),
 ) -> list[Hit]:
     """The hits a plan counts; ``kinds`` learns each one's kind of evidence. ``breaks``: the
     tokens where a clause ends, which a ``near`` within a clause may not reach across."""
@@ -587,7 +634,11 @@ def _collect(
         if key in hits:
             kind = _KINDS[key[-1]]
             for hit in hits[key]:
-                kinds.setdefault(hit, "phrase" if kind == "word" and hit.te - hit.ts > 1 else kind)
+                if (key, hit) in heads:
+                    kinds.setdefault(hit, "head")
+                else:
+                    long = kind == "word" and hit.te - hit.ts > 1
+                    kinds.setdefault(hit, "phrase" if long else kind)
             found += hits[key]
     for keys, window, ordered, clause in near:
         groups = [hits.get(k) for k in keys]
@@ -606,7 +657,7 @@ def evidence(hits: list[Hit], kinds: dict[Hit, str], tokens) -> list[tuple[str, 
     best: dict[str, tuple[str, float]] = {}
     for hit in hits:
         kind = kinds.get(hit, "word")
-        if kind in ("word", "phrase", "pattern") and hit.te > hit.ts:
+        if kind in ("word", "head", "phrase", "pattern") and hit.te > hit.ts:
             what = " ".join(tokens.norm(k) for k in range(hit.ts, hit.te))
         else:
             what = hit.text.casefold()

@@ -102,7 +102,8 @@ def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[
         at = body.find(word)
         while at != -1:
             a, b = start + at, start + at + len(word)
-            if a not in starts or b not in ends:
+            head = b in ends and a not in starts and word in engine.heads  # matched as a head
+            if (a not in starts or b not in ends) and not head:
                 covering = [
                     k for k in range(len(tokens)) if tokens.starts[k] < b and tokens.ends[k] > a
                 ]

@@ -113,7 +113,7 @@ class Tokenizer:
         self._jieba = None
         self._nlp = None
         self._lemma_table = None
-        digest = hashlib.sha256("\n".join(self.zh_words).encode("utf-8"))
+        digest = hashlib.sha256("\n".join((*_compounds(), "", *self.zh_words)).encode("utf-8"))
         if user_dictionary is not None:
             digest.update(user_dictionary.read_bytes())
         pipeline = f":model={model}" if model else ""
@@ -137,7 +137,7 @@ class Tokenizer:
                     raise CasecodeError(
                         f"cannot read the user dictionary: {exc}", file=self.user_dictionary
                     ) from None
-            for word in self.zh_words:
+            for word in (*_compounds(), *self.zh_words):
                 tokenizer.add_word(word)
             self._jieba = tokenizer
         return self._jieba
@@ -264,6 +264,16 @@ def _simplified() -> dict[str, str]:
                 if len(b) == 1 and b != a:
                     table[a] = b
     return table
+
+
+@lru_cache(maxsize=1)
+def _compounds() -> tuple[str, ...]:
+    """Institution and actor compounds kept whole (``compounds.txt``), in their match form."""
+    from importlib import resources
+
+    text = resources.files("casecode.coding").joinpath("compounds.txt").read_text("utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return tuple(match_form(line) for line in lines if line and not line.startswith("#"))
 
 
 @lru_cache(maxsize=1)
