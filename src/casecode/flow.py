@@ -17,9 +17,17 @@ from casecode.errors import CasecodeError
 from casecode.outputs import check_out
 from casecode.project import Project, init_project
 from casecode.report.build import build_report
+from casecode.report.view import view
 
 # the files ``run`` writes in its folder, besides the project's own
-OUTPUTS = ("documents.csv", "matrix.xlsx", "cooccurrence.xlsx", "codings.csv", "report.docx")
+OUTPUTS = (
+    "documents.csv",
+    "matrix.xlsx",
+    "cooccurrence.xlsx",
+    "codings.csv",
+    "report.docx",
+    "view.html",
+)
 
 
 @dataclass
@@ -46,8 +54,9 @@ def run(
     """``casecode run``: the whole flow in one call: a project in ``out``, the corpus imported and
     coded with ``codebook`` (the built-in co-production codebook by default), and its outputs
     written: ``report.docx`` (in ``lang``, zh or en; default the interviews' language),
-    ``matrix.xlsx`` (turns per case and code at level 2), ``cooccurrence.xlsx``, ``codings.csv`` and
-    ``documents.csv``. ``doc_lang`` overrides the detected language of the documents. Running it
+    ``matrix.xlsx`` (turns per case and code at level 2), ``cooccurrence.xlsx``, ``codings.csv``,
+    ``documents.csv`` and ``view.html`` (the coded transcripts as a page for any browser).
+    ``doc_lang`` overrides the detected language of the documents. Running it
     again imports nothing twice and, with ``force`` (output files already in ``out`` are refused
     without it, before any work), writes the same files."""
 
@@ -102,6 +111,7 @@ def run(
                 ),
                 ("codings.csv", lambda f: export_codings(proj, f, lang=lang, force=force)),
                 ("report.docx", lambda f: build_report(proj, f, lang=lang, force=force)),
+                ("view.html", lambda f: view(proj, out=f, lang=lang, force=force)),
             ]
             for i, (name, write) in enumerate(steps):
                 if progress is not None:

@@ -290,6 +290,7 @@ def test_run_on_the_bundled_corpus(tmp_path, cli):
     assert report["coding"]["codebook_version"] == load_codebook("coproduction").content_version
     out = tmp_path / "out"
     written = ["documents.csv", "matrix.xlsx", "cooccurrence.xlsx", "codings.csv", "report.docx"]
+    written.append("view.html")
     assert report["files"] == [str(out / name) for name in written]
     assert "项目：county-a" in "\n".join(
         p.text for p in Document(str(out / "report.docx")).paragraphs
@@ -297,7 +298,9 @@ def test_run_on_the_bundled_corpus(tmp_path, cli):
     matrix = pd.read_excel(out / "matrix.xlsx", index_col=0, skiprows=[1])
     expected = casecode.code_matrix(out, level=2, measure="segments", totals=True)
     assert matrix.loc["Total", "Total"] == expected.loc["Total", "Total"]  # turns, as the report
-    first = {name: (out / name).read_bytes() for name in ("codings.csv", "documents.csv")}
+    first = {
+        name: (out / name).read_bytes() for name in ("codings.csv", "documents.csv", "view.html")
+    }
     first_report = zipfile.ZipFile(out / "report.docx").read("word/document.xml")
     # idempotent; -p names the project, and --force lets it write over the outputs
     again = cli.json("run", CORPUS, "-p", tmp_path / "out", "--force")
@@ -464,6 +467,7 @@ OUTPUTS = {  # every command that writes a file it is told to: its arguments, {}
     "kwic": ["kwic", "村委会", "--substring", "--out", "{}.csv"],
     "export codings": ["export", "codings", "--out", "{}.csv"],
     "report": ["report", "--out", "{}.docx"],
+    "view": ["view", "--out", "{}.html"],
     "sheet export": ["sheet", "export", "{}.xlsx"],
     "codebook export": ["codebook", "export", "--out", "{}.qdc"],
     "agree": ["agree", "--coder", "ann", "--coder", "bo", "--out", "{}.csv"],

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import typer
 
-from casecode.cli import analysis, codebook, coding, corpus, flow, report, review
+from casecode.cli import analysis, codebook, coding, corpus, flow, interop, report, review
 from casecode.cli.common import CONTEXT, CliCommand, CliGroup, DebugOpt, VersionOpt, state
 
 
@@ -28,6 +28,7 @@ class Command(NamedTuple):
 
 GROUPS = {
     "codebook": "Check, inspect, choose and exchange codebooks (YAML; REFI-QDA .qdc).",
+    "qdpx": "Exchange whole projects with NVivo, ATLAS.ti, MAXQDA and QualCoder (REFI-QDA .qdpx).",
     "memo": "Memos on codes, documents and codings.",
     "sheet": "Code in Excel: export a coding sheet, import it back as a coder's codings.",
     "export": "Export data for other tools.",
@@ -56,11 +57,14 @@ COMMANDS = [
     Command(None, "suggest", review.suggest_cli, "suggest_keywords"),
     Command(None, "merge", review.merge_cli, "merge_coders"),
     Command(None, "report", report.report_cli, "build_report"),
+    Command(None, "view", report.view_cli, "view"),
     Command("codebook", "validate", codebook.codebook_validate_cli, "validate_codebook"),
     Command("codebook", "show", codebook.codebook_show_cli, "codebook_tree"),
     Command("codebook", "use", codebook.codebook_use_cli, "use_codebook"),
     Command("codebook", "export", codebook.codebook_export_cli, "export_codebook"),
     Command("codebook", "import", codebook.codebook_import_cli, "import_codebook"),
+    Command("qdpx", "import", interop.qdpx_import_cli, "qdpx_import"),
+    Command("qdpx", "export", interop.qdpx_export_cli, "qdpx_export"),
     Command("memo", "add", review.memo_add_cli, "add_memo"),
     Command("memo", "list", review.memo_list_cli, "list_memos"),
     Command("sheet", "export", review.sheet_export_cli, "export_sheet"),

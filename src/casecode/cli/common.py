@@ -373,6 +373,21 @@ AppendixOpt = Annotated[
     bool, typer.Option("--appendix", help="Add an appendix listing every coding.")
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="Exchange format.")]
+ToolOpt = Annotated[
+    str,
+    typer.Option(
+        "--for",
+        help="The tool that will open it: refi (the standard: code points), nvivo (UTF-16 "
+        "positions), maxqda (CRLF line breaks), atlasti or qualcoder (the standard).",
+    ),
+]
+PseudonymsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--pseudonyms",
+        help="Name speakers, cases and documents Speaker 1, Case A, Document 1 (roles kept).",
+    ),
+]
 
 # arguments
 DirArg = Annotated[Path, typer.Argument(help="Folder for the project (made if missing).")]
@@ -405,5 +420,12 @@ ProjectCodebookArg = Annotated[
     typer.Argument(help="Codebook file or built-in name (default: the project's codebook)."),
 ]
 QdcArg = Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc).")]
+QdpxArg = Annotated[
+    Path,
+    typer.Argument(help="A REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA or QualCoder."),
+]
 SheetOutArg = Annotated[Path, typer.Argument(help="The sheet to write (.xlsx or .csv).")]
 SheetArg = Annotated[Path, typer.Argument(help="A coding sheet (.xlsx or .csv).")]
+ViewDocsArg = Annotated[
+    list[str] | None, typer.Argument(help="Documents by id or name (default: all).")
+]

@@ -39,8 +39,9 @@ def run_cli(
 ) -> None:
     """The whole flow in one command: import, code, and write a Word report, matrices and codings.
 
-    The project and its outputs go in --out; running again into the same folder overwrites its
-    output files only with --force. The report and tables are in --lang."""
+    The project and its outputs go in --out (with view.html, the coded transcripts as a page for
+    any browser); running again into the same folder overwrites its output files only with
+    --force. The report and tables are in --lang."""
 
     with errors(), progress_bar("working") as progress:
         report = run_flow(

@@ -1,4 +1,4 @@
-"""``casecode report``: the project as a Word document."""
+"""``casecode report``: the project as a Word document; ``casecode view``: as an HTML page."""
 
 from __future__ import annotations
 
@@ -16,16 +16,19 @@ from casecode.cli.common import (
     LevelOpt,
     OutFileOpt,
     ProjectOpt,
+    PseudonymsOpt,
     QuotesOpt,
     StatusOpt,
     TemplateOpt,
     TitleOpt,
+    ViewDocsArg,
     err,
     errors,
     out,
     print_json,
 )
 from casecode.report.build import build_report
+from casecode.report.view import view
 
 
 def report_cli(
@@ -74,4 +77,52 @@ def report_cli(
         f"Wrote {escape(result['file'])}: {result['codes']} codes, "
         f"{result['code_sections']} with quotes ({result['quotes']} quotes), "
         f"{result['case_sections']} cases"
+    )
+
+
+def view_cli(
+    docs: ViewDocsArg = None,
+    out_file: OutFileOpt = Path("view.html"),
+    codes: CodesOpt = None,
+    coder: CoderOpt = None,
+    status: StatusOpt = "all",
+    lang: LangOpt = None,
+    pseudonyms: PseudonymsOpt = False,
+    title: TitleOpt = None,
+    force: ForceOpt = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The coded transcripts as one HTML page, to open in any browser.
+
+    Each document's turns with their codings highlighted in their codes' colours, the words the
+    rules matched in bold and coding stripes in the margin; hover over or Tab to a passage for
+    its code, coder, status, rule, confidence and memo. A side panel shows the codebook tree
+    with counts and check boxes, coder and status filters and a search box. The page (--out, a
+    .html file) needs no server or network: send it by e-mail or open it from a USB stick."""
+
+    with errors():
+        result = view(
+            project,
+            docs,
+            codes=codes,
+            coder=coder,
+            status=status,
+            out=out_file,
+            force=force,
+            pseudonyms=pseudonyms,
+            lang=lang,
+            title=title,
+        )
+    if as_json:
+        print_json(result)
+        return
+    for w in result["warnings"]:
+        err.print(f"[yellow]warning:[/] {escape(w)}")
+    size = result["bytes"]
+    size = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(size // 1000, 1)} kB"
+    out.print(
+        f"Wrote {escape(result['file'])}: {result['documents']} documents, "
+        f"{result['codings']} codings of {result['codes']} codes ({size})",
+        soft_wrap=True,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,27 +60,37 @@ def export_qdc(
     ET.register_namespace("", NS)
     root = ET.Element(f"{{{NS}}}CodeBook", {"origin": origin or f"casecode {__version__}"})
     codes = ET.SubElement(root, f"{{{NS}}}Codes")
-
-    def add(parent: ET.Element, code: Code) -> None:
-        attrs = {
-            "guid": code_guid(codebook, code.id),
-            "name": code.text("label", lang),
-            "isCodable": "true" if code.codable else "false",
-        }
-        if code.color:
-            attrs["color"] = code.color
-        element = ET.SubElement(parent, f"{{{NS}}}Code", attrs)
-        ET.SubElement(element, f"{{{NS}}}Description").text = _description(code, lang)
-        for child in code.children:
-            add(element, child)
-
-    for code in codebook.codes:
-        add(codes, code)
+    add_code_elements(
+        codes, codebook.codes, lang=lang, ns=NS, guid=lambda c: code_guid(codebook, c)
+    )
     ET.indent(root, space="  ")
     out = Path(out)
     body = ET.tostring(root, encoding="unicode")
     write_atomic(out, f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'.encode())
     return out
+
+
+def add_code_elements(
+    parent: ET.Element,
+    codes: Iterable[Code],
+    *,
+    lang: str,
+    ns: str,
+    guid: Callable[[str], str],
+) -> None:
+    """Append ``<Code>`` elements (namespace ``ns``) for ``codes`` and their children under
+    ``parent``: a .qdc's or a .qdpx project's ``<Codes>``. ``guid`` gives a code id's GUID."""
+    for code in codes:
+        attrs = {
+            "guid": guid(code.id),
+            "name": code.text("label", lang),
+            "isCodable": "true" if code.codable else "false",
+        }
+        if code.color:
+            attrs["color"] = code.color
+        element = ET.SubElement(parent, f"{{{ns}}}Code", attrs)
+        ET.SubElement(element, f"{{{ns}}}Description").text = _description(code, lang)
+        add_code_elements(element, code.children, lang=lang, ns=ns, guid=guid)
 
 
 # -- import ---------------------------------------------------------------------------------
@@ -106,8 +117,6 @@ def _slug(name: str) -> str:
 
 def parse_xml(path: Path):
     """Parse an XML file with a hardened parser; refuse DTDs, entities and malformed XML."""
-    from lxml import etree
-
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -123,10 +132,22 @@ def parse_xml(path: Path):
         raise CasecodeError(
             "this is a zip file (a .docx or .qdpx?), not a REFI-QDA codebook (.qdc)", file=path
         )
+    return parse_xml_bytes(data, path)
+
+
+def parse_xml_bytes(data: bytes, path: str | Path):
+    """Parse XML bytes (from ``path``, named in errors) with a hardened parser: no DTDs, no
+    entities, nothing fetched from the network, no huge trees; malformed XML is refused."""
+    from lxml import etree
+
     if re.search(rb"<!DOCTYPE|<!ENTITY", data[:65536], re.IGNORECASE):
         raise CasecodeError("refused: the file declares a DTD or entities", file=path)
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
     )
     try:
         return etree.fromstring(data, parser)
@@ -160,6 +181,30 @@ def import_qdc(path: str | Path) -> QdcImport:
         elif _local(el.tag) not in ("Codes", "Sets") and isinstance(el.tag, str):
             warn(f"line {el.sourceline}: unknown element <{_local(el.tag)}> ignored")
 
+    codes, lang, count = read_codes(
+        [el for block in codes_el for el in block if _local(el.tag) == "Code"], warn
+    )
+    if not codes:
+        raise CasecodeError("the codebook has no codes", file=path)
+    result.codes = count
+    origin = (root.get("origin") or "").strip()
+    made_by = f", made by {origin}" if origin else ""
+    result.data = {
+        "name": path.stem,
+        "version": "1",
+        "languages": [lang],
+        "description": f"Imported from {path.name} (REFI-QDA codebook{made_by}).",
+        "codes": codes,
+    }
+    return result
+
+
+def read_codes(
+    elements: list, warn: Callable[[str], None], guids: dict[str, str] | None = None
+) -> tuple[list[dict[str, Any]], str, int]:
+    """``<Code>`` elements (of a .qdc, or of a .qdpx project's CodeBook) as casecode code data:
+    (codes, their label language, how many codes in all). What does not fit goes to ``warn``;
+    ``guids``, when given, is filled with each code's GUID (upper case, no braces) → its id."""
     names: list[str] = []
     bad_guids: list[str] = []
 
@@ -188,6 +233,8 @@ def import_qdc(path: str | Path) -> QdcImport:
             elif kind != "Code" and isinstance(child.tag, str):
                 warn(f"line {child.sourceline}: unknown element <{kind}> in code '{name}' ignored")
         code_id = _take_id(description, name, parent_id, taken)
+        if guids is not None and guid:
+            guids[guid.strip("{}").upper()] = code_id
         code: dict[str, Any] = {"id": code_id, "label": name}
         code.update(_split_description(description))
         color = el.get("color")
@@ -208,11 +255,7 @@ def import_qdc(path: str | Path) -> QdcImport:
         return code
 
     taken: set[str] = set()
-    codes = [
-        read(el, None, taken) for block in codes_el for el in block if _local(el.tag) == "Code"
-    ]
-    if not codes:
-        raise CasecodeError("the codebook has no codes", file=path)
+    codes = [read(el, None, taken) for el in elements]
     if bad_guids:
         shown = ", ".join(bad_guids[:3]) + (", ..." if len(bad_guids) > 3 else "")
         warn(
@@ -222,17 +265,7 @@ def import_qdc(path: str | Path) -> QdcImport:
     lang = "zh" if sum(bool(_CJK.search(n)) for n in names) * 2 > len(names) else "en"
     for code in _walk(codes):
         code["label"] = {lang: code["label"]}
-    result.codes = len(names)
-    origin = (root.get("origin") or "").strip()
-    made_by = f", made by {origin}" if origin else ""
-    result.data = {
-        "name": path.stem,
-        "version": "1",
-        "languages": [lang],
-        "description": f"Imported from {path.name} (REFI-QDA codebook{made_by}).",
-        "codes": codes,
-    }
-    return result
+    return codes, lang, len(names)
 
 
 def _split_description(text: str) -> dict[str, str]:

@@ -249,6 +249,7 @@ class _Writer:
             self.paragraph(d.scope)
         if d.coding.get("suggestions"):
             self.paragraph(word("reviewed_text", lang, **d.coding["suggestions"]))
+        self.paragraph(word("view_text", lang))
         if d.coders is not None:
             self.table(d.coders)
         if d.reliability or d.evaluation:

@@ -53,6 +53,13 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Of {suggestions} automatic suggestions, {accepted} were accepted, {rejected} "
         "rejected and {open} are not yet reviewed.",
     },
+    "view_text": {
+        "zh": "全部编码文本可在网页 view.html 中逐段查看（casecode run 将它与本报告写在同一文件夹，"
+        "casecode view 也可生成），编码以颜色标出，用任一浏览器打开即可。",
+        "en": "Every coded passage can be read, highlighted in its code's colour, in the web page "
+        "view.html (casecode run writes it beside this report; casecode view makes one), which "
+        "opens in any browser.",
+    },
     "coders": {"zh": "编码者", "en": "Coders"},
     "coder": {"zh": "编码者", "en": "Coder"},
     "manual": {"zh": "人工编码", "en": "Manual"},

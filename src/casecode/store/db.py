@@ -533,6 +533,24 @@ class Store:
             out.setdefault(row[0], []).append(Segment(*tuple(row)[1:]))
         return out
 
+    def case_attributes(self) -> dict[str, dict[str, str]]:
+        """Every case's own attributes, by case name."""
+        out: dict[str, dict[str, str]] = {}
+        for case, key, value in self.db.execute(
+            "SELECT case_name, key, value FROM case_attributes ORDER BY case_name, key"
+        ):
+            out.setdefault(case, {})[key] = value
+        return out
+
+    def document_own_attributes(self) -> dict[int, dict[str, str]]:
+        """Every document's own attributes (not its case's), by document id."""
+        out: dict[int, dict[str, str]] = {}
+        for doc_id, key, value in self.db.execute(
+            "SELECT document_id, key, value FROM document_attributes ORDER BY document_id, key"
+        ):
+            out.setdefault(doc_id, {})[key] = value
+        return out
+
     def all_attributes(self) -> dict[int, dict[str, str]]:
         """Every document's attributes (its case's, overlaid by its own), by document id."""
         merged: dict[int, dict[str, str]] = {}
@@ -671,3 +689,9 @@ class Store:
             "FROM codebooks WHERE content_version = ?",
             (version,),
         ).fetchone()
+
+    def codebook_contents(self) -> list[sqlite3.Row]:
+        """Every codebook the project has used (name, source, content), latest first."""
+        return self.db.execute(
+            "SELECT name, source, content FROM codebooks ORDER BY last_used_at DESC, rowid DESC"
+        ).fetchall()
