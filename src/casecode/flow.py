@@ -62,6 +62,15 @@ def run(
 
     if lang is not None and lang not in ("zh", "en"):
         raise CasecodeError(f"unknown report language '{lang}'", hint="zh or en")
+    if encoding is not None:  # one line now, not one per file later
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise CasecodeError(
+                f"unknown encoding '{encoding}'", hint="e.g. utf-8, gb18030, big5"
+            ) from None
     paths = as_paths(corpus)
     missing = [c for c in paths if not Path(c).exists() and not any(ch in str(c) for ch in "*?[")]
     if missing:
@@ -86,8 +95,10 @@ def run(
             attributes=attributes,
             progress=progress,
         )
-        coding = autocode(proj, progress=progress)
         documents = list_documents(proj)
+        if not documents:  # nothing to code or write: the import errors say why
+            return RunReport(root, imported, documents, [], None)
+        coding = autocode(proj, progress=progress)
         overview = root / "documents.csv"
         _write_overview(overview, documents)
         files = [overview]

@@ -551,3 +551,18 @@ def test_lists_of_codes_and_documents_take_commas_and_the_singular_spelling(cli,
     assert [m["text"] for m in both] == ["on b", "on funds"]
     two = cli("memo", "add", "x", "--codes", "problems,problems.funds", "-p", two_coders, ok=False)
     assert "a memo is about one thing, not 2" in two.stderr
+
+
+def test_run_checks_the_encoding_first_and_writes_nothing_when_nothing_came_in(tmp_path, cli):
+    write(tmp_path / "c" / "a.txt", "访谈者：好吗？\n村民：好。\n")
+    bad = cli("run", tmp_path / "c", "--out", tmp_path / "o1", "--encoding", "nonsense", ok=False)
+    assert bad.stderr.count("unknown encoding 'nonsense'") == 1
+    assert not (tmp_path / "o1").exists()  # refused before any work
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "x.txt").write_bytes(bytes(range(256)) * 4)  # a binary file
+    empty = cli("run", tmp_path / "b", "--out", tmp_path / "o2", ok=False)
+    assert "nothing was imported" in empty.stderr
+    assert not any((tmp_path / "o2" / name).exists() for name in ("documents.csv", "report.docx"))
+    # so the corrected run needs no --force
+    write(tmp_path / "b" / "x.txt", "访谈者：好吗？\n村民：好。\n")
+    cli("run", tmp_path / "b", "--out", tmp_path / "o2")

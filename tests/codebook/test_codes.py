@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import casecode
 from casecode import load_codebook
 from casecode.codebook.validate import validate_text
 
@@ -77,3 +78,14 @@ def test_the_built_in_codebooks_roll_every_code_up_to_its_top_level_ancestor():
         for code in book.walk():
             top = book.roll_up(code.id, 1)
             assert book.get(top).level == 1 and code.id.startswith(top)
+
+
+def test_filters_name_codes_as_people_do(book):
+    from casecode.codebook.refs import select_codes
+
+    assert select_codes(book, ["meeting"]) == {"process.design.meeting"}  # the last part of an id
+    assert select_codes(book, ["meeting"]) == select_codes(book, ["Villagers' meeting"])
+    assert select_codes(book, ["meals"]) == {"process.provision.meals"}
+    assert select_codes(book, ["Co-design"]) == {"process.design", "process.design.meeting"}
+    with pytest.raises(casecode.CasecodeError, match="no code 'gone'"):
+        select_codes(book, ["gone"])

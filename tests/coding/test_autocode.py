@@ -569,3 +569,22 @@ def test_min_confidence_keeps_weaker_suggestions_out_and_a_change_judges_again(c
         "between 0 and 1"
         in cli("code", "--min-confidence", "2", "-p", coded_project, ok=False).stderr
     )
+
+
+def test_rules_and_people_never_code_under_one_name(coded_project, cli):
+    """Rule suggestions stored as a person's (or hand codings as the rules') would pass for that
+    coder's judgement in agree and evaluate."""
+    cli("code", "-p", coded_project)
+    cli("tag", "a.txt", "2", "problems.unclear", "--coder", "gold", "-p", coded_project)
+    before = _codings(coded_project)
+    refused = cli("code", "--coder", "gold", "-p", coded_project, ok=False).stderr
+    assert "'gold' has codings made by hand" in refused and "Traceback" not in refused
+    refused = cli(
+        "tag", "a.txt", "4", "problems.funds", "--coder", "auto", "-p", coded_project, ok=False
+    )
+    assert "'auto' is a coder of rules" in refused.stderr
+    assert (
+        "name at least one code"
+        in cli("tag", "a.txt", "2", "", "-p", coded_project, ok=False).stderr
+    )
+    assert [tuple(r) for r in _codings(coded_project)] == [tuple(r) for r in before]

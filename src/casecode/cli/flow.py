@@ -17,6 +17,7 @@ from casecode.cli.common import (
     JsonOpt,
     LangOpt,
     RunFolderOpt,
+    err,
     errors,
     out,
     print_json,
@@ -61,14 +62,16 @@ def run_cli(
                 "project": str(report.project),
                 "import": import_json(report.imported),
                 "documents": report.documents,
-                "coding": report.coding.as_dict(),
+                "coding": report.coding.as_dict() if report.coding else None,
                 "files": [str(f) for f in report.files],
             }
         )
     else:
         render_import(report.imported)
+        if report.coding is None:
+            err.print("[bold red]error:[/] nothing was imported, so nothing was coded or written")
+            raise typer.Exit(1)
         out.print(docs_table(report.documents))
-
         render_code_report(report.coding, top_level=True)
         for f in report.files:
             out.print(f"Wrote {escape(str(f))}")

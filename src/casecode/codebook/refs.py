@@ -10,7 +10,8 @@ from casecode.errors import CasecodeError
 
 
 def select_codes(book: Codebook, wanted: Iterable[str] | None) -> set[str] | None:
-    """Code ids named by exact id, id prefix (a code and its descendants) or label."""
+    """Code ids named by exact id, id prefix (a code and its descendants) or label; else by the
+    last part of an id or words of a label, when only one code fits (as ``resolve_code``)."""
     if not wanted:
         return None
     chosen: set[str] = set()
@@ -30,8 +31,8 @@ def select_codes(book: Codebook, wanted: Iterable[str] | None) -> set[str] | Non
         }
         if not hits:
             hits = {c.id for c in book.walk() if c.id.startswith(ref)}
-        if not hits:
-            raise CasecodeError(f"no code '{ref}' in the codebook", hint=closest_hint(book, ref))
+        if not hits:  # the last part of an id, or words of a label, when one code fits
+            hits = {_find_code(book, ref).id}
         for code_id in list(hits):
             code = book.get(code_id)
             chosen.update(c.id for c in code.walk())

@@ -125,6 +125,11 @@ def autocode(
         raise CasecodeError("the coder needs a name")
     with using_project(project) as proj:
         store = proj.store
+        if "hand" in store.coder_made(coder):  # suggestions under a person's name would pass
+            raise CasecodeError(  # for their judgement in agree and evaluate
+                f"'{coder}' has codings made by hand, so rule suggestions cannot be theirs",
+                hint="code as auto (the default) or under a new name for the rules",
+            )
         book, yaml_text, chosen = coding_codebook(proj, record=not dry_run)
         selected = select_codes(book, codes)
         rows = resolve_documents(store, docs)

@@ -79,6 +79,13 @@ def tag(
         store = proj.store
         book = project_codebook(proj)
         chosen = [resolve_code(book, c, to_apply=True) for c in code_refs(codes)]
+        if not chosen:
+            raise CasecodeError("name at least one code")
+        if "rules" in store.coder_made(coder):
+            raise CasecodeError(
+                f"'{coder}' is a coder of rules (its codings are automatic suggestions)",
+                hint="code by hand as yourself: --coder NAME or $CASECODE_CODER",
+            )
         row, seg = _turn(store, doc, turn)
         text = row["text"][seg.start : seg.end]
         a, b = _span(text, span, quote)

@@ -314,6 +314,16 @@ class Store:
             (doc_id, start, end),
         ).fetchall()
 
+    def coder_made(self, coder: str) -> set[str]:
+        """How ``coder``'s codings were made: ``rules`` (suggestions of rules), ``hand``
+        (manual or imported), or both; empty for a coder with none."""
+        row = self.db.execute(
+            "SELECT max(origin LIKE 'rule:%'), max(origin NOT LIKE 'rule:%') FROM codings "
+            "WHERE coder = ?",
+            (coder,),
+        ).fetchone()
+        return {kind for kind, flag in zip(("rules", "hand"), row, strict=True) if flag}
+
     def coder_counts(self) -> list[sqlite3.Row]:
         return self.db.execute(
             "SELECT coder, "
