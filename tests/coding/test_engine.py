@@ -601,3 +601,60 @@ def test_substring_matches_chinese_keywords_inside_words():
     (judgement,) = [j for j in _judged(book.replace("{WORDS}", "无关词"), "村民委员会开会了。")]
     assert judgement.rule.code == "villagers"
     assert [(h.text, h.start, h.end) for h in judgement.hits] == [("村民", 0, 2)]
+
+
+# -- sense: context words that must, or must not, be around a hit ---------------------------------
+
+SENSE_BOOK = """\
+name: s
+languages: [zh, en]
+codes:
+  - id: voluntary
+    label: {zh: 义务服务, en: Voluntary work}
+    rules:
+      - keywords: [义务, board]
+        context:
+          with: [志愿, 服务, 帮忙, volunteer]
+          without: [义务教育, ironing board]
+          scope: {SCOPE}
+"""
+
+
+def _sense(text: str, scope: str = "sentence", lang: str = "zh"):
+    (judgement,) = _judged(SENSE_BOOK.replace("{SCOPE}", scope), text, lang, fired=False)
+    return judgement.status, judgement.reason, judgement.notes
+
+
+@pytest.mark.parametrize(
+    ("text", "scope", "lang", "status"),
+    [
+        ("她义务来帮忙。", "sentence", "zh", "fired"),
+        ("他们有赡养义务。", "sentence", "zh", "vetoed"),  # duty, not voluntary work
+        ("义务教育以后，她义务来帮忙。", "sentence", "zh", "vetoed"),  # ruled out in the sentence
+        ("她义务来，很多人帮忙。", "clause", "zh", "vetoed"),  # 帮忙 is in the next clause
+        ("她义务来，很多人帮忙。", "sentence", "zh", "fired"),
+        ("她义务来。后来大家都帮忙。", "sentence", "zh", "vetoed"),
+        ("她义务来。后来大家都帮忙。", "turn", "zh", "fired"),
+        ("The volunteer sits on the board.", "sentence", "en", "fired"),
+        ("Put it on the ironing board.", "sentence", "en", "vetoed"),
+    ],
+)
+def test_context_limits_a_word_to_its_sense(text, scope, lang, status):
+    assert _sense(text, scope, lang)[0] == status
+
+
+def test_explain_says_which_context_decided():
+    assert (
+        _sense("他们有赡养义务。")[1]
+        == "context: none of 志愿, 服务, 帮忙, volunteer in the sentence"
+    )
+    assert _sense("义务教育以后，她义务来帮忙。")[1] == "context: '义务教育' in the sentence"
+    assert _sense("她义务来帮忙。")[2] == ["context: '帮忙' in the sentence"]
+
+
+def test_context_is_validated():
+    from casecode.codebook.validate import validate_text
+
+    bad = SENSE_BOOK.replace("{SCOPE}", "paragraph")
+    result = validate_text(bad, "cb.yaml")
+    assert not result.valid and "scope" in str(result.errors[0])

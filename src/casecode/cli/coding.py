@@ -101,6 +101,8 @@ def explain_cli(
         if r["hits"]:
             words = ", ".join(dict.fromkeys(h["text"] for h in r["hits"]))
             out.print(f"          matched: {escape(words)}", soft_wrap=True)
+        for note in r["notes"]:
+            out.print(f"          {escape(note)}", soft_wrap=True)
         for e in r["evidence"]:
             if e["kind"] == "head":
                 out.print(f"          matched as the head of {escape(e['what'])}", soft_wrap=True)

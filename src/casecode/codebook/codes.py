@@ -147,6 +147,16 @@ def _any_match(name: str, patterns: tuple[str, ...]) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class Context:
+    """Words that must (``with``: at least one) or must not (``without``: none) occur around a
+    hit, within its ``scope``: clause, sentence, turn or document."""
+
+    with_: Words = Words()
+    without: Words = Words()
+    scope: str = "sentence"
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     id: str
     code: str
@@ -161,6 +171,7 @@ class Rule:
     weight: float = 1.0
     lang: str | None = None
     memo: str | None = None
+    context: tuple[Context, ...] = ()
 
 
 Texts = dict[str, str]  # language → text; "*" when written without a language
@@ -374,6 +385,21 @@ def _rule(data: dict, code_id: str, n: int, defaults: dict) -> Rule:
         weight=float(merged.get("weight", 1.0)),
         lang=data.get("lang"),
         memo=data.get("memo"),
+        context=_context(data.get("context")),
+    )
+
+
+def _context(value: Any) -> tuple[Context, ...]:
+    if not value:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    return tuple(
+        Context(
+            with_=Words.parse(item.get("with")),
+            without=Words.parse(item.get("without")),
+            scope=item.get("scope", "sentence"),
+        )
+        for item in items
     )
 
 

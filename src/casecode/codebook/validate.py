@@ -437,6 +437,13 @@ class _Checker:
                     self._condition(cond, (*path, key, i), code_id)
         if "exclude" in rule:
             self._words(rule["exclude"], (*path, "exclude"))
+        context = rule.get("context")
+        for j, item in enumerate(context if isinstance(context, list) else [context]):
+            if isinstance(item, dict):
+                where = (*path, "context", j) if isinstance(context, list) else (*path, "context")
+                for key in ("with", "without"):
+                    if key in item:
+                        self._words(item[key], (*where, key))
         negation = rule.get("negation")
         if isinstance(negation, dict):
             for key in ("cues", "after", "over"):

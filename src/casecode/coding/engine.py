@@ -34,7 +34,7 @@ class Hit(NamedTuple):  # a tuple: made by the thousand per document
 
 
 # Bump when a change to judging changes what rules suggest: every code is judged again.
-ENGINE_VERSION = "4"  # 3: negation after a hit, answers, problems said to be over; 4: heads
+ENGINE_VERSION = "5"  # 3: negation after, answers, said to be over; 4: heads; 5: context
 
 # How strongly one distinct piece of evidence of each kind points to a code (before the rule's
 # weight): a word alone is the weakest; a phrase, a token pattern or a regex says more; two
@@ -65,6 +65,7 @@ class Judgement:
     vetoed: list[tuple[Hit, str]] = field(default_factory=list)
     # the distinct pieces of evidence among ``hits``: (what, kind, strength), see ``evidence``
     pieces: list[tuple[str, str, float]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what else decided it (a context found)
 
     @property
     def confidence(self) -> float:
@@ -109,6 +110,9 @@ def zh_words(book: Codebook) -> set[str]:
         for cond in (*rule.any, *rule.all):
             add(cond)
         found.update(w for w, zh in _words(rule.exclude) if zh)
+        for ctx in rule.context:
+            for words in (ctx.with_, ctx.without):
+                found.update(w for w, zh in _words(words) if zh)
     return found
 
 
@@ -170,6 +174,11 @@ class Engine:
                 self._matchers(i, ("all", j), cond)
             if rule.exclude:
                 self._phrases(i, ("ex",), rule.exclude)
+            for j, ctx in enumerate(rule.context):
+                if ctx.with_:
+                    self._phrases(i, ("ctx", j, "with"), ctx.with_)
+                if ctx.without:
+                    self._phrases(i, ("ctx", j, "without"), ctx.without)
             negation = rule.negation
             before = [match_form(w).lower().split() for w in _all(negation.cues)]
             self.cues.append(frozenset(w[0] for w in before if len(w) == 1))
@@ -422,8 +431,9 @@ class Engine:
                     u = index.find(hit.start, hit.end, seg)
                     if u is not None:
                         per_unit.setdefault(u, {}).setdefault(path, []).append(hit)
+            everywhere = by_rule[i] if rule.context else {}
             for u in sorted(per_unit):
-                j = self._judge(i, rule, u, per_unit[u], text, tokens, form)
+                j = self._judge(i, rule, u, per_unit[u], text, tokens, form, everywhere, index)
                 if keep_all or j.status == "fired":
                     judgements.append(j)
         return judgements
@@ -455,7 +465,7 @@ class Engine:
             self._allowed[key] = self.rules[i].speakers.allows(speaker)
         return self._allowed[key]
 
-    def _judge(self, i, rule, unit, hits, text, tokens, form) -> Judgement:
+    def _judge(self, i, rule, unit, hits, text, tokens, form, everywhere, index) -> Judgement:
         if not self._allows(i, unit.speaker):
             who = unit.speaker or "no speaker"
             return Judgement(rule, unit, "skipped", f"speaker '{who}' does not count for this rule")
@@ -489,9 +499,11 @@ class Engine:
         if hits.get(("ex",)):
             word = hits[("ex",)][0].text
             return Judgement(rule, unit, "vetoed", f"excluded by '{word}'", primary)
-        kept, vetoed = [], []
+        kept, vetoed, notes = [], [], []
         for hit in primary:
             why = self._negation(i, rule, hit, text, form, tokens)
+            if why is None and rule.context:
+                why = self._context(rule, hit, text, form, everywhere, index, notes)
             if why is None:
                 kept.append(hit)
             else:
@@ -503,7 +515,9 @@ class Engine:
                 else f"{len(kept)} hit(s), min_hits is {rule.min_hits}"
             )
             return Judgement(rule, unit, "vetoed", reason, kept, vetoed)
-        return Judgement(rule, unit, "fired", "", kept, vetoed, evidence(kept, kinds, tokens))
+        judged = Judgement(rule, unit, "fired", "", kept, vetoed, evidence(kept, kinds, tokens))
+        judged.notes = list(dict.fromkeys(notes))
+        return judged
 
     def _negation(self, i, rule, hit, text, form, tokens) -> str | None:
         """Why ``hit`` does not count as said (``None``: it does): a cue before it or after it in
@@ -539,6 +553,50 @@ class Engine:
             if m is not None:
                 return f"said to be over ('{text[m.start() : m.end()]}' later in the sentence)"
         return None
+
+    def _context(self, rule, hit, text, form, everywhere, index, notes) -> str | None:
+        """Why ``hit``'s surroundings rule it out (``None``: they do not): a context's ``without``
+        word within its scope, or none of its ``with`` words. What satisfied a context goes to
+        ``notes``."""
+        for j, ctx in enumerate(rule.context):
+            start, end = self._scope(ctx.scope, hit, form, index)
+            where = {"clause": "clause", "sentence": "sentence", "turn": "turn"}.get(
+                ctx.scope, "document"
+            )
+            inside = [  # a context word is not the hit itself
+                h
+                for h in everywhere.get(("ctx", j, "without"), ())
+                if start <= h.start and h.end <= end and (h.end <= hit.start or h.start >= hit.end)
+            ]
+            if inside:
+                return f"context: '{text[inside[0].start : inside[0].end]}' in the {where}"
+            if ctx.with_:
+                found = [
+                    h
+                    for h in everywhere.get(("ctx", j, "with"), ())
+                    if start <= h.start
+                    and h.end <= end
+                    and (h.end <= hit.start or h.start >= hit.end)
+                ]
+                if not found:
+                    words = ", ".join(_all(ctx.with_)[:4])
+                    return f"context: none of {words} in the {where}"
+                notes.append(f"context: '{text[found[0].start : found[0].end]}' in the {where}")
+        return None
+
+    def _scope(self, scope: str, hit: Hit, form: str, index) -> tuple[int, int]:
+        """The characters a context of ``scope`` looks at around ``hit``."""
+        if scope == "document":
+            return 0, len(form)
+        if scope == "turn":
+            seg = index.turn(hit.start, hit.end)
+            return (seg.start, seg.end) if seg is not None else (0, len(form))
+        pattern = _CLAUSE_BREAK if scope == "clause" else _SENTENCE_BREAK
+        start = 0
+        for m in pattern.finditer(form, max(0, hit.start - 5000), hit.start):
+            start = m.end()
+        m = pattern.search(form, hit.end)
+        return start, m.start() if m else len(form)
 
     def _sentence_end(self, form: str, start: int) -> int:
         """Where the sentence that goes on at ``start`` ends: at 。！？!? (and what closes them) or
@@ -600,6 +658,10 @@ def _plan(prefix: Path_, m: Matchers) -> Plan:
 _KINDS = {"kw": "word", "pat": "pattern", "rx": "regex"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SENTENCE_END = re.compile(r"[。！？!?]|\n")
+# where a context's sentence or clause ends: a full stop of either script (not the . of 1.5 or
+# of Mr.), ! ? and a line break; a clause also at commas, semicolons, colons and …
+_SENTENCE_BREAK = re.compile(r"[。！？!?]|\n|(?<![A-Z][a-z])(?<![A-Z])\.(?=\s|$)")
+_CLAUSE_BREAK = re.compile(r"[。！？!?，,、；;：:…]|\n|(?<![A-Z][a-z])(?<![A-Z])\.(?=\s|$)")
 
 
 def _all(words: Words) -> list[str]:

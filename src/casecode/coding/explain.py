@@ -71,6 +71,7 @@ def explain(
                     for what, kind, strength in j.pieces
                 ],
                 "weight": j.rule.weight,
+                "notes": list(j.notes),  # e.g. the context word that let it count
             }
         )
     codes = sorted({f.code for f in findings(judgements)})
