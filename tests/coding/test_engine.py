@@ -658,3 +658,33 @@ def test_context_is_validated():
     bad = SENSE_BOOK.replace("{SCOPE}", "paragraph")
     result = validate_text(bad, "cb.yaml")
     assert not result.valid and "scope" in str(result.errors[0])
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "经费不足",
+                "权责不清",
+                "？",
+                "，",
+                "。",
+                "\n",
+                "没有的事",
+                "不存在",
+                "已经解决",
+                "钱",
+                "不够",
+                " ",
+            ]
+        ),
+        max_size=14,
+    )
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_judging_any_arrangement_of_cues_and_clause_ends_never_fails(pieces):
+    """Clause and sentence ends at the very start or end of a text (a final line break, a
+    question mark with nothing after it) are where offsets run out."""
+    text = "".join(pieces)
+    for judgement in _judged(NEG_BOOK, text, fired=False) + _judged(NEAR_BOOK, text, fired=False):
+        assert judgement.status in ("fired", "vetoed", "unmatched", "skipped")

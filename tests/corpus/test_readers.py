@@ -173,3 +173,15 @@ def test_files_over_the_size_limit_are_refused(tmp_path):
     path = write(tmp_path / "big.txt", "Q: " + "x" * 2000)
     with pytest.raises(CasecodeError, match="over the 0.00 MB limit"):
         read_document(path, max_bytes=1000)
+
+
+def test_import_records_the_script_of_chinese_documents(tmp_path, project):
+    import casecode
+    from conftest import write
+
+    write(tmp_path / "t" / "hant.txt", "問：村裡怎麼樣？\n答：村民委員會說經費不足，權責不清。\n")
+    write(tmp_path / "t" / "hans.txt", "问：村里怎么样？\n答：村民委员会说经费不足，权责不清。\n")
+    write(tmp_path / "t" / "en.txt", "Q: How is it?\nA: Fine.\n")
+    casecode.import_documents(project, [tmp_path / "t"])
+    scripts = {d["name"]: d["script"] for d in casecode.list_documents(project)}
+    assert scripts == {"hant.txt": "zh-Hant", "hans.txt": "zh-Hans", "en.txt": None}

@@ -129,3 +129,16 @@ def test_an_old_token_cache_is_dropped_and_rebuilt_in_the_new_form(tmp_path):
             store.cache_tokens(doc, "y", "t", tokens.to_blobs())
         cached = store.cached_tokens(doc, "y", "t")
         assert Tokens.from_blobs(*cached).norms() == tokens.norms() == ["volunteer", "权责", "不清"]
+
+
+def test_v8_gives_stored_chinese_documents_their_script(tmp_path):
+    path = tmp_path / "p.db"
+    with Store(path, migrations=MIGRATIONS[:7]) as store, store.transaction():
+        traditional = add_document(store, "問：村民委員會說經費不足，權責不清。")
+        store.db.execute(
+            "UPDATE documents SET name = 't.txt', sha256 = 't' WHERE id = ?", (traditional,)
+        )
+        simplified = add_document(store, "问：村民委员会说经费不足，权责不清。")
+    with Store(path) as store:
+        scripts = dict(store.db.execute("SELECT id, script FROM documents").fetchall())
+    assert scripts == {traditional: "zh-Hant", simplified: "zh-Hans"}

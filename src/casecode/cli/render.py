@@ -375,7 +375,7 @@ def docs_table(documents: list[dict[str, Any]], width: int | None = None) -> Tab
                 str(d["id"]),
                 escape(d["name"]),
                 escape(d["case"]),
-                d["language"],
+                "zh-Hant" if d.get("script") == "zh-Hant" else d["language"],
                 d["encoding"] or f"({d['format']})",
                 str(d["turns"]),
                 f"{d['characters']:,}",

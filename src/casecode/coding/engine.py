@@ -456,7 +456,7 @@ class Engine:
             while at >= 0:
                 found.add(int(np.searchsorted(starts, at, side="right")))
                 at = text.find("\n", at + 1)
-            self._clause_ends = sorted(found)
+            self._clause_ends = sorted(k for k in found if k < len(ids))  # a token begins it
         return self._clause_ends
 
     def _allows(self, i: int, speaker: str | None) -> bool:

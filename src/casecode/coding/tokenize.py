@@ -34,6 +34,7 @@ from itertools import accumulate, compress
 from operator import not_
 from pathlib import Path
 
+from casecode.corpus.language import traditional_to_simplified
 from casecode.errors import CasecodeError
 
 # How tokens and keywords get their norms; a change makes every document judged again.
@@ -242,28 +243,7 @@ def _char_form(char: str) -> str:
         form = unicodedata.normalize("NFKC", char)
         if len(form) != 1:  # a ligature, ½: keep the character, and every offset
             form = char
-    return _simplified().get(form, form)
-
-
-@lru_cache(maxsize=1)
-def _simplified() -> dict[str, str]:
-    """OpenCC's Traditional → Simplified conversion of each CJK ideograph it changes into one
-    character (character by character: no phrase rules, so lengths never change)."""
-    import opencc
-
-    convert = opencc.OpenCC("t2s").convert
-    table = {}
-    for first, last in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2A6DF)):
-        chars = "".join(map(chr, range(first, last + 1)))
-        converted = convert(chars)
-        if len(converted) == len(chars):  # a 1:1 conversion, as it has been for these blocks
-            table.update((a, b) for a, b in zip(chars, converted, strict=True) if a != b)
-        else:  # pragma: no cover - fall back to one character at a time
-            for a in chars:
-                b = convert(a)
-                if len(b) == 1 and b != a:
-                    table[a] = b
-    return table
+    return traditional_to_simplified().get(form, form)
 
 
 @lru_cache(maxsize=1)

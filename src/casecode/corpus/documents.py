@@ -21,6 +21,7 @@ def _document_summary(store, row) -> dict[str, Any]:
         "name": row["name"],
         "case": row["case_name"],
         "language": row["language"],
+        "script": row["script"],  # zh-Hans or zh-Hant for Chinese
         "encoding": row["encoding"],
         "format": row["format"],
         "turns": row["turns"],

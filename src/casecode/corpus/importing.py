@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from casecode.corpus.encoding import decode_bytes
-from casecode.corpus.language import detect_language
+from casecode.corpus.language import detect_language, detect_script
 from casecode.corpus.readers import SUPPORTED_SUFFIXES, Columns, read_document, read_xlsx_rows
 from casecode.corpus.spans import carry_spans
 from casecode.corpus.turns import compile_patterns, split_turns
@@ -268,6 +268,7 @@ def _import_one(
         "format": raw.format,
         "encoding": raw.encoding,
         "language": language,
+        "script": detect_script(raw.text[raw.body_start :]) if language != "en" else None,
         "sha256": sha,
         "text": raw.text,
         "body_start": raw.body_start,

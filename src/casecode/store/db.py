@@ -185,7 +185,8 @@ class Store:
         """Document summaries (no text): all of them, or the one with ``doc_id``."""
         return self.db.execute(
             """
-            SELECT d.id, d.name, d.case_name, d.path, d.format, d.encoding, d.language, d.sha256,
+            SELECT d.id, d.name, d.case_name, d.path, d.format, d.encoding, d.language, d.script,
+                   d.sha256,
                    d.metadata, d.imported_at, d.updated_at, length(d.text) AS characters,
                    (SELECT count(*) FROM segments s WHERE s.document_id = d.id) AS turns,
                    (SELECT group_concat(speaker, char(31)) FROM

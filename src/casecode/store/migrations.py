@@ -272,5 +272,31 @@ def _v7(db: sqlite3.Connection) -> None:
     )
 
 
+def _v8(db: sqlite3.Connection) -> None:
+    """Documents record their script: ``zh-Hans`` or ``zh-Hant`` for Chinese (NULL otherwise).
+    Documents already stored get it here, by the rule ``corpus.language.detect_script`` had when
+    this shipped (a frozen copy: a migration never changes)."""
+    import opencc
+
+    db.execute("ALTER TABLE documents ADD COLUMN script TEXT")
+    convert = opencc.OpenCC("t2s").convert
+    rows = db.execute("SELECT id, text FROM documents WHERE language != 'en'").fetchall()
+    for doc_id, text in rows:
+        chars = {c for c in text if "\u3400" <= c <= "\u9fff"}
+        if not chars:
+            continue
+        ordered = sorted(chars)
+        converted = convert("".join(ordered))
+        table = (
+            dict(zip(ordered, converted, strict=False)) if len(converted) == len(ordered) else {}
+        )
+        traditional = sum(text.count(c) for c in chars if table.get(c, c) != c)
+        simplified = sum(text.count(c) for c in chars if c in set(table.values()) - set(table))
+        script = "zh-Hant" if traditional > simplified else "zh-Hans"
+        db.execute("UPDATE documents SET script = ? WHERE id = ?", (script, doc_id))
+
+
 # Append a function for each schema change; never edit one that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8
+]  # fmt: skip
