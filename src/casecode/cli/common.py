@@ -220,7 +220,7 @@ StatusOpt = Annotated[
     typer.Option(
         "--status",
         help="Which codings count: all (accepted and open suggestions), accepted (reviewed), "
-        "suggested or rejected.",
+        "suggested or rejected (report: all or accepted).",
     ),
 ]
 WhereOpt = Annotated[

@@ -228,12 +228,20 @@ def match_form(text: str) -> str:
     """``text`` as casecode matches it: the same length, each letter or digit in its NFKC form
     where that is one character, Traditional characters as Simplified ones (character by
     character)."""
+    if text is _last_form[0]:  # tokenising and judging a document ask for the same text
+        return _last_form[1]
     changes = {}
     for char in set(text):
         form = _char_form(char)
         if form != char:
             changes[char] = form
-    return text.translate(str.maketrans(changes)) if changes else text
+    form = text.translate(str.maketrans(changes)) if changes else text
+    if len(text) > 10_000:
+        _last_form[:] = [text, form]
+    return form
+
+
+_last_form: list[str | None] = [None, None]  # the last long text and its form
 
 
 @cache
