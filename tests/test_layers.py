@@ -32,7 +32,17 @@ STAGES = [
 FLOOR = ["errors", "model", "outputs", "store", "project"]
 ENGINES = {
     "corpus": {"encoding", "language", "readers", "spans", "turns"},
-    "codebook": {"codes", "files", "load", "qdc", "refs", "regexcheck", "validate", "yamlpos"},
+    "codebook": {
+        "codes",
+        "colours",
+        "files",
+        "load",
+        "qdc",
+        "refs",
+        "regexcheck",
+        "validate",
+        "yamlpos",
+    },
     "coding": {"engine", "tokenize", "units"},
     "review": {"stats", "unitize"},
     "interop": {"refi"},

@@ -119,6 +119,14 @@ def code_tree(project: Path) -> list[tuple[str, str, str | None, bool]]:
     return out
 
 
+def exported_tree(project: Path) -> list[tuple[str, str, str | None, bool]]:
+    """``code_tree`` as an export writes it: a code without a colour gets the view's colour."""
+    from casecode.codebook.colours import code_colours
+
+    colours = code_colours(casecode.project_codebook(project))
+    return [(i, label, colour or colours[i], ok) for i, label, colour, ok in code_tree(project)]
+
+
 @pytest.fixture
 def built(tmp_path) -> Path:
     """A project with CRLF, Chinese and emoji text, a codebook, manual codings, suggestions,
@@ -210,7 +218,7 @@ def test_maxqda_24_project_zipped_here(tmp_path):
     assert_valid(tmp_path / "again.qdpx")
     casecode.qdpx_import(tmp_path / "again.qdpx", tmp_path / "q")
     assert texts(tmp_path / "q") == texts(tmp_path / "p")
-    assert code_tree(tmp_path / "q") == code_tree(tmp_path / "p")
+    assert code_tree(tmp_path / "q") == exported_tree(tmp_path / "p")
 
 
 # -- casecode → .qdpx → casecode ----------------------------------------------------------------
@@ -239,7 +247,7 @@ def test_round_trip_casecode_qdpx_casecode(built, tmp_path):
     report = casecode.qdpx_import(tmp_path / "out.qdpx", tmp_path / "back")
     back = tmp_path / "back"
     assert texts(back) == texts(built)
-    assert code_tree(back) == code_tree(built)
+    assert code_tree(back) == exported_tree(built)
     # suggestions come back under the user they went out as
     expected = [
         (d, s, e, c, "casecode-auto" if who == "auto" else who)
@@ -331,6 +339,165 @@ def test_maxqda_export_writes_crlf(built, tmp_path):
         (s, e, code, "casecode-auto" if who == "auto" else who)
         for _, s, e, code, who in codings(built)
     )  # the text had CRLF already: nothing moved
+
+
+def coding_rows(project: Path) -> list[tuple]:
+    """(document, start, end, code, coder, origin, status) of every coding."""
+    return sorted(
+        (doc["name"], c["start"], c["end"], c["code"], c["coder"], c["origin"], c["status"])
+        for doc in casecode.list_documents(project)
+        for c in casecode.get_document(project, doc["id"])["codings"]
+    )
+
+
+def test_own_suggestions_come_back_once(built, tmp_path):
+    """A project handed out and straight back: casecode's suggestions (user casecode-auto) are
+    matched to the coder auto's, not added again as accepted codings."""
+    import shutil
+
+    before = coding_rows(built)
+    casecode.qdpx_export(built, out=tmp_path / "out.qdpx")
+    shutil.copytree(built, tmp_path / "copy")
+    for project in (built, tmp_path / "copy"):
+        report = casecode.qdpx_import(tmp_path / "out.qdpx", project)
+        assert report.codings == {} and report.documents == []
+        assert report.codings_there == len(before)
+        assert coding_rows(project) == before
+    # into a new project they stay what they were: open suggestions, to be reviewed there
+    report = casecode.qdpx_import(tmp_path / "out.qdpx", tmp_path / "new")
+    auto = [c for c in coding_rows(tmp_path / "new") if c[4] == "casecode-auto"]
+    assert auto and report.suggestions == len(auto) == report.codings["casecode-auto"]
+    assert {(c[5], c[6]) for c in auto} == {("import", "suggested")}
+    people = [c for c in coding_rows(tmp_path / "new") if c[4] in ("ann", "bo")]
+    assert {(c[5], c[6]) for c in people} == {("import", "accepted")}
+    queue = casecode.review_queue(tmp_path / "new", of="casecode-auto")
+    assert len(queue) == len(auto)
+    casecode.decide(tmp_path / "new", queue[0]["id"], "accept", reviewer="cy")
+    assert len(casecode.review_queue(tmp_path / "new", of="casecode-auto")) == len(auto) - 1
+    # the new project's export, back into the first: only cy's decision is new (a person's
+    # coding now); the suggestions still open there are the ones auto made here
+    casecode.qdpx_export(tmp_path / "new", out=tmp_path / "again.qdpx")
+    again = casecode.qdpx_import(tmp_path / "again.qdpx", built)
+    assert again.codings == {"cy": 1} and again.suggestions == 0
+    assert [c for c in coding_rows(built) if c[4] != "cy"] == before
+
+
+def test_a_crlf_export_comes_back_to_the_same_documents(tmp_path):
+    """--for maxqda writes CRLF: the documents are matched by their text, line breaks aside, and
+    the positions moved back onto the stored LF text."""
+    root = tmp_path / "p"
+    casecode.init_project(root)
+    text = "Interviewer: How are you?\nResident: My pension is small.\n\nResident: 女儿来了。\n"
+    (tmp_path / "lf.txt").write_text(text, "utf-8")
+    casecode.import_documents(root, [tmp_path / "lf.txt"])
+    (tmp_path / "book.yaml").write_text(CODEBOOK, encoding="utf-8")
+    casecode.use_codebook(root, tmp_path / "book.yaml")
+    casecode.tag(root, "lf.txt", 3, "care", quote="女儿", coder="ann")
+    casecode.tag(root, "lf.txt", 2, "money", coder="ann")
+    before = coding_rows(root)
+    casecode.qdpx_export(root, out=tmp_path / "m.qdpx", tool="maxqda")
+    report = casecode.qdpx_import(tmp_path / "m.qdpx", root)
+    assert report.documents == [] and report.already == ["lf.txt"]
+    assert report.codings == {} and report.codings_there == 2
+    assert coding_rows(root) == before
+    # a project with the document but not the codings: they land on the same characters
+    casecode.init_project(tmp_path / "q")
+    casecode.import_documents(tmp_path / "q", [tmp_path / "lf.txt"])
+    report = casecode.qdpx_import(tmp_path / "m.qdpx", tmp_path / "q")
+    assert report.documents == [] and report.codings == {"ann": 2}
+    doc = casecode.get_document(tmp_path / "q", "lf.txt")
+    assert sorted(doc["text"][c["start"] : c["end"]] for c in doc["codings"]) == sorted(
+        text[s:e] for _, s, e, *_ in before
+    )
+
+
+def test_attribute_values_changed_here_are_kept(built, tmp_path):
+    casecode.qdpx_export(built, out=tmp_path / "out.qdpx")
+    first = casecode.qdpx_import(tmp_path / "out.qdpx", tmp_path / "new")
+    assert first.attributes == 1 and first.attributes_kept == []
+    (tmp_path / "changed.csv").write_text(
+        "document,village,role\ninterview.txt,下坊村,村民\n", "utf-8"
+    )
+    casecode.set_attributes(built, tmp_path / "changed.csv")
+    again = casecode.qdpx_import(tmp_path / "out.qdpx", built)
+    attrs = casecode.get_document(built, "interview.txt")["attributes"]
+    assert attrs["village"] == "下坊村" and attrs["role"] == "村民"
+    assert again.attributes == 0
+    (kept,) = again.attributes_kept
+    assert "village" in kept and "下坊村" in kept and "上坊村" in kept
+    # nothing changed: nothing written, nothing reported
+    casecode.qdpx_export(built, out=tmp_path / "now.qdpx")
+    assert casecode.qdpx_import(tmp_path / "now.qdpx", built).attributes == 0
+
+
+def test_markdown_front_matter_survives_the_round_trip(tmp_path):
+    root = tmp_path / "p"
+    casecode.init_project(root)
+    md = (
+        "---\ninterviewer: 研究者甲\ncase: R9\ndate: 2024-05-01\n---\n"
+        "访谈者：最近怎么样？\n受访者：还可以，女儿常来。\n访谈者：钱够用吗？\n受访者：不太够。\n"
+    )
+    (tmp_path / "interview.md").write_text(md, "utf-8")
+    casecode.import_documents(root, [tmp_path / "interview.md"])
+    casecode.qdpx_export(root, out=tmp_path / "out.qdpx")
+    report = casecode.qdpx_import(tmp_path / "out.qdpx", tmp_path / "q")
+    assert report.attributes_kept == []
+
+    def turns(project):
+        doc = casecode.get_document(project, "interview.md")
+        return [(t["n"], t["speaker"], t["text"]) for t in doc["turns"]], doc
+
+    (here, one), (there, two) = turns(root), turns(tmp_path / "q")
+    assert there == here and len(here) == 4
+    assert two["case"] == one["case"] == "R9"
+    assert two["attributes"]["interviewer"] == "研究者甲"
+
+
+def test_accepted_suggestions_go_out_under_the_reviewer(built, tmp_path):
+    queue = casecode.review_queue(built)
+    assert len(queue) >= 2
+    casecode.decide(built, queue[0]["id"], "accept", reviewer="cy")
+    casecode.decide(built, queue[1]["id"], "reject", reviewer="cy")
+    report = casecode.qdpx_export(built, out=tmp_path / "out.qdpx")
+    assert report.codings["cy"] == 1
+    assert report.codings["casecode-auto"] == len(queue) - 2  # the rejected one stays home
+    rejected = casecode.qdpx_export(built, out=tmp_path / "rej.qdpx", status="rejected")
+    assert rejected.codings == {"casecode-auto": 1}
+    back = casecode.qdpx_import(tmp_path / "out.qdpx", tmp_path / "new")
+    cy = [c for c in coding_rows(tmp_path / "new") if c[4] == "cy"]
+    assert [c[1:4] for c in cy] == [(queue[0]["start"], queue[0]["end"], queue[0]["code"])]
+    assert cy[0][5:] == ("import", "accepted") and back.suggestions == len(queue) - 2
+    # handed back to this project: the accepted suggestion is the one cy accepted here
+    before = coding_rows(built)
+    again = casecode.qdpx_import(tmp_path / "out.qdpx", built)
+    assert again.codings == {} and coding_rows(built) == before
+
+
+def test_an_empty_export_warns_and_codes_get_colours(built, tmp_path, cli):
+    from lxml import etree
+
+    from casecode.codebook.colours import code_colours
+
+    report = casecode.qdpx_export(built, out=tmp_path / "r.qdpx", status="rejected")
+    assert report.codings == {} and len(report.warnings) == 1
+    assert "no rejected codings" in report.warnings[0]
+    full = casecode.qdpx_export(built, out=tmp_path / "all.qdpx")
+    assert full.warnings == []
+    result = cli(
+        "qdpx", "export", "--out", tmp_path / "c.qdpx", "-p", built, "--status", "rejected"
+    )
+    assert "warning:" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    with zipfile.ZipFile(tmp_path / "all.qdpx") as archive:
+        root = etree.fromstring(archive.read("project.qde"))
+    colours = {el.get("name"): el.get("color") for el in root.iter("{urn:QDA-XML:project:1.0}Code")}
+    view = code_colours(casecode.project_codebook(built))
+    assert colours == {
+        "Care": "#336699",  # its own colour stays
+        "Family care": view["care.family"],
+        "Money": view["money"],
+        "Groups": view["groups"],
+    }
+    assert len(set(colours.values())) == 4
 
 
 @settings(

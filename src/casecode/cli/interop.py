@@ -57,11 +57,24 @@ def qdpx_import_cli(
         f"  codings: {coded}"
         + (f" ({by})" if by else "")
         + (f"; {report.codings_there} already there" if report.codings_there else "")
+        + (
+            f"; {report.suggestions} of them casecode's open suggestions "
+            "(review them with: casecode review --of casecode-auto)"
+            if report.suggestions
+            else ""
+        )
     )
     out.print(
         f"  memos: {report.memos}; cases: {report.cases}; attribute values: "
         f"{report.attributes}; positions: {escape(report.positions)}"
     )
+    if report.attributes_kept:
+        err.print(
+            f"[yellow]kept:[/] {len(report.attributes_kept)} attribute value(s) of the project "
+            "that the file has otherwise: "
+            + escape("; ".join(report.attributes_kept[:3]))
+            + ("; ..." if len(report.attributes_kept) > 3 else "")
+        )
     for line in report.skipped:
         err.print(f"[yellow]skipped:[/] {escape(line)}")
     for line in report.not_imported:
@@ -81,7 +94,8 @@ def qdpx_export_cli(
     as_json: JsonOpt = False,
 ) -> None:
     """Write the project as a .qdpx for NVivo, ATLAS.ti, MAXQDA or QualCoder: documents, codebook,
-    cases, codings and memos; casecode's suggestions under the user casecode-auto."""
+    cases, codings and memos; casecode's open suggestions under the user casecode-auto, accepted
+    ones under the reviewer's name."""
 
     with errors():
         report = qdpx_export(
@@ -99,3 +113,5 @@ def qdpx_export_cli(
     )
     for line in report.notes:
         err.print(f"[yellow]note:[/] {escape(line)}")
+    for line in report.warnings:
+        err.print(f"[yellow]warning:[/] {escape(line)}")

@@ -3,14 +3,17 @@
 
 >>> import casecode
 >>> casecode.qdpx_import("colleague.qdpx", "study")     # NVivo, ATLAS.ti, MAXQDA, QualCoder
->>> casecode.qdpx_export("study", out="back.qdpx")       # suggestions as user casecode-auto
+>>> casecode.qdpx_export("study", out="back.qdpx")       # open suggestions as casecode-auto
 
 Import is all or nothing: the file is read and checked first, then everything goes in one
-transaction. Text sources become documents (turns split as on any import), the codebook becomes
-the project's (or, when it has one, the codes it lacks are added to it), users become coders,
-every coding of a passage becomes an accepted coding by its user (origin ``imported``), notes
-become memos, cases and variables become cases and attributes. What has no place in casecode is
-listed in the summary, never dropped in silence.
+transaction. Text sources become documents (turns split as on any import, after YAML front
+matter), the codebook becomes the project's (or, when it has one, the codes it lacks are added to
+it), users become coders, every coding of a passage becomes an accepted coding by its user
+(origin ``imported``; by a ``casecode-...`` user, an open suggestion), notes become memos, cases
+and variables become cases and attributes. What has no place in casecode is listed in the
+summary, never dropped in silence. Nothing is added twice: documents are matched by their text
+(line breaks aside), codings by span, code and coder (or its ``casecode-`` twin, or the reviewer
+who accepted it), and attribute values only fill in what the project lacks.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from typing import Any
 
 from casecode import __version__
 from casecode.codebook.codes import Code
+from casecode.codebook.colours import code_colours
 from casecode.codebook.load import load_checked, require_valid
 from casecode.codebook.use import project_codebook
 from casecode.codebook.validate import validate_text
-from casecode.corpus.language import detect_language
+from casecode.corpus.language import detect_language, detect_script
+from casecode.corpus.readers import front_matter
 from casecode.corpus.turns import compile_patterns, split_turns
 from casecode.errors import CasecodeError
 from casecode.interop.refi import (
@@ -39,8 +44,11 @@ from casecode.interop.refi import (
     OutSource,
     RefiProject,
     first_words,
+    from_lf,
+    lf_only,
     names_in,
     read_qdpx,
+    to_lf,
     write_qdpx,
 )
 from casecode.outputs import check_out, write_atomic
@@ -82,10 +90,12 @@ class QdpxImport:
     codes_added: int = 0
     codes_matched: int = 0
     codings: dict[str, int] = field(default_factory=dict)  # by coder
+    suggestions: int = 0  # of those, casecode's suggestions (open: status suggested)
     codings_there: int = 0  # already in the project: not added twice
     memos: int = 0
     cases: int = 0
-    attributes: int = 0
+    attributes: int = 0  # attribute values written (missing ones only)
+    attributes_kept: list[str] = field(default_factory=list)  # the project's value differs
     not_imported: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     created: bool = False  # the project was made for this import
@@ -212,24 +222,64 @@ def _import(proj: Project, parsed: RefiProject, path: Path, report: QdpxImport, 
                 store.add_memo(kind, target, text, by or "imported")
             report.memos += 1
 
+    own_attrs = store.document_own_attributes()
+    case_attrs = store.case_attributes()
+
+    def missing(what: str, have: dict[str, str], values: dict[str, str]) -> dict[str, str]:
+        """The values ``have`` lacks (added to it); a different value is kept and listed."""
+        new = {}
+        for key, value in values.items():
+            if key not in have:
+                new[key] = value
+            elif have[key] != value:
+                report.attributes_kept.append(
+                    f"{what}: {key} is '{have[key]}' here, '{value}' in the file"
+                )
+        have.update(new)
+        report.attributes += len(new)
+        return new
+
+    lf_docs: dict[str, Any] | None = None  # documents by the hash of their text, LF only
+
+    def same_text(text: str):
+        """A document whose text is ``text``, exactly or but for its line breaks."""
+        nonlocal lf_docs
+        same = store.document_by_sha(_sha(text))
+        if same is not None:
+            return store.document_by_id(same["id"])
+        if lf_docs is None:
+            lf_docs = {}
+            for d in store.all_documents():
+                lf_docs.setdefault(_sha(lf_only(d["text"])), d)
+        return lf_docs.get(_sha(lf_only(text)))
+
+    touched_cases: set[str] = set()
+    added: set[tuple] = set()  # codings added by this import
     for src in parsed.sources:
         if src.text is None:
             what = f" ({src.kind})" if src.kind != "text" else ""
             lost = f"; its {src.codings} coding(s) with it" if src.codings else ""
             report.skipped.append(f"{src.name}{what}: not imported, {src.problem}{lost}")
             continue
-        sha = hashlib.sha256(src.text.encode("utf-8")).hexdigest()
-        same = store.document_by_sha(sha)
+        same = same_text(src.text)
+        move = None  # positions in the file's text → the stored text's, when they differ
         if same is not None:
             doc_id, name = same["id"], same["name"]
             report.already.append(name)
+            if same["text"] != src.text:  # the same text with other line breaks (MAXQDA, NVivo)
+                move = _mover(src.text, same["text"])
+            if case_of.get(src.guid) == same["case_name"]:
+                touched_cases.add(same["case_name"])
+            meta: dict[str, str] = {}
         else:
             name = _free_name(store, src.name)
-            segments = split_turns(src.text, start=0, patterns=patterns)
+            meta, body = _front_matter(src, report)
+            segments = split_turns(src.text, start=body, patterns=patterns)
             if not segments:
                 report.skipped.append(f"{src.name}: not imported, no text to import")
                 continue
-            case = case_of.get(src.guid) or Path(name).stem
+            case = case_of.get(src.guid) or meta.get("case") or Path(name).stem
+            language = doc_lang or detect_language(src.text[body:])
             doc_id = store.insert_document(
                 {
                     "name": name,
@@ -237,75 +287,84 @@ def _import(proj: Project, parsed: RefiProject, path: Path, report: QdpxImport, 
                     "path": str(path.resolve()),
                     "format": "qdpx",
                     "encoding": src.encoding,
-                    "language": doc_lang or detect_language(src.text),
-                    "sha256": sha,
+                    "language": language,
+                    "script": detect_script(src.text[body:]) if language != "en" else None,
+                    "sha256": _sha(src.text),
                     "text": src.text,
-                    "body_start": 0,
-                    "metadata": {},
+                    "body_start": body,
+                    "metadata": meta,
                     "imported_at": utcnow(),
                 }
             )
             store.replace_segments(doc_id, segments)
             report.documents.append(name)
+            if lf_docs is not None:
+                lf_docs.setdefault(_sha(lf_only(src.text)), store.document_by_id(doc_id))
             if src.guid in case_of:
                 imported_cases.add(case)
-        if src.variables:
-            store.set_document_attributes(doc_id, src.variables)
-            report.attributes += len(src.variables)
+                touched_cases.add(case)
+        values = {k: v for k, v in meta.items() if k != "case"} | src.variables
+        if values:
+            new = missing(f"document '{name}'", own_attrs.setdefault(doc_id, {}), values)
+            if new:
+                store.set_document_attributes(doc_id, new)
         memo("document", name, src.notes, src.description, user(src.user))
         for sel in src.selections:
+            start, end = (move(sel.start), move(sel.end)) if move else (sel.start, sel.end)
             made: list[int] = []
-            there = store.codings_in(doc_id, sel.start, sel.end)
+            there = store.codings_in(doc_id, start, end)
             for coding in sel.codings:
                 code_id = code_ids.get(coding.code)
                 if code_id is None:
                     report.warnings.append(
-                        f"{name} {sel.start}-{sel.end}: a coding with code {coding.code}, which "
+                        f"{name} {start}-{end}: a coding with code {coding.code}, which "
                         "the codebook lacks; not imported"
                     )
                     continue
                 coder = user(coding.user)
                 same_coding = next(
-                    (
-                        c
-                        for c in there
-                        if (c["start"], c["end"], c["code_id"], c["coder"])
-                        == (sel.start, sel.end, code_id, coder)
-                    ),
-                    None,
+                    (c for c in there if _same_coding(c, start, end, code_id, coder)), None
                 )
                 if same_coding is not None:
                     report.codings_there += 1
                     made.append(same_coding["id"])
                     memo("coding", str(same_coding["id"]), coding.notes)
                     continue
+                key = (doc_id, start, end, code_id, coder)
+                if key in added:  # the file has it twice
+                    continue
+                added.add(key)
+                machine = coder.startswith(AUTO_PREFIX)  # casecode's suggestion: still open
                 cid = store.insert_coding(
                     doc_id,
-                    sel.start,
-                    sel.end,
+                    start,
+                    end,
                     code_id,
                     coder=coder,
                     origin="imported",
-                    status="accepted",
+                    status="suggested" if machine else "accepted",
                 )
                 made.append(cid)
                 report.codings[coder] = report.codings.get(coder, 0) + 1
+                report.suggestions += machine
                 memo("coding", str(cid), coding.notes)
             if sel.description or sel.notes:
                 if made:
                     for cid in dict.fromkeys(made):
                         memo("coding", str(cid), sel.notes, sel.description, user(sel.user))
                 else:  # a passage with a note but no code: the note goes on the document
-                    quote = f"On characters {sel.start}-{sel.end} ({sel.name or 'a passage'}): "
+                    quote = f"On characters {start}-{end} ({sel.name or 'a passage'}): "
                     notes = [parsed.notes[r] for r in sel.notes if r in parsed.notes]
                     used_notes.update(r for r in sel.notes if r in parsed.notes)
                     for text in [sel.description] + [_note_text(n.name, n.text) for n in notes]:
                         if text:
                             memo("document", name, [], quote + text, user(sel.user))
     for case in parsed.cases:
-        if case.name in imported_cases and case.variables:
-            store.set_case_attributes(case.name, case.variables)
-            report.attributes += len(case.variables)
+        if case.name in touched_cases and case.variables:
+            have = case_attrs.setdefault(case.name, {})
+            new = missing(f"case '{case.name}'", have, case.variables)
+            if new:
+                store.set_case_attributes(case.name, new)
         if case.name in imported_cases and case.description:
             report.not_imported.append(f"case '{case.name}': its description")
     report.cases = len(imported_cases)
@@ -318,6 +377,46 @@ def _import(proj: Project, parsed: RefiProject, path: Path, report: QdpxImport, 
             f"{len(free)} note(s) on no code, document or passage "
             f"({names_in(repr(n.name) for n in free)}): casecode memos are on one of those"
         )
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _front_matter(src, report: QdpxImport) -> tuple[dict[str, str], int]:
+    """A source's YAML front matter, found as ``casecode import`` finds it in a .txt or .md
+    (so a Markdown interview exported with its front matter comes back with the same turns):
+    (metadata, where the body starts); none when it is not valid YAML or nothing follows it."""
+    try:
+        meta, body = front_matter(src.text, Path(src.name))
+    except CasecodeError as exc:
+        report.warnings.append(
+            f"{src.name}: its text begins like YAML front matter but {exc.message}; "
+            "read as part of the text"
+        )
+        return {}, 0
+    if not src.text[body:].strip():
+        return {}, 0
+    return meta, body
+
+
+def _mover(incoming: str, stored: str):
+    """Offsets into ``incoming`` → the same places in ``stored``, the same text but for its line
+    breaks (CRLF, CR or LF)."""
+    out_of, into = to_lf(incoming), from_lf(stored)
+    return lambda points: into(out_of(points))
+
+
+def _same_coding(c, start: int, end: int, code_id: str, coder: str) -> bool:
+    """Whether stored coding ``c`` is the one a file's coding by ``coder`` stands for: the same
+    span and code by the same coder or its ``casecode-`` twin (a suggestion handed out and back),
+    or a suggestion that ``coder`` accepted (handed out under the reviewer's name)."""
+    if (c["start"], c["end"], c["code_id"]) != (start, end, code_id):
+        return False
+    bare = coder.removeprefix(AUTO_PREFIX)
+    if c["coder"] in (coder, bare, AUTO_PREFIX + bare):
+        return True
+    return c["reviewed_by"] == coder and c["status"] == "accepted"
 
 
 def _note_text(name: str, text: str) -> str:
@@ -481,17 +580,26 @@ class QdpxExport:
     cases: int = 0
     variables: int = 0
     notes: list[str] = field(default_factory=list)  # what the reader should know
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def user_name(coder: str, origin: str) -> str:
-    """The REFI user a coding goes out under: people under their own name, casecode's rules
-    (suggestions, reviewed or not) under ``casecode-<coder>`` so that tools show them apart."""
-    if origin.startswith("rule:") and not coder.startswith(AUTO_PREFIX):
-        return AUTO_PREFIX + coder
-    return coder
+def user_name(
+    coder: str, origin: str, status: str = "suggested", reviewed_by: str | None = None
+) -> str:
+    """The REFI user a coding goes out under. People's codings go under their own name; a
+    suggestion someone accepted under that reviewer's name (a person's decision now); open (and
+    rejected) suggestions under ``casecode-<coder>``, so that tools show them apart. A coding
+    whose coder is ``casecode-...`` already (a suggestion that came in from a .qdpx) is a
+    suggestion too."""
+    machine = origin.startswith("rule:") or coder.startswith(AUTO_PREFIX)
+    if not machine:
+        return coder
+    if status == "accepted" and reviewed_by:
+        return reviewed_by
+    return coder if coder.startswith(AUTO_PREFIX) else AUTO_PREFIX + coder
 
 
 def qdpx_export(
@@ -507,8 +615,9 @@ def qdpx_export(
     """``casecode qdpx export``: write the project as a REFI-QDA project (.qdpx) that NVivo,
     ATLAS.ti, MAXQDA and QualCoder open: documents as UTF-8 text sources, the codebook, cases and
     attributes, every coder's codings (``status``: all, accepted, suggested or rejected; only
-    ``coder``'s when given) and memos. Automatic suggestions go out under the user
-    ``casecode-auto`` (``casecode-<coder>``). ``tool`` adapts positions and line breaks: refi
+    ``coder``'s when given) and memos. Open automatic suggestions go out under the user
+    ``casecode-auto`` (``casecode-<coder>``), accepted ones under the reviewer's name; rejected
+    ones only with ``status="rejected"``. ``tool`` adapts positions and line breaks: refi
     (the standard: code points), nvivo (UTF-16 code units), maxqda (CRLF line breaks). GUIDs are
     stable: the same object gets the same GUID on every export."""
     if status not in STATUSES:
@@ -544,6 +653,16 @@ def qdpx_export(
             f"{len(used)} code(s) no longer in the codebook written from earlier codebooks: "
             + names_in(used)
         )
+    colours = code_colours(codes)  # as `casecode view` shows them; a code's own colour stays
+
+    def coloured(code: Code) -> Code:
+        return replace(
+            code,
+            color=code.color or colours.get(code.id),
+            children=tuple(coloured(c) for c in code.children),
+        )
+
+    codes = [coloured(c) for c in codes]
     all_ids = [c.id for top in codes for c in top.walk()]
     code_guids = {cid: stable_guid("code", cid) for cid in all_ids}
     report.codes = len(all_ids)
@@ -590,8 +709,12 @@ def qdpx_export(
     for d in docs:
         guid = stable_guid("document", d["name"])
         selections: dict[tuple[int, int, str], OutSelection] = {}
+        done: set[tuple] = set()
         for c in by_doc.get(d["id"], []):
-            who = user_name(c["coder"], c["origin"])
+            who = user_name(c["coder"], c["origin"], c["status"], c["reviewed_by"])
+            if (c["start"], c["end"], who, c["code_id"]) in done:
+                continue  # e.g. a reviewer's own coding and the suggestion they accepted
+            done.add((c["start"], c["end"], who, c["code_id"]))
             key = (c["start"], c["end"], who)
             if key not in selections:
                 selections[key] = OutSelection(
@@ -644,6 +767,14 @@ def qdpx_export(
         notes=notes,
     )
     write_atomic(out, write_qdpx(project, tool=tool))
+    if not codings:
+        which = "" if status == "all" else f" {status}"
+        report.warnings.append(
+            f"no{which} codings to export"
+            + (f" by {coder}" if coder else "")
+            + ": the file has documents and codes only; run `casecode code` (or code by hand), "
+            "or check coder and status"
+        )
     return report
 
 

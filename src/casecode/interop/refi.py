@@ -568,6 +568,29 @@ def with_crlf(text: str) -> tuple[str, Callable[[int], int]]:
     return out, lambda points: points + bisect_left(lone, points)
 
 
+def lf_only(text: str) -> str:
+    """``text`` with every line break written LF (CRLF and a lone CR alike)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def to_lf(text: str) -> Callable[[int], int]:
+    """A function: an offset into ``text`` → the same place in ``lf_only(text)``. An offset
+    between a CR and its LF moves to the line break's start."""
+    dropped = [m.start() for m in re.finditer(r"\r(?=\n)", text)]  # each CR of a CRLF
+    if not dropped:
+        return lambda points: points
+    return lambda points: points - bisect_left(dropped, points)
+
+
+def from_lf(text: str) -> Callable[[int], int]:
+    """A function: an offset into ``lf_only(text)`` → the same place in ``text`` (before the CR
+    of a CRLF, never between the two)."""
+    at = [m.start() - k for k, m in enumerate(re.finditer(r"\r(?=\n)", text))]
+    if not at:
+        return lambda points: points
+    return lambda points: points + bisect_left(at, points)
+
+
 # -- writing ------------------------------------------------------------------------------------
 
 

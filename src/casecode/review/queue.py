@@ -39,7 +39,10 @@ def review_queue(
             by_turn = {s.n: s for s in segments}
             for c in codings_of(store, row, segments):
                 wanted = c["status"] != "suggested" if decided else c["status"] == "suggested"
-                if c["coder"] != of or c["origin"] != "rule" or not wanted:
+                # a suggestion of casecode's that came back from a .qdpx (qdpx import) is
+                # stored as imported and open: it is reviewed like any other
+                open_import = c["origin"] == "import" and c["status"] == "suggested"
+                if c["coder"] != of or not (c["origin"] == "rule" or open_import) or not wanted:
                     continue
                 if wanted_codes is not None and c["code"] not in wanted_codes:
                     continue
@@ -87,7 +90,11 @@ def decide(
             coding = store.coding_by_id(coding_id)
             if coding is None:
                 raise CasecodeError(f"no coding {coding_id}")
-            if action != "memo" and not coding["origin"].startswith("rule:"):
+            reviewable = coding["origin"].startswith("rule:") or (
+                coding["origin"] == "imported"
+                and (coding["status"] == "suggested" or coding["reviewed_by"] is not None)
+            )
+            if action != "memo" and not reviewable:
                 raise CasecodeError(
                     f"coding {coding_id} is not an automatic suggestion "
                     f"({coding['origin']}, by {coding['coder']}); only suggestions are reviewed"
