@@ -265,3 +265,10 @@ def test_a_page_without_codings_says_so():
     page = view_page([DOC], [], BOOK, lang="en")
     assert "No codings match." in page
     assert not parse(page).find("span", cls="c")
+
+
+def test_a_category_shows_the_passages_of_its_codes(page):
+    """问题 has no coding of its own but two below it: the panel says Σ 2, not 0."""
+    tree = page.split('<div class="tree">')[1].split("</div>")[0]
+    item = tree.split("问题</label>")[1].split("<ul")[0]
+    assert "Σ 2" in item and ">0<" not in item

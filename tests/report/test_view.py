@@ -195,6 +195,12 @@ def test_the_page_in_headless_chromium(coded, tmp_path):
         browser.resize(390, 800, mobile=True)
         browser.open(out)
         assert js("document.documentElement.scrollWidth") <= 390
+        # the text comes first: the panel's lists start folded, a tap away
+        assert js("[].map.call(document.querySelectorAll('#panel details'), d => d.open)") == [
+            False,
+            False,
+        ]
+        assert js("document.querySelector('.turn').getBoundingClientRect().top") < 800
         phone = browser.screenshot(tmp_path / "view-phone.png")
         assert _png_size(phone)[0] == 390
     finally:

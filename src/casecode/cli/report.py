@@ -122,7 +122,8 @@ def view_cli(
     size = result["bytes"]
     size = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(size // 1000, 1)} kB"
     out.print(
-        f"Wrote {escape(result['file'])}: {result['documents']} documents, "
+        f"Wrote {escape(result['file'])}: {result['documents']} "
+        f"document{'' if result['documents'] == 1 else 's'}, "
         f"{result['codings']} codings of {result['codes']} codes ({size})",
         soft_wrap=True,
     )

@@ -347,20 +347,29 @@ def _tree(page: _Page, codes: Iterable[Code], counts: dict[str, int], scope: set
         if code.id not in scope:
             continue
         inner = _tree(page, code.children, counts, scope)
-        items.append(_code_item(page, code.id, counts, inner))
+        below = sum(counts.get(c.id, 0) for c in code.walk() if c is not code)
+        items.append(_code_item(page, code.id, counts, inner, below))
     return f'<ul role="group">{"".join(items)}</ul>' if items else ""
 
 
-def _code_item(page: _Page, code_id: str, counts: dict[str, int], inner: str = "") -> str:
+def _code_item(
+    page: _Page, code_id: str, counts: dict[str, int], inner: str = "", below: int = 0
+) -> str:
+    """A code in the panel: its check box, label, and how many passages it has (a link to the
+    next one); a code with none of its own but some below it shows theirs, as Σ n."""
     k = page.k(code_id)
     n = counts.get(code_id, 0)
     label = _label(page, code_id)
-    go = (
-        f' <a class="go" href="#" data-k="{k}" title="{_attr(word("next", page.lang))}">'
-        f'{n}<span class="vh"> {_esc(word("next", page.lang))}</span></a>'
-        if n
-        else ' <span class="nil">0</span>'
-    )
+    if n:
+        go = (
+            f' <a class="go" href="#" data-k="{k}" title="{_attr(word("next", page.lang))}">'
+            f'{n}<span class="vh"> {_esc(word("next", page.lang))}</span></a>'
+        )
+    elif below:
+        go = f' <span class="nil">Σ {below}</span>'
+    else:
+        go = ' <span class="nil">0</span>'
+
     return (
         f'<li><label title="{_attr(code_id)}"><input type="checkbox" class="fk" data-k="{k}" '
         f'checked> <span class="sw k{k}"></span> {_esc(label)}</label>{go}{inner}</li>'
@@ -687,6 +696,8 @@ q.addEventListener("input",function(){clearTimeout(timer);timer=setTimeout(searc
 var m=/(?:^#|&)hide=([^&]*)/.exec(location.hash);
 if(m){decodeURIComponent(m[1]).split(",").forEach(function(id){
   D.codes.forEach(function(c,k){if(c[0]===id||c[0].indexOf(id+".")===0)code(k,false);});});}
+if(window.matchMedia&&matchMedia("(max-width:760px)").matches){  /* a phone: text first */
+  [].forEach.call(document.querySelectorAll("#panel details"),function(d){d.open=false;});}
 B.classList.add("ready");
 })();
 """
