@@ -166,6 +166,8 @@ class Engine:
             any(n.clause for m in (r.match, *r.any, *r.all) for n in m.near) for r in self.rules
         ]
         self._clause_ends: list[int] | None = None
+        self._sentence_ends: list[int] | None = None  # this document's, found when needed
+        self._cue_spans: dict[str, tuple[list[int], list[int]]] = {}  # and its cues'
         for i, rule in enumerate(self.rules):
             self._matchers(i, (), rule.match)
             for j, cond in enumerate(rule.any):
@@ -409,6 +411,8 @@ class Engine:
         hits = self.hits(text, tokens, language, rules, form)
         self._languages: dict[tuple[int, int], str] = {}
         self._clause_ends = None
+        self._sentence_ends = None
+        self._cue_spans = {}
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)
         for (i, path), found in hits.items():
             by_rule[i][path] = found
@@ -537,7 +541,8 @@ class Engine:
         b = bisect_left(breaks, hit.te)  # the clause's end: the first break after the hit
         clause_end = starts[breaks[b]] if b < len(breaks) else len(form)
         if self.after[i] is not None:
-            m = self.after[i].search(form, here, clause_end)
+            cues = self._cues_in(self.after[i], form)
+            m = _first_within(cues, here, clause_end)
             if m is None and b < len(breaks) and form[clause_end : clause_end + 1] in ("?", "？"):
                 # X? Not here. - a denial that opens the next clause answers the question
                 nxt = bisect_left(breaks, breaks[b] + 1)
@@ -545,14 +550,26 @@ class Engine:
                 begin = clause_end + 1
                 while begin < stop and form[begin].isspace():
                     begin += 1
-                m = self.after[i].match(form, begin, stop)
+                m = _first_within(cues, begin, stop, at_start=True)
             if m is not None:
-                return f"negated by '{text[m.start() : m.end()]}' after it"
+                return f"negated by '{text[m[0] : m[1]]}' after it"
         if self.over[i] is not None:
-            m = self.over[i].search(form, here, self._sentence_end(form, here))
+            m = _first_within(
+                self._cues_in(self.over[i], form), here, self._sentence_end(form, here)
+            )
             if m is not None:
-                return f"said to be over ('{text[m.start() : m.end()]}' later in the sentence)"
+                return f"said to be over ('{text[m[0] : m[1]]}' later in the sentence)"
         return None
+
+    def _cues_in(self, pattern: re.Pattern, form: str) -> tuple[list[int], list[int]]:
+        """Where ``pattern``'s cues occur in the document (starts, ends), found once per
+        document and pattern: a hit then looks for one with a bisection, not a search."""
+        found = self._cue_spans.get(pattern.pattern)
+        if found is None:
+            spans = [m.span() for m in pattern.finditer(form)]
+            found = ([s for s, _ in spans], [e for _, e in spans])
+            self._cue_spans[pattern.pattern] = found
+        return found
 
     def _context(self, rule, hit, text, form, everywhere, index, notes) -> str | None:
         """Why ``hit``'s surroundings rule it out (``None``: they do not): a context's ``without``
@@ -599,10 +616,12 @@ class Engine:
         return start, m.start() if m else len(form)
 
     def _sentence_end(self, form: str, start: int) -> int:
-        """Where the sentence that goes on at ``start`` ends: at 。！？!? (and what closes them) or
-        a line break."""
-        m = _SENTENCE_END.search(form, start)
-        return m.start() if m else len(form)
+        """Where the sentence that goes on at ``start`` ends: at 。！？!? or a line break (the
+        ends found once per document)."""
+        if self._sentence_ends is None:
+            self._sentence_ends = [m.start() for m in _SENTENCE_END.finditer(form)]
+        k = bisect_left(self._sentence_ends, start)
+        return self._sentence_ends[k] if k < len(self._sentence_ends) else len(form)
 
     def _negated(self, i, rule, hit, text, tokens) -> tuple[int, int] | None:
         """The tokens ``(first, last + 1)`` of a negation cue before ``hit`` in its clause, at most
@@ -678,7 +697,15 @@ def _cue_pattern(cues: list[str]) -> re.Pattern | None:
             parts.append(r"(?<![A-Za-z])" + r"\s+".join(words) + r"(?![A-Za-z])")
         else:
             parts.append("".join(words))
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+    if not parts:
+        return None
+    # most places in a text begin no cue: a class of the cues' first letters rules them out fast
+    firsts = {c.strip()[0] for c in cues if c.strip()}
+    firsts = (
+        {match_form(f) for f in firsts} | {f.upper() for f in firsts} | {f.lower() for f in firsts}
+    )
+    ahead = "(?=[" + "".join(re.escape(f) for f in sorted(firsts)) + "])"
+    return re.compile(ahead + "(?:" + "|".join(parts) + ")", re.IGNORECASE)
 
 
 def _collect(
@@ -782,6 +809,19 @@ def _near(
                     ),
                 )
     return list(combos.values())
+
+
+def _first_within(
+    cues: tuple[list[int], list[int]], start: int, end: int, *, at_start: bool = False
+) -> tuple[int, int] | None:
+    """The first cue that lies within ``[start, end)`` (with ``at_start``: that begins at
+    ``start``)."""
+    starts, ends = cues
+    k = bisect_left(starts, start)
+    inside = k < len(starts) and starts[k] < end and ends[k] <= end
+    if inside and (not at_start or starts[k] == start):
+        return starts[k], ends[k]
+    return None
 
 
 def _crosses(breaks: list[int], ts: int, te: int) -> bool:

@@ -182,7 +182,11 @@ class Tokenizer:
         """What a word matches on: the lemma of a word of letters that has one in the English
         table (cafés → café; not 's or n't, which the table reads as has and not), else its
         lower case."""
-        lower = match_form(word).lower()
+        return self._norm(match_form(word))
+
+    def _norm(self, formed: str) -> str:
+        """``norm`` of a word already in its match form (a tokenised document's words are)."""
+        lower = formed.lower()
         return self.lemma_table.get(lower, lower) if lower.isalpha() else lower
 
     # -- tokenising
@@ -215,7 +219,8 @@ class Tokenizer:
         """Each word's ``norm``, as the distinct norms and, per word, an index into them. Each
         distinct word is looked at once: a document repeats its words."""
         index: dict[str, int] = {}
-        of_word = {w: index.setdefault(self.norm(w), len(index)) for w in dict.fromkeys(words)}
+        norm = self._norm  # the words are a tokenised text's: in their match form already
+        of_word = {w: index.setdefault(norm(w), len(index)) for w in dict.fromkeys(words)}
         return list(index), array("i", map(of_word.__getitem__, words))
 
     def phrase(self, words: str, language: str) -> list[str]:
