@@ -99,3 +99,17 @@ B = "---\ncase: 柏树村\nrole: 会长\nvillage: 柏树村\n---\n访谈者：�
 DOC_EXAMPLE = (
     (ROOT / "docs" / "codebook.md").read_text("utf-8").split("```yaml\n")[1].split("```")[0]
 )
+
+
+def tagged_project(cli, project, folder, tags: list[tuple[str, ...]]) -> dict:
+    """The two sample interviews A and B imported into ``project`` with ANALYSIS_CODEBOOK, each
+    of ``tags`` applied by hand (``tag`` arguments), then coded by the rules; ``code``'s report."""
+    from conftest import write
+
+    for name, text in {"a.txt": A, "b.txt": B}.items():
+        write(folder / "t" / name, text)
+    cli("import", folder / "t", "-p", project)
+    cli("codebook", "use", write(folder / "cb.yaml", ANALYSIS_CODEBOOK), "-p", project)
+    for args in tags:
+        cli("tag", *args, "-p", project)
+    return cli.json("code", "-p", project)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import casecode
 from conftest import build_once, copy_of, write
 from samples import ANALYSIS_CODEBOOK as CODEBOOK
-from samples import A, B
+from samples import A, B, tagged_project
 
 C = "Interviewer: Who helps?\nVolunteer: The volunteers cook, and one volunteer drives.\n"
 
@@ -32,21 +32,21 @@ def _coded(tmp_path_factory):
 
 
 def _code(cli, project, tmp_path):
-    for name, text in {"a.txt": A, "b.txt": B}.items():
-        write(tmp_path / "t" / name, text)
-    cli("import", tmp_path / "t", "-p", project)
-    cli("codebook", "use", write(tmp_path / "cb.yaml", CODEBOOK), "-p", project)
-    for args in [
-        ("a.txt", "2", "problems.funds"),
-        ("a.txt", "2", "problems.funds.late", "--quote", "拨款也慢"),
-        ("a.txt", "4", "problems.unclear", "problems.funds"),
-        ("a.txt", "4", "actors.village", "--quote", "村委会"),
-        ("b.txt", "2", "actors.village"),
-        ("b.txt", "3", "problems.funds"),
-        ("a.txt", "2", "problems.unclear", "--coder", "bo"),
-    ]:
-        cli("tag", *args, "-p", project)
-    assert cli.json("code", "-p", project)["by_code"] == {"problems.unclear": 1}  # a.txt turn 4
+    report = tagged_project(
+        cli,
+        project,
+        tmp_path,
+        [
+            ("a.txt", "2", "problems.funds"),
+            ("a.txt", "2", "problems.funds.late", "--quote", "拨款也慢"),
+            ("a.txt", "4", "problems.unclear", "problems.funds"),
+            ("a.txt", "4", "actors.village", "--quote", "村委会"),
+            ("b.txt", "2", "actors.village"),
+            ("b.txt", "3", "problems.funds"),
+            ("a.txt", "2", "problems.unclear", "--coder", "bo"),
+        ],
+    )
+    assert report["by_code"] == {"problems.unclear": 1}  # a.txt turn 4
 
 
 def matrix(cli, project, *args):

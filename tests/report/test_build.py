@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 import casecode
 from conftest import build_once, copy_of, write
 from samples import ANALYSIS_CODEBOOK as CODEBOOK
-from samples import A, B
+from samples import A, tagged_project
 
 
 @pytest.fixture
@@ -30,19 +30,19 @@ def _coded(tmp_path_factory):
 
 
 def _code(cli, project, tmp_path):
-    for name, text in {"a.txt": A, "b.txt": B}.items():
-        write(tmp_path / "t" / name, text)
-    cli("import", tmp_path / "t", "-p", project)
-    cli("codebook", "use", write(tmp_path / "cb.yaml", CODEBOOK), "-p", project)
-    for args in [
-        ("a.txt", "2", "problems.funds"),
-        ("a.txt", "4", "actors.village", "--quote", "村委会"),
-        ("b.txt", "2", "actors.village"),
-        ("b.txt", "3", "problems.funds"),
-        ("a.txt", "2", "problems.funds", "--coder", "bo"),
-    ]:
-        cli("tag", *args, "-p", project)
-    cli("code", "-p", project)  # suggests problems.unclear on a.txt turn 4 (说不清楚)
+    # the rules suggest problems.unclear on a.txt turn 4 (说不清楚)
+    tagged_project(
+        cli,
+        project,
+        tmp_path,
+        [
+            ("a.txt", "2", "problems.funds"),
+            ("a.txt", "4", "actors.village", "--quote", "村委会"),
+            ("b.txt", "2", "actors.village"),
+            ("b.txt", "3", "problems.funds"),
+            ("a.txt", "2", "problems.funds", "--coder", "bo"),
+        ],
+    )
 
 
 def headings(doc, level: int) -> list[str]:

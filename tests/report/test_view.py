@@ -13,8 +13,7 @@ import pytest
 import casecode
 from browser import Browser, find_chromium
 from conftest import build_once, copy_of, write
-from samples import ANALYSIS_CODEBOOK as CODEBOOK
-from samples import A, B
+from samples import tagged_project
 
 
 @pytest.fixture(scope="module")
@@ -23,19 +22,19 @@ def _coded(tmp_path_factory):
 
 
 def _code(cli, project, tmp_path):
-    for name, text in {"a.txt": A, "b.txt": B}.items():
-        write(tmp_path / "t" / name, text)
-    cli("import", tmp_path / "t", "-p", project)
-    cli("codebook", "use", write(tmp_path / "cb.yaml", CODEBOOK), "-p", project)
-    for args in [
-        ("a.txt", "2", "problems.funds", "--memo", "<i>late</i> money"),
-        ("a.txt", "4", "actors.village", "--quote", "村委会"),
-        ("b.txt", "2", "actors.village"),
-        ("b.txt", "3", "problems.funds"),
-        ("a.txt", "2", "problems.funds", "--coder", "bo"),
-    ]:
-        cli("tag", *args, "-p", project)
-    cli("code", "-p", project)  # suggests problems.unclear on a.txt turn 4 (说不清楚)
+    # the rules suggest problems.unclear on a.txt turn 4 (说不清楚)
+    tagged_project(
+        cli,
+        project,
+        tmp_path,
+        [
+            ("a.txt", "2", "problems.funds", "--memo", "<i>late</i> money"),
+            ("a.txt", "4", "actors.village", "--quote", "村委会"),
+            ("b.txt", "2", "actors.village"),
+            ("b.txt", "3", "problems.funds"),
+            ("a.txt", "2", "problems.funds", "--coder", "bo"),
+        ],
+    )
 
 
 @pytest.fixture
