@@ -553,6 +553,8 @@ def _codes(text: str, book: str = HEAD_BOOK, words: str = "无关词") -> set[st
         ("人民政府很重视。", {"government"}),
         ("基层老年协会很活跃。", {"association"}),
         ("村民委员会开会了。", set()),  # 村民 only modifies 村民委员会
+        ("非政府组织也来了。", set()),  # non-governmental: not a kind of government
+        ("非政府来了。", set()),
         ("村民都来了。", {"villagers"}),
     ],
 )

@@ -34,7 +34,7 @@ class Hit(NamedTuple):  # a tuple: made by the thousand per document
 
 
 # Bump when a change to judging changes what rules suggest: every code is judged again.
-ENGINE_VERSION = "5"  # 3: negation after, answers, said to be over; 4: heads; 5: context
+ENGINE_VERSION = "6"  # 3: negation after, said to be over; 4: heads; 5: context; 6: 非政府
 
 # How strongly one distinct piece of evidence of each kind points to a code (before the rule's
 # weight): a word alone is the weakest; a phrase, a token pattern or a regex says more; two
@@ -369,6 +369,8 @@ class Engine:
             if len(norm) < 3 or not _CJK.match(norm):
                 continue
             for size in range(2, len(norm)):
+                if norm[:-size] in _NEGATING:  # 非政府 is not a kind of 政府
+                    continue
                 for key in self.heads.get(norm[-size:], ()):
                     if rules is None or key[0] in rules:
                         matched.setdefault(vid, []).append(key)
@@ -676,6 +678,8 @@ def _plan(prefix: Path_, m: Matchers) -> Plan:
 
 _KINDS = {"kw": "word", "pat": "pattern", "rx": "regex"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# a compound whose only modifier negates its head is not a kind of it: 非政府, 无组织, 不作为
+_NEGATING = frozenset("非无不未反没")
 _SENTENCE_END = re.compile(r"[。！？!?]|\n")
 # where a context's sentence or clause ends: a full stop of either script (not the . of 1.5 or
 # of Mr.), ! ? and a line break; a clause also at commas, semicolons, colons and …
