@@ -115,6 +115,11 @@ def test_memos_on_codes_documents_and_codings(coded, cli):
         == "常和资金问题一起出现"
     )
     assert cli.json("show", "a.txt", "-p", coded)["memos"][0]["text"] == "受访者很坦率"
+    # a code stands for the codes below it; a document brings the memos on its codings
+    under = cli.json("memo", "list", "--code", "problems", "-p", coded)
+    assert [m["target"] for m in under] == ["problems.unclear"]
+    in_doc = cli.json("memo", "list", "--doc", "a.txt", "-p", coded)
+    assert [m["kind"] for m in in_doc] == ["document", "coding"]
     both = cli(
         "memo", "add", "x", "--code", "problems.unclear", "--doc", "a.txt", "-p", coded, ok=False
     )

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from casecode.codebook.refs import resolve_code
+from casecode.codebook.refs import resolve_code, select_codes
 from casecode.codebook.use import project_codebook
 from casecode.corpus.documents import resolve_document
 from casecode.errors import CasecodeError
@@ -72,8 +72,8 @@ def list_memos(
     codes: str | Iterable[str] | None = None,
     docs: str | int | Iterable[str | int] | None = None,
 ) -> list[dict[str, Any]]:
-    """``casecode memo list``: memos, oldest first: all, or those on any of ``codes`` and
-    ``docs``."""
+    """``casecode memo list``: memos, oldest first: all, or those on any of ``codes`` (each with
+    the codes below it) and ``docs`` (with the memos on their codings)."""
 
     with using_project(project) as proj:
         store = proj.store
@@ -81,8 +81,12 @@ def list_memos(
         docs = [docs] if isinstance(docs, str | int) else list(docs or [])
         if codes or docs:
             book = project_codebook(proj) if codes else None
-            targets = [("code", resolve_code(book, c).id) for c in codes]
-            targets += [("document", resolve_document(store, d)["name"]) for d in docs]
+            # a code stands for its subtree, as in every other filter
+            targets = [("code", c) for c in sorted(select_codes(book, codes) or ())]
+            for d in docs:  # a document's memos, and those on its codings
+                row = resolve_document(store, d)
+                targets.append(("document", row["name"]))
+                targets += [("coding", str(c["id"])) for c in store.codings_for_document(row["id"])]
             found = {r["id"]: r for kind, target in targets for r in store.memos(kind, target)}
             rows = sorted(found.values(), key=lambda r: (r["created_at"], r["id"]))
         else:
