@@ -22,8 +22,8 @@ from pathlib import Path
 import casecode
 from casecode.codebook.use import project_codebook
 from casecode.project import Project
-from casecode.report.html import ViewCoding, ViewDoc, ViewTurn, view_page
-from casecode.report.view import _evidence  # noqa: PLC2701 (a benchmark reads the verb's data)
+from casecode.report.html import ViewCoding, ViewDoc, view_page
+from casecode.report.view import view_codings, view_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -35,39 +35,8 @@ def sample(folder: Path):
     with Project(folder) as proj:
         store = proj.store
         book = project_codebook(proj)
-        segments = store.all_segments()
-        attributes = store.all_attributes()
-        docs = [
-            ViewDoc(
-                r["id"],
-                r["name"],
-                r["case_name"],
-                r["language"],
-                r["text"],
-                [
-                    ViewTurn(s.n, s.speaker, s.start, s.end, s.label_start)
-                    for s in segments[r["id"]]
-                ],
-                attributes.get(r["id"], {}),
-            )
-            for r in store.all_documents()
-        ]
-        codings = [
-            ViewCoding(
-                c["id"],
-                c["document_id"],
-                c["code_id"],
-                c["start"],
-                c["end"],
-                c["coder"],
-                c["status"],
-                c["origin"],
-                c["confidence"],
-                c["memo"],
-                _evidence(c["evidence"]),
-            )  # fmt: skip
-            for c in store.codings_for_analysis()
-        ]
+        docs = view_documents(store, store.all_documents())
+        codings = view_codings(store)
     return docs, codings, book
 
 

@@ -58,40 +58,12 @@ def view(
         rows = resolve_documents(store, refs)
         if not rows:
             raise CasecodeError("this project has no documents yet", hint="casecode import FILES")
-        attributes = store.all_attributes()
-        segments = store.all_segments()
-        documents = [
-            ViewDoc(
-                r["id"],
-                r["name"],
-                r["case_name"],
-                r["language"],
-                r["text"],
-                [
-                    ViewTurn(s.n, s.speaker, s.start, s.end, s.label_start)
-                    for s in segments.get(r["id"], [])
-                ],
-                attributes.get(r["id"], {}),
-            )
-            for r in rows
-        ]
+        documents = view_documents(store, rows)
         ids = {d.id for d in documents}
         codings = [
-            ViewCoding(
-                c["id"],
-                c["document_id"],
-                c["code_id"],
-                c["start"],
-                c["end"],
-                c["coder"],
-                c["status"],
-                c["origin"],
-                c["confidence"],
-                c["memo"],
-                _evidence(c["evidence"]),
-            )
-            for c in store.codings_for_analysis(coder=coder, statuses=STATUSES[status])
-            if c["document_id"] in ids and (wanted is None or c["code_id"] in wanted)
+            c
+            for c in view_codings(store, coder=coder, statuses=STATUSES[status])
+            if c.doc in ids and (wanted is None or c.code in wanted)
         ]
     if lang is None:
         langs = [d.language for d in documents]
@@ -115,6 +87,49 @@ def view(
         "pseudonyms": pseudonyms,
         "warnings": warnings,
     }
+
+
+def view_documents(store, rows) -> list[ViewDoc]:
+    """The page's documents: ``rows`` of the store's documents with their turns and attributes."""
+    attributes = store.all_attributes()
+    segments = store.all_segments()
+    return [
+        ViewDoc(
+            r["id"],
+            r["name"],
+            r["case_name"],
+            r["language"],
+            r["text"],
+            [
+                ViewTurn(s.n, s.speaker, s.start, s.end, s.label_start)
+                for s in segments.get(r["id"], [])
+            ],
+            attributes.get(r["id"], {}),
+        )
+        for r in rows
+    ]
+
+
+def view_codings(
+    store, *, coder: str | None = None, statuses: tuple[str, ...] = ("accepted", "suggested")
+) -> list[ViewCoding]:
+    """The page's codings: those of ``coder`` (default everyone's) with ``statuses``."""
+    return [
+        ViewCoding(
+            c["id"],
+            c["document_id"],
+            c["code_id"],
+            c["start"],
+            c["end"],
+            c["coder"],
+            c["status"],
+            c["origin"],
+            c["confidence"],
+            c["memo"],
+            _evidence(c["evidence"]),
+        )
+        for c in store.codings_for_analysis(coder=coder, statuses=statuses)
+    ]
 
 
 def _evidence(stored: str | None) -> tuple[tuple[int, int], ...]:
