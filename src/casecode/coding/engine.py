@@ -148,6 +148,7 @@ class Engine:
         self.heads: dict[str, set[tuple[int, Path_]]] = {}
         # this document's hits on a head, per rule: (path, hit)
         self._head_hits: dict[int, set[tuple[Path_, Hit]]] = {}
+        self._heads_of: dict[str, tuple[tuple[int, Path_], ...]] = {}  # norm -> its head hits
         self.cues: list[frozenset[str]] = []  # per rule: one-word cues before a hit
         self.cue_runs: list[tuple[tuple[str, ...], ...]] = []  # ... and cues of several words
         self.after: list[re.Pattern | None] = []  # cues after a hit
@@ -365,15 +366,15 @@ class Engine:
         import numpy as np
 
         matched: dict[int, list[tuple[int, Path_]]] = {}
+        heads_of = self._heads_of
         for vid, norm in enumerate(tokens.vocab):
-            if len(norm) < 3 or not _CJK.match(norm):
-                continue
-            for size in range(2, len(norm)):
-                if norm[:-size] in _NEGATING:  # 非政府 is not a kind of 政府
-                    continue
-                for key in self.heads.get(norm[-size:], ()):
-                    if rules is None or key[0] in rules:
-                        matched.setdefault(vid, []).append(key)
+            keys = heads_of.get(norm)
+            if keys is None:
+                keys = heads_of[norm] = self._head_keys(norm)
+            if keys:
+                keys = [key for key in keys if rules is None or key[0] in rules]
+                if keys:
+                    matched[vid] = keys
         if not matched:
             return
         ids = np.asarray(tokens.ids, dtype=np.int64)
@@ -384,6 +385,17 @@ class Engine:
             for key in matched[int(ids[k])]:
                 found[key].append(hit)
                 self._head_hits.setdefault(key[0], set()).add((key[1], hit))
+
+    def _head_keys(self, norm: str) -> tuple[tuple[int, Path_], ...]:
+        """The word lists a token of norm ``norm`` is a hit of by its head (asked once per
+        distinct norm: documents repeat their words)."""
+        found: list[tuple[int, Path_]] = []
+        if len(norm) >= 3 and _CJK.match(norm):
+            for size in range(2, len(norm)):
+                if norm[:-size] in _NEGATING:  # 非政府 is not a kind of 政府
+                    continue
+                found += sorted(self.heads.get(norm[-size:], ()))
+        return tuple(found)
 
     # -- judging
     def judge(
