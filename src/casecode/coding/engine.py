@@ -150,7 +150,8 @@ class Engine:
         self._head_hits: dict[int, set[tuple[Path_, Hit]]] = {}
         self._heads_of: dict[str, tuple[tuple[int, Path_], ...]] = {}  # norm -> its head hits
         self.cues: list[frozenset[str]] = []  # per rule: one-word cues before a hit
-        self.cue_runs: list[tuple[tuple[str, ...], ...]] = []  # ... and cues of several words
+        # ... and cues of several words, by their last word
+        self.cue_runs: list[dict[str, tuple[tuple[str, ...], ...]]] = []
         self.after: list[re.Pattern | None] = []  # cues after a hit
         self.over: list[re.Pattern | None] = []  # markers that say a problem is over
         self.plans = [
@@ -168,7 +169,6 @@ class Engine:
         ]
         self._clause_ends: list[int] | None = None
         self._sentence_ends: list[int] | None = None  # this document's, found when needed
-        self._cue_spans: dict[str, tuple[list[int], list[int]]] = {}  # and its cues'
         for i, rule in enumerate(self.rules):
             self._matchers(i, (), rule.match)
             for j, cond in enumerate(rule.any):
@@ -185,7 +185,11 @@ class Engine:
             negation = rule.negation
             before = [match_form(w).lower().split() for w in _all(negation.cues)]
             self.cues.append(frozenset(w[0] for w in before if len(w) == 1))
-            self.cue_runs.append(tuple(tuple(w) for w in before if len(w) > 1))
+            runs: dict[str, list[tuple[str, ...]]] = {}
+            for w in before:
+                if len(w) > 1:
+                    runs.setdefault(w[-1], []).append(tuple(w))
+            self.cue_runs.append({last: tuple(r) for last, r in runs.items()})
             self.after.append(_cue_pattern(_all(negation.after)))
             self.over.append(_cue_pattern(_all(negation.over)))
 
@@ -426,7 +430,6 @@ class Engine:
         self._languages: dict[tuple[int, int], str] = {}
         self._clause_ends = None
         self._sentence_ends = None
-        self._cue_spans = {}
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)
         for (i, path), found in hits.items():
             by_rule[i][path] = found
@@ -555,8 +558,8 @@ class Engine:
         b = bisect_left(breaks, hit.te)  # the clause's end: the first break after the hit
         clause_end = starts[breaks[b]] if b < len(breaks) else len(form)
         if self.after[i] is not None:
-            cues = self._cues_in(self.after[i], form)
-            m = _first_within(cues, here, clause_end)
+            after = self.after[i]
+            m = after.search(form, here, clause_end)
             if m is None and b < len(breaks) and form[clause_end : clause_end + 1] in ("?", "？"):
                 # X? Not here. - a denial that opens the next clause answers the question
                 nxt = bisect_left(breaks, breaks[b] + 1)
@@ -564,26 +567,14 @@ class Engine:
                 begin = clause_end + 1
                 while begin < stop and form[begin].isspace():
                     begin += 1
-                m = _first_within(cues, begin, stop, at_start=True)
+                m = after.match(form, begin, stop)
             if m is not None:
-                return f"negated by '{text[m[0] : m[1]]}' after it"
+                return f"negated by '{text[m.start() : m.end()]}' after it"
         if self.over[i] is not None:
-            m = _first_within(
-                self._cues_in(self.over[i], form), here, self._sentence_end(form, here)
-            )
+            m = self.over[i].search(form, here, self._sentence_end(form, here))
             if m is not None:
-                return f"said to be over ('{text[m[0] : m[1]]}' later in the sentence)"
+                return f"said to be over ('{text[m.start() : m.end()]}' later in the sentence)"
         return None
-
-    def _cues_in(self, pattern: re.Pattern, form: str) -> tuple[list[int], list[int]]:
-        """Where ``pattern``'s cues occur in the document (starts, ends), found once per
-        document and pattern: a hit then looks for one with a bisection, not a search."""
-        found = self._cue_spans.get(pattern.pattern)
-        if found is None:
-            spans = [m.span() for m in pattern.finditer(form)]
-            found = ([s for s, _ in spans], [e for _, e in spans])
-            self._cue_spans[pattern.pattern] = found
-        return found
 
     def _context(self, rule, hit, text, form, everywhere, index, notes) -> str | None:
         """Why ``hit``'s surroundings rule it out (``None``: they do not): a context's ``without``
@@ -653,15 +644,11 @@ class Engine:
             lower = word.lower()
             if lower in cues:
                 return k, k + 1
-            for run in self.cue_runs[i]:  # a cue of several words ending here: no longer
+            for run in self.cue_runs[i].get(lower, ()):  # a cue of several words ending here
                 first = k - len(run) + 1
-                if (
-                    first >= 0
-                    and run[-1] == lower
-                    and all(
-                        text[starts[first + n] : ends[first + n]].lower() == w
-                        for n, w in enumerate(run)
-                    )
+                if first >= 0 and all(
+                    text[starts[first + n] : ends[first + n]].lower() == w
+                    for n, w in enumerate(run)
                 ):
                     return first, k + 1
             if not punct and lower not in self.stop_words:
@@ -763,7 +750,11 @@ def evidence(hits: list[Hit], kinds: dict[Hit, str], tokens) -> list[tuple[str, 
     for hit in hits:
         kind = kinds.get(hit, "word")
         if kind in ("word", "head", "phrase", "pattern") and hit.te > hit.ts:
-            what = " ".join(tokens.norm(k) for k in range(hit.ts, hit.te))
+            what = (
+                tokens.vocab[tokens.ids[hit.ts]]
+                if hit.te - hit.ts == 1
+                else " ".join(tokens.norm(k) for k in range(hit.ts, hit.te))
+            )
         else:
             what = hit.text.casefold()
         strength = STRENGTH[kind]
@@ -825,19 +816,6 @@ def _near(
                     ),
                 )
     return list(combos.values())
-
-
-def _first_within(
-    cues: tuple[list[int], list[int]], start: int, end: int, *, at_start: bool = False
-) -> tuple[int, int] | None:
-    """The first cue that lies within ``[start, end)`` (with ``at_start``: that begins at
-    ``start``)."""
-    starts, ends = cues
-    k = bisect_left(starts, start)
-    inside = k < len(starts) and starts[k] < end and ends[k] <= end
-    if inside and (not at_start or starts[k] == start):
-        return starts[k], ends[k]
-    return None
 
 
 def _crosses(breaks: list[int], ts: int, te: int) -> bool:
