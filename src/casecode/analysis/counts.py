@@ -18,7 +18,10 @@ from casecode.analysis.data import CodedCorpus
 
 COUNTED = "auto"  # the status every count uses by default (see casecode.analysis.data.STATUSES)
 MEASURE = "segments"  # the matrix measure that is this definition: distinct turns
-DEFINITION = "coded turns: distinct turns (paragraphs in documents without speakers) coded"
+DEFINITION = (
+    "a code's count is its coded turns: the distinct turns (paragraphs, in documents without "
+    "speakers) coded with it or a code below it"
+)
 
 _NOTE = {
     "zh": "计数口径：{unit}数，即含有该编码（或其下级编码）的不同{unit}个数；同一{unit}无论有"

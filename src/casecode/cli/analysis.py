@@ -156,7 +156,7 @@ def _counted(frame) -> str:
     """The line under a table naming which codings it counts."""
     statuses = frame.attrs.get("counted", ())
     which = "open suggestions" if tuple(statuses) == ("suggested",) else " and ".join(statuses)
-    return f"Counted: {which} codings; {frame.attrs.get('definition', '')}."
+    return f"Counted: {which} codings. Cells: {frame.attrs.get('definition', '')}."
 
 
 def cooccur_cli(

@@ -501,7 +501,7 @@ class _Report:
         turn = self.turn_of.get((hit.doc, hit.turn))
         lo, hi = (turn.start, turn.end) if turn is not None else (turn_start, turn_end)
         said = doc.text[lo:hi]
-        if _HISTORY.match(said) or len(said.strip()) < 6:
+        if _HISTORY.match(said) or len(said.strip()) < 4:
             return None
         s, e = sentence_bounds(said, turn_start - lo, turn_end - lo)
         text = said[s:e]
@@ -510,6 +510,8 @@ class _Report:
             a, b = ev.get("start"), ev.get("end")
             if isinstance(a, int) and isinstance(b, int) and lo + s <= a < b <= lo + e:
                 bold.append((a - lo - s, b - lo - s))
+        if not bold and (turn_start, turn_end) != (lo + s, lo + e) and turn_end > turn_start:
+            bold.append((turn_start - lo - s, turn_end - lo - s))  # the passage coded by hand
         cut, bold_kept = excerpt(text.strip("\n"), sorted(set(bold)), limit)
         cut = cut.replace("\n", " ")
         if self.pn(cut) != cut:  # real names in the text too
@@ -615,6 +617,7 @@ class _Report:
         # the framework matrix: case × theme, the key quote in each cell
         body.append(Heading(self.w("framework"), 2))
         candidates = self.candidates()
+        in_frame: set[tuple[str, int]] = set()  # a short key excerpt: its own turns, once each
         by_top: dict[str, list[str]] = dict(self.groups(self.present))
         head = [self.w("case_col"), *(self.label(t) for t in cats)]
         rows: list[list[Any]] = [head]
@@ -628,7 +631,7 @@ class _Report:
                     row.append("—")
                     continue
                 pool = [q for c in by_top[top] for q in candidates.get(c, []) if q.case == case]
-                best = pick_quotes(pool, 1, lang=self.lang, used=self.used)
+                best = pick_quotes(pool, 1, lang=self.lang, used=in_frame)
                 n = len(units)
                 if best:
                     short, _ = excerpt(best[0].text, list(best[0].bold), 48)

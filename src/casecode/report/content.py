@@ -136,8 +136,8 @@ def pick_quotes(
     take(lambda q: spread(q) not in groups_used)
     take(lambda q: True)
     used.update((q.document, q.turn) for q in picked)
-    order = {id(q): i for i, q in enumerate(ranked)}
-    return sorted(picked, key=lambda q: order[id(q)])
+    order = {id(q): i for i, q in enumerate(ranked)}  # the report's language first
+    return sorted(picked, key=lambda q: (lang is not None and q.language != lang, order[id(q)]))
 
 
 # -------------------------------------------------------------------------- cutting quotes
