@@ -655,3 +655,48 @@ def test_a_bad_pseudonyms_file_is_a_one_line_error(coded, cli, tmp_path):
 def test_a_project_without_a_codebook_says_so(project, cli, tmp_path):
     cli("import", write(tmp_path / "a.txt", A), "-p", project)
     assert "no codebook" in cli("report", "-p", project, ok=False).stderr
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    _soffice() is None,
+    reason="LibreOffice is not installed (.ci/run installs it with apt-get where it can)",
+)
+def test_libreoffice_prints_every_matrix_row_and_the_contents_page_numbers(cli, tmp_path):
+    """The bundled corpus's case × code matrix is longer than a page: in LibreOffice's PDF every
+    row is there, with its numbers, and the contents give page numbers."""
+    pypdf = pytest.importorskip("pypdf")
+    from conftest import ROOT
+
+    corpus = ROOT / "corpora" / "county-a"
+    out = tmp_path / "out"
+    cli("run", corpus, "--attributes", corpus / "attributes.csv", "--out", out)
+    docx = out / "report.docx"
+    matrix = cells(table_after(Document(str(docx)), "各案例中各编码涉及的发言轮次数"))
+    assert len(matrix) > 36  # more rows than a page holds
+    profile = (tmp_path / "lo").as_uri()  # its own profile: runs in parallel do not clash
+    done = subprocess.run(
+        [_soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(docx)],
+        capture_output=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    pages = [p.extract_text() for p in pypdf.PdfReader(tmp_path / "report.pdf").pages]
+    text = "\n".join(pages)
+    start = text.index("各案例中各编码涉及的发言轮次数")
+    shown = text[start : text.index("底色深浅表示", start)]
+    lines = {" ".join(line.split()) for line in shown.splitlines()}
+    for row in matrix[1:]:
+        if len(set(row)) == 1:  # a category's merged heading row
+            assert row[0] in lines
+            continue
+        assert " ".join(" ".join(row).split()) in lines, row
+    contents = pages[1]
+    assert "目录" in contents and "一、资料与方法" in contents
+    numbers = [line.rstrip(".").rsplit(".", 1)[-1] for line in contents.splitlines() if "..." in line]
+    assert numbers and all(n.strip().isdigit() for n in numbers)  # PAGEREFs were computed

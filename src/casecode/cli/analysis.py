@@ -155,8 +155,11 @@ def matrix_cli(
 def _counted(frame) -> str:
     """The line under a table naming which codings it counts."""
     statuses = frame.attrs.get("counted", ())
-    which = "open suggestions" if tuple(statuses) == ("suggested",) else " and ".join(statuses)
-    return f"Counted: {which} codings. Cells: {frame.attrs.get('definition', '')}."
+    if tuple(statuses) == ("suggested",):
+        which = "open suggestions (nothing is accepted yet)"
+    else:
+        which = " and ".join(statuses) + " codings"
+    return f"Counted: {which}. Cells: {frame.attrs.get('definition', '')}."
 
 
 def cooccur_cli(
