@@ -301,9 +301,7 @@ def test_framework_matrix_and_groups_by_attribute(coded, cli, tmp_path):
     assert groups["村支书"] == ["1", "50%（1/1）", "50%（1/1）"]
     same = casecode.code_matrix(coded, rows="role", level=1, percent="row")
     assert round(same.loc["会长", "problems"]) == 67
-    assert "同 casecode matrix --rows role --level 1 --percent row" in text_of(
-        tmp_path / "r.docx"
-    )
+    assert "同 casecode matrix --rows role --level 1 --percent row" in text_of(tmp_path / "r.docx")
 
 
 def test_memos_of_codes_and_cases_are_included(coded, cli, tmp_path):
@@ -341,7 +339,9 @@ def test_pseudonyms_replace_real_names(coded, cli, tmp_path):
     doc = build(cli, coded, tmp_path)
     text = text_of(tmp_path / "r.docx")
     assert "上坊村" not in text and "甲村" in text and "（一）甲村" in headings(doc, 2)
-    assert any("村支书，甲村（a，第 4 轮）" in q and "某委员会说不清楚" in q for q in quotes_of(doc))
+    assert any(
+        "村支书，甲村（a，第 4 轮）" in q and "某委员会说不清楚" in q for q in quotes_of(doc)
+    )
 
 
 def test_weak_single_keyword_suggestions_are_not_quoted(tmp_path):
@@ -443,7 +443,10 @@ def test_a_project_of_documents_speaks_of_documents_and_articles(project, cli, t
 
 def test_many_or_long_case_names_are_numbered_with_a_key(project, cli, tmp_path):
     for k in range(1, 9):
-        write(tmp_path / "t" / f"d{k}.txt", f"---\ncase: 第{k}号很长很长的案例名称\n---\n村委会说不清楚。\n")
+        write(
+            tmp_path / "t" / f"d{k}.txt",
+            f"---\ncase: 第{k}号很长很长的案例名称\n---\n村委会说不清楚。\n",
+        )
     cli("import", tmp_path / "t", "-p", project)
     cli("codebook", "use", write(tmp_path / "cb.yaml", CODEBOOK), "-p", project)
     for k in range(1, 9):
@@ -698,5 +701,7 @@ def test_libreoffice_prints_every_matrix_row_and_the_contents_page_numbers(cli, 
         assert " ".join(" ".join(row).split()) in lines, row
     contents = pages[1]
     assert "目录" in contents and "一、资料与方法" in contents
-    numbers = [line.rstrip(".").rsplit(".", 1)[-1] for line in contents.splitlines() if "..." in line]
+    numbers = [
+        line.rstrip(".").rsplit(".", 1)[-1] for line in contents.splitlines() if "..." in line
+    ]
     assert numbers and all(n.strip().isdigit() for n in numbers)  # PAGEREFs were computed

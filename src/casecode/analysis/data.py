@@ -297,7 +297,7 @@ def load(
             row["text"],
             attributes.get(row["id"], {}),
             document_kind(
-                row["kind"] if "kind" in row.keys() else None,
+                row["kind"] if "kind" in row.keys() else None,  # noqa: SIM118 - a sqlite3.Row
                 (s.speaker for s in segments.get(row["id"], [])),
             ),
         )

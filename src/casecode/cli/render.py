@@ -482,8 +482,7 @@ def render_counts(counts: dict | None) -> None:
     which = "open suggestions" if counts["counted"] == ["suggested"] else "accepted codings"
     out.print(grid([Col("code", WORDS), Col("turns")], rows, title="Coded turns (top-level codes)"))
     out.print(
-        f"[dim]Counted: {which}. As in the report and casecode matrix, "
-        f"{counts['definition']}.[/]",
+        f"[dim]Counted: {which}. As in the report and casecode matrix, {counts['definition']}.[/]",
         soft_wrap=True,
     )
 

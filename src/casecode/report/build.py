@@ -110,8 +110,7 @@ def build_report(
         reliability = _reliability(proj, people, level)
         evaluation = _evaluation(proj, people, level)
         memos = {
-            k: [(r["target"], r["text"]) for r in proj.store.memos(k)]
-            for k in ("code", "document")
+            k: [(r["target"], r["text"]) for r in proj.store.memos(k)] for k in ("code", "document")
         }
         names = load_pseudonyms(proj)
         project_name = proj.config.name
@@ -133,8 +132,11 @@ def build_report(
         subtitle=[
             f"{word('project', lang)}{r.colon}{project_name}",
             f"{word('codebook', lang)}{r.colon}{_in_language(book.name, lang)}"
-            + (f"（{word('version', lang)} {book.content_version}）" if lang == "zh" else
-               f" ({word('version', lang)} {book.content_version})"),
+            + (
+                f"（{word('version', lang)} {book.content_version}）"
+                if lang == "zh"
+                else f" ({word('version', lang)} {book.content_version})"
+            ),
             *([f"{word('author', lang)}{r.colon}{author}"] if author else []),
             f"{word('as_of', lang)}{r.colon}{(as_of or '')[:10]}",
         ],  # fmt: skip
@@ -306,29 +308,39 @@ class _Report:
         if len(self.coders_counted) > 1:
             parts.append(self.w("pooled_note", n=len(self.coders_counted)))
         parts.append(
-            self.w("counted_text", which=self.counted_which(), coders=self.join(self.coders_counted))
+            self.w(
+                "counted_text", which=self.counted_which(), coders=self.join(self.coders_counted)
+            )
         )
         return ("" if self.lang == "zh" else " ").join(p for p in parts if p)
 
     # -- the title page ---------------------------------------------------------------------
 
     def status_lines(self, people) -> list[str]:
-        totals = {k: sum(p[k] or 0 for p in people) for k in ("manual", "suggested", "accepted", "rejected")}
+        totals = {
+            k: sum(p[k] or 0 for p in people)
+            for k in ("manual", "suggested", "accepted", "rejected")
+        }
         total = sum(totals.values())
         names = [p["coder"] for p in people if p["total"]]
         if not total:
             return [self.w("status_none")]
         lines = [
             self.w(
-                "status_total", total=_n(total), manual=_n(totals["manual"]),
-                accepted=_n(totals["accepted"]), open=_n(totals["suggested"]),
-                rejected=_n(totals["rejected"]), coders=self.join(names),
+                "status_total",
+                total=_n(total),
+                manual=_n(totals["manual"]),
+                accepted=_n(totals["accepted"]),
+                open=_n(totals["suggested"]),
+                rejected=_n(totals["rejected"]),
+                coders=self.join(names),
             ),  # fmt: skip
         ]
         if self.corpus.hits:
             lines.append(
                 self.w(
-                    "counted_text", which=self.counted_which(),
+                    "counted_text",
+                    which=self.counted_which(),
                     coders=self.join(self.coders_counted),
                 )  # fmt: skip
             )
@@ -362,15 +374,20 @@ class _Report:
             Para(
                 self.w(
                     f"material_text_{self.kind}",
-                    documents=_n(len(docs)), cases=_n(len({d.case for d in docs})),
-                    turns=_n(len(corpus.turns)), characters=_n(sum(len(d.text) for d in docs)),
-                    speakers=_n(len(speakers)), languages=shown,
+                    documents=_n(len(docs)),
+                    cases=_n(len({d.case for d in docs})),
+                    turns=_n(len(corpus.turns)),
+                    characters=_n(sum(len(d.text) for d in docs)),
+                    speakers=_n(len(speakers)),
+                    languages=shown,
                 )  # fmt: skip
             )
         )
         roles = list(dict.fromkeys(d.attributes["role"] for d in docs if d.attributes.get("role")))
         if roles and self.kind == "interview":
-            blocks.append(Para(self.join(self.pn(r) for r in roles), lead=self.w("roles") + self.colon))
+            blocks.append(
+                Para(self.join(self.pn(r) for r in roles), lead=self.w("roles") + self.colon)
+            )
         if len(languages) > 1 and n_quotes:
             blocks.append(Para(self.w("quote_languages")))
 
@@ -378,8 +395,10 @@ class _Report:
         blocks.append(
             Para(
                 self.w(
-                    "coding_text", codebook=_in_language(book.name, lang),
-                    version=book.content_version, codes=len(book.ids),
+                    "coding_text",
+                    codebook=_in_language(book.name, lang),
+                    version=book.content_version,
+                    codes=len(book.ids),
                     rules=sum(1 for _ in book.rules()),
                 )  # fmt: skip
             )
@@ -393,8 +412,12 @@ class _Report:
             blocks.append(
                 Para(
                     self.w(
-                        "reviewed_text", suggestions=_n(machine), reviewed=_n(accepted + rejected),
-                        accepted=_n(accepted), rejected=_n(rejected), open=_n(suggested),
+                        "reviewed_text",
+                        suggestions=_n(machine),
+                        reviewed=_n(accepted + rejected),
+                        accepted=_n(accepted),
+                        rejected=_n(rejected),
+                        open=_n(suggested),
                     )  # fmt: skip
                 )
             )
@@ -406,7 +429,8 @@ class _Report:
             blocks.append(
                 Para(
                     self.w(
-                        "counted_text", which=self.counted_which(),
+                        "counted_text",
+                        which=self.counted_which(),
                         coders=self.join(self.coders_counted),
                     )  # fmt: skip
                     + ("" if lang == "zh" else " ")
@@ -430,11 +454,19 @@ class _Report:
 
         blocks.append(Heading(self.w("reliability"), 2))
         if reliability:
-            blocks.append(Para(self.w("reliability_text", **{k: v for k, v in reliability.items() if k != "codes"})))
+            blocks.append(
+                Para(
+                    self.w(
+                        "reliability_text", **{k: v for k, v in reliability.items() if k != "codes"}
+                    )
+                )
+            )
             head = [self.w("label"), self.w("agreement_head"), "Cohen's κ", "Krippendorff's α"]
             body = [list(v) for v in reliability["codes"].values()]
             if body:
-                blocks.append(Table(self.w("reliability_caption"), [head, *body], widths=[6, 3, 3, 3]))
+                blocks.append(
+                    Table(self.w("reliability_caption"), [head, *body], widths=[6, 3, 3, 3])
+                )
         else:
             blocks.append(Para(self.w("reliability_none")))
         if evaluation:
@@ -576,7 +608,10 @@ class _Report:
         )
         body.append(
             Table(
-                self.w("freq_caption"), rows, note=self.table_note(), groups=groups,
+                self.w("freq_caption"),
+                rows,
+                note=self.table_note(),
+                groups=groups,
                 widths=[8, 2.5, 2.5, 3],
             )  # fmt: skip
         )
@@ -593,7 +628,9 @@ class _Report:
                 note = self.w("chart_no_font")
                 self.warnings.append(note)
         if len(ranked) > MAX_CHART_BARS:
-            note = " ".join(x for x in (self.w("chart_top", n=MAX_CHART_BARS, all=len(ranked)), note) if x)
+            note = " ".join(
+                x for x in (self.w("chart_top", n=MAX_CHART_BARS, all=len(ranked)), note) if x
+            )
         axis = self.w("units")
         if font is None and needs_cjk([axis]):
             axis = UNIT[("en", self.kind)] + "s"  # no font can draw the Chinese axis title either
@@ -641,13 +678,20 @@ class _Report:
                         self.label(c) for c in by_top[top]
                         if any(corpus.docs[u[0]].case == case for u in self.turns[c])
                     ]  # fmt: skip
-                    row.append(f"{self.join(codes[:3])}（{n}）" if self.lang == "zh" else f"{self.join(codes[:3])} ({n})")
+                    row.append(
+                        f"{self.join(codes[:3])}（{n}）"
+                        if self.lang == "zh"
+                        else f"{self.join(codes[:3])} ({n})"
+                    )
             rows.append(row)
         width = max(1.6, (16 - 2.4) / max(1, len(cats)))
         body.append(
             Table(
-                self.w("framework_caption"), rows, note=self.w("framework_note"),
-                widths=[2.4, *([width] * len(cats))], size=7.5,
+                self.w("framework_caption"),
+                rows,
+                note=self.w("framework_note"),
+                widths=[2.4, *([width] * len(cats))],
+                size=7.5,
             )  # fmt: skip
         )
 
@@ -670,7 +714,14 @@ class _Report:
                 values = [m.values[i][j] for i in kept]
                 rows.append([self.label(c), *values, m.column_totals[j]])
                 shade.append(
-                    [None, *(v / m.row_totals[i] if v else None for v, i in zip(values, kept, strict=True)), None]
+                    [
+                        None,
+                        *(
+                            v / m.row_totals[i] if v else None
+                            for v, i in zip(values, kept, strict=True)
+                        ),
+                        None,
+                    ]
                 )
         rows.append([self.w("total"), *(m.row_totals[i] for i in kept), m.total])
         shade.append([None] * len(rows[0]))
@@ -678,9 +729,14 @@ class _Report:
         rest = max(0.9, (16 - first) / max(1, len(heads) + 1))
         body.append(
             Table(
-                self.w("matrix_caption"), rows,
-                note=self.table_note(self.w("matrix_note", level=self.level), key),
-                shade=shade, groups=groups, widths=[first, *([rest] * (len(heads) + 1))],
+                self.w("matrix_caption"),
+                rows,
+                note=self.table_note(
+                    self.w("matrix_note", level=self.level, more=self.w(f"more_{self.kind}")), key
+                ),
+                shade=shade,
+                groups=groups,
+                widths=[first, *([rest] * (len(heads) + 1))],
                 size=8,
             )  # fmt: skip
         )
@@ -737,9 +793,12 @@ class _Report:
         width = max(1.5, (16 - 4.2) / max(1, len(cats)))
         body.append(
             Table(
-                self.w("attribute_caption", attribute=name), rows,
-                note=self.table_note(self.w("attribute_note", key=key)), shade=shade,
-                widths=[3.0, 1.2, *([width] * len(cats))], size=8,
+                self.w("attribute_caption", attribute=name),
+                rows,
+                note=self.table_note(self.w("attribute_note", key=key)),
+                shade=shade,
+                widths=[3.0, 1.2, *([width] * len(cats))],
+                size=8,
             )  # fmt: skip
         )
 
@@ -772,9 +831,12 @@ class _Report:
         body.append(Heading(self.w("cooccur"), 1))
         body.append(
             Table(
-                self.w("cooccur_caption"), rows,
-                note=self.table_note(self.w("cooccur_note"), extra), shade=shade,
-                widths=[4.6, *([(16 - 4.6) / len(top)] * len(top))], size=8,
+                self.w("cooccur_caption"),
+                rows,
+                note=self.table_note(self.w("cooccur_note"), extra),
+                shade=shade,
+                widths=[4.6, *([(16 - 4.6) / len(top)] * len(top))],
+                size=8,
             )  # fmt: skip
         )
 
@@ -800,7 +862,9 @@ class _Report:
                     body.append(Para(definition, lead=self.w("definition") + self.colon))
                 for text in notes.get(c, []):
                     body.append(Para(self.pn(text), lead=self.w("memo") + self.colon))
-                picked = pick_quotes(candidates.get(c, []), n_quotes, lang=self.lang, used=self.used)
+                picked = pick_quotes(
+                    candidates.get(c, []), n_quotes, lang=self.lang, used=self.used
+                )
                 if not picked:
                     body.append(Para(self.w("no_quotes"), note=True))
                 body.extend(picked)
@@ -854,7 +918,9 @@ class _Report:
                 body.append(Para(self.pn(text), lead=self.w("memo") + self.colon))
             if n_quotes:
                 pool = [q for c in self.present for q in candidates.get(c, []) if q.case == case]
-                picked = pick_quotes(pool, n_quotes, spread=lambda q: q.code, lang=self.lang, used=self.used)
+                picked = pick_quotes(
+                    pool, n_quotes, spread=lambda q: q.code, lang=self.lang, used=self.used
+                )
                 if picked:
                     body.append(Para("", lead=self.w("key_quotes") + self.colon))
                     body.extend(picked)
@@ -870,20 +936,27 @@ class _Report:
         ]
         if wanted:
             blocks.append(Heading(self.w("appendix_codebook"), 1, appendix=True, new_page=True))
-            head = [self.w(k) for k in ("label", "code_id", "definition", "include", "exclude", "rules")]
+            head = [
+                self.w(k) for k in ("label", "code_id", "definition", "include", "exclude", "rules")
+            ]
             rows: list[list[Any]] = [head]
             groups: set[int] = set()
             for c in wanted:
                 if c.level == 1 and c.children:
                     groups.add(len(rows))
                 rows.append([
-                    ("　" * (c.level - 1) if lang == "zh" else "  " * (c.level - 1)) + c.text("label", lang),
+                    ("　" if lang == "zh" else "  ") * (c.level - 1) + c.text("label", lang),
                     c.id.replace(".", ".\u200b"),  # ids break after a dot, never mid-word
                     c.text("definition", lang), c.text("include", lang),
                     c.text("exclude", lang), _rules_in_brief(c, lang),
                 ])  # fmt: skip
             blocks.append(
-                Table(self.w("codebook_caption"), rows, widths=[2.6, 3.2, 4.2, 2.4, 2.4, 1.8], size=7.5)
+                Table(
+                    self.w("codebook_caption"),
+                    rows,
+                    widths=[2.6, 3.2, 4.2, 2.4, 2.4, 1.8],
+                    size=7.5,
+                )
             )
         if every and corpus.hits:
             keys = ("document_col", "turn_col", "label", "text", "coder", "status")
@@ -903,10 +976,11 @@ class _Report:
                 ])  # fmt: skip
             blocks.append(Heading(self.w("appendix"), 1, appendix=True, new_page=True))
             blocks.append(
-                Table(self.w("appendix_caption"), rows, widths=[3.0, 1.2, 3.0, 5.8, 1.3, 1.7], size=8)
+                Table(
+                    self.w("appendix_caption"), rows, widths=[3.0, 1.2, 3.0, 5.8, 1.3, 1.7], size=8
+                )
             )
         return blocks
 
 
 _LANGS = {"language_zh", "language_en", "language_mixed"}
-

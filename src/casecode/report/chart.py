@@ -30,8 +30,24 @@ _CJK_FAMILIES = (
 )
 
 
-_HINTS = ("cjk", "wqy", "wenquanyi", "droidsansfallback", "simhei", "simsun", "msyh", "yahei",
-          "pingfang", "sourcehan", "hiragino", "heiti", "uming", "ukai", "notosanssc", "arialuni")
+_HINTS = (
+    "cjk",
+    "wqy",
+    "wenquanyi",
+    "droidsansfallback",
+    "simhei",
+    "simsun",
+    "msyh",
+    "yahei",
+    "pingfang",
+    "sourcehan",
+    "hiragino",
+    "heiti",
+    "uming",
+    "ukai",
+    "notosanssc",
+    "arialuni",
+)
 
 
 @lru_cache(maxsize=1)
@@ -44,10 +60,16 @@ def cjk_font() -> str | None:
 
     fonts = font_manager.fontManager.ttflist
     rank = {name: i for i, name in enumerate(_CJK_FAMILIES)}
-    known = [f.fname for f in sorted((f for f in fonts if f.name in rank), key=lambda f: (rank[f.name], f.fname))]
+    known = [
+        f.fname
+        for f in sorted((f for f in fonts if f.name in rank), key=lambda f: (rank[f.name], f.fname))
+    ]
     system = sorted(
         font_manager.findSystemFonts(),
-        key=lambda p: (not any(h in p.lower().replace("-", "").replace("_", "") for h in _HINTS), p),
+        key=lambda p: (
+            not any(h in p.lower().replace("-", "").replace("_", "") for h in _HINTS),
+            p,
+        ),
     )
     others = sorted(f.fname for f in fonts if f.name not in rank)
     for path in dict.fromkeys([*known, *system, *others]):

@@ -130,7 +130,7 @@ def pick_quotes(
 
     for language in languages:  # the best of each language first
         before = len(picked)
-        take(lambda q, x=language: q.language == x and len(picked) == before)
+        take(lambda q, x=language, b=before: q.language == x and len(picked) == b)
     take(lambda q: q.evidence not in seen_evidence and spread(q) not in groups_used)
     take(lambda q: q.evidence not in seen_evidence)
     take(lambda q: spread(q) not in groups_used)

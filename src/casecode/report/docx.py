@@ -145,7 +145,9 @@ class _Writer:
                 self.in_appendix = True
                 self.appendices += 1
                 n = self.appendices
-                return word("appendix_n", self.lang, n=chinese_number(n) if self.zh else chr(64 + n))
+                return word(
+                    "appendix_n", self.lang, n=chinese_number(n) if self.zh else chr(64 + n)
+                )
             return ""
         level = h.level
         self.numbers[level - 1] += 1
@@ -248,7 +250,11 @@ class _Writer:
                 run.font.size = Pt(spec.size)
                 if i < spec.header:
                     run.bold = True
-                if j > 0 and (isinstance(value, int | float) or _numeric(value)) and i >= spec.header:
+                if (
+                    j > 0
+                    and (isinstance(value, int | float) or _numeric(value))
+                    and i >= spec.header
+                ):
                     paragraph.alignment = 2  # right
                 share = spec.shade[i][j] if spec.shade and j < len(spec.shade[i]) else None
                 if share is not None and i >= spec.header:
@@ -408,12 +414,19 @@ class _Writer:
         lists the headings, each with a PAGEREF field to its bookmark, so the page numbers are
         right wherever the renderer lays the report out (LibreOffice's PDF export too)."""
         from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
-        from docx.shared import Cm
+        from docx.shared import Cm, Pt, RGBColor
 
         anchor = self.toc_anchor
+        note = self.doc.add_paragraph()  # under the heading: it never dangles on a page alone
+        run = note.add_run(word("toc_note", self.lang))
+        run.font.size = Pt(8)
+        run.font.color.rgb = RGBColor(*GREY)
+        anchor.addprevious(note._p)
         lines = self.outline
         for k, (level, text, mark) in enumerate(lines):
             paragraph = self.doc.add_paragraph()
+            paragraph.paragraph_format.space_after = Pt(2)
+            paragraph.paragraph_format.space_before = Pt(0)
             style = self.style(f"TOC {level}") or self.style(f"toc {level}")
             if style:
                 paragraph.style = style
@@ -433,13 +446,6 @@ class _Writer:
             if k == len(lines) - 1 and TOC_FIELD:
                 p.append(_run_with(_element("w:fldChar", **{"w:fldCharType": "end"})))
             anchor.addprevious(p)
-        note = self.doc.add_paragraph()
-        run = note.add_run(word("toc_note", self.lang))
-        from docx.shared import Pt, RGBColor
-
-        run.font.size = Pt(8)
-        run.font.color.rgb = RGBColor(*GREY)
-        anchor.addprevious(note._p)
         anchor.getparent().remove(anchor)
 
     def properties(self) -> None:
@@ -520,7 +526,6 @@ def _open_template(path: Path):
             file=path,
             hint="save the template as .docx",
         ) from None
-
 
 
 def _numeric(value: Any) -> bool:

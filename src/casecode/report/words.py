@@ -161,7 +161,10 @@ WORDS: dict[str, dict[str, str]] = {
     # -- findings ------------------------------------------------------------------------
     "overview": {"zh": "编码概况", "en": "Codes at a glance"},
     "frequencies": {"zh": "编码频次", "en": "Code frequencies"},
-    "freq_caption": {"zh": "各编码涉及的{unit}、文档与案例", "en": "Each code's {unit}s, documents and cases"},
+    "freq_caption": {
+        "zh": "各编码涉及的{unit}、文档与案例",
+        "en": "Each code's {unit}s, documents and cases",
+    },
     "label": {"zh": "编码", "en": "Code"},
     "documents": {"zh": "文档", "en": "Documents"},
     "cases": {"zh": "案例", "en": "Cases"},
@@ -196,13 +199,15 @@ WORDS: dict[str, dict[str, str]] = {
     "matrix_caption": {"zh": "各案例中各编码涉及的{unit}数", "en": "{unit}s per code and case"},
     "matrix_note": {
         "zh": "底色深浅表示该编码占该案例全部已编码{unit}的比例（而不是原始数目），"
-        "以免发言多的案例显得突出；“合计”行与列中，一个{unit}即使有多个编码也只计一次。"
+        "以免{more}的案例显得突出；“合计”行与列中，一个{unit}即使有多个编码也只计一次。"
         "与 casecode matrix --level {level} 的结果相同。",
         "en": "Shading shows the code's share of the case's coded {unit}s (not the raw number), "
-        "so cases that said more do not stand out for that alone; in the Total row and column "
+        "so cases that {more} do not stand out for that alone; in the Total row and column "
         "a {unit} counts once however many codes it has. The same as casecode matrix "
         "--level {level}.",
     },
+    "more_interview": {"zh": "发言多", "en": "said more"},
+    "more_document": {"zh": "篇幅长", "en": "are longer"},
     "case_key": {"zh": "案例编号：{key}。", "en": "Cases: {key}."},
     "by_attribute": {"zh": "按“{attribute}”比较", "en": "By {attribute}"},
     "attribute_caption": {
@@ -315,7 +320,11 @@ def chinese_number(n: int) -> str:
     if n <= 10:
         return CHINESE_NUMERALS[n]
     tens, ones = divmod(n, 10)
-    return (CHINESE_NUMERALS[tens] if tens > 1 else "") + "十" + (CHINESE_NUMERALS[ones] if ones else "")
+    return (
+        (CHINESE_NUMERALS[tens] if tens > 1 else "")
+        + "十"
+        + (CHINESE_NUMERALS[ones] if ones else "")
+    )
 
 
 def word(name: str, lang: str, /, **values: object) -> str:
