@@ -186,6 +186,12 @@ def test_unreviewed_suggestions_are_counted_with_a_visible_notice(project, cli, 
     assert "注意：本报告的结果来自未经研究者审阅的机器编码建议" in front
     (quote,) = quotes_of(doc)
     assert "说不清楚" in quote and "〔机器建议，未审阅，置信度 " in quote
+    body = list(doc.element.body.iterchildren())
+    figure = next(
+        i for i, el in enumerate(body) if "各编码涉及的发言轮次数" in "".join(el.itertext())
+    )
+    under = "".join(body[figure + 1].itertext())  # the chart's note says what it counts
+    assert "计入：未经审阅的机器建议" in under
     assert any("not reviewed yet" in w or "reviewed yet" in w for w in result["warnings"])
 
 
@@ -530,7 +536,7 @@ def test_english_report_and_options(coded, cli, tmp_path):
     )
     assert not any("Village" in h for h in headings(doc, 2) + headings(doc, 3))  # --codes
     appendix = cells(table_after(doc, "Every coding"))
-    assert appendix[0] == ["Document", "turn", "Code", "Text", "Coder", "Status"]
+    assert appendix[0] == ["Document", "Turn", "Code", "Text", "Coder", "Status"]
     assert {r[5] for r in appendix[1:]} == {"confirmed"}  # the open suggestion is left out
     assert {r[0] for r in appendix[1:]} == {"a", "b"}  # no file extensions
     assert result["appendix"] is True

@@ -635,6 +635,10 @@ class _Report:
         if font is None and needs_cjk([axis]):
             axis = UNIT[("en", self.kind)] + "s"  # no font can draw the Chinese axis title either
         png = bar_chart(list(zip(labels, (n for _, n in bars), strict=True)), axis, font)
+        counted = self.w(
+            "counted_text", which=self.counted_which(), coders=self.join(self.coders_counted)
+        )
+        note = ("" if self.lang == "zh" else " ").join(x for x in (note, counted) if x)
         body.append(Chart(png, self.w("chart_caption").capitalize(), note))
         self.chart = True
 
@@ -960,7 +964,7 @@ class _Report:
             )
         if every and corpus.hits:
             keys = ("document_col", "turn_col", "label", "text", "coder", "status")
-            head = [self.w(k) for k in keys]
+            head = [self.w(k)[:1].upper() + self.w(k)[1:] for k in keys]
             rows, seen = [head], set()
             for h in corpus.hits:
                 if h.coding in seen:
