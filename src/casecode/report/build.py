@@ -675,7 +675,7 @@ class _Report:
                 best = pick_quotes(pool, 1, lang=self.lang, used=in_frame)
                 n = len(units)
                 if best:
-                    short, _ = excerpt(best[0].text, list(best[0].bold), 48)
+                    short = _key_sentence(best[0])
                     row.append(f"“{short}”（{n}）" if self.lang == "zh" else f"“{short}” ({n})")
                 else:
                     codes = [
@@ -988,3 +988,17 @@ class _Report:
 
 
 _LANGS = {"language_zh", "language_en", "language_mixed"}
+
+
+def _key_sentence(q: Quote, limit: int = 60) -> str:
+    """A framework cell's excerpt: the sentence holding the quote's first evidence when it is
+    short enough, else about 48 characters around it."""
+    text = q.text.strip("…")
+    shift = 1 if q.text.startswith("…") else 0
+    anchor = min((s - shift for s, _ in q.bold), default=0)
+    lo, hi = sentence_bounds(text, max(0, anchor), max(0, anchor) + 1)
+    sentence = text[lo:hi].strip()
+    if 4 <= len(sentence) <= (limit * 1.6 if " " in sentence else limit):
+        return ("…" if lo > 0 else "") + sentence + ("…" if hi < len(text) else "")
+    short, _ = excerpt(q.text, list(q.bold), 48)
+    return short
