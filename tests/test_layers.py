@@ -46,7 +46,7 @@ ENGINES = {
     "coding": {"engine", "tokenize", "units"},
     "review": {"stats", "unitize"},
     "interop": {"refi"},
-    "analysis": {"data", "kwic", "matrix", "query", "tables"},
+    "analysis": {"counts", "data", "kwic", "matrix", "query", "tables"},
     "report": {"chart", "content", "docx", "html", "words"},
 }
 

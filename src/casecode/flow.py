@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from casecode.analysis.counts import DEFINITION
 from casecode.analysis.frames import code_matrix, cooccurrence, export_codings
 from casecode.codebook import load_codebook
 from casecode.codebook.use import BUILTIN_DEFAULT, use_codebook
@@ -37,6 +38,8 @@ class RunReport:
     documents: list[dict[str, Any]]
     files: list[Path]
     coding: Any = None  # a coding_ops.CodeReport
+    # coded turns per top-level code, as the report and `matrix` count them (analysis.counts)
+    counts: dict[str, Any] | None = None
 
 
 def run(
@@ -99,6 +102,7 @@ def run(
         if not documents:  # nothing to code or write: the import errors say why
             return RunReport(root, imported, documents, [], None)
         coding = autocode(proj, progress=progress)
+        counts = _counts(proj, lang)
         overview = root / "documents.csv"
         _write_overview(overview, documents)
         files = [overview]
@@ -129,7 +133,20 @@ def run(
                     progress(i, len(steps), name)
                 write(root / name)
                 files.append(root / name)
-    return RunReport(root, imported, documents, files, coding)
+    return RunReport(root, imported, documents, files, coding, counts)
+
+
+def _counts(proj: Project, lang: str | None) -> dict[str, Any]:
+    """Coded turns per top-level code: the report's count (see casecode.analysis.counts)."""
+    frame = code_matrix(proj, level=1, totals=True, lang=lang)
+    totals = frame.loc["Total"]
+    return {
+        "codes": {str(c): int(totals[c]) for c in frame.columns if c != "Total"},
+        "labels": {k: v for k, v in frame.attrs["labels"].items() if k != "Total"},
+        "total": int(totals["Total"]),
+        "counted": frame.attrs["counted"],
+        "definition": DEFINITION,
+    }
 
 
 def _write_overview(path: Path, documents: list[dict[str, Any]]) -> None:

@@ -50,7 +50,11 @@ def _code(cli, project, tmp_path):
 
 
 def matrix(cli, project, *args):
-    return cli.json("matrix", "-p", project, *args)
+    """``matrix`` counting codings of every status unless ``args`` say otherwise (the defaults,
+    coded turns of accepted codings, are tested in tests/analysis/test_counts.py)."""
+    defaults = [("--measure", "count"), ("--status", "all")]
+    extra = [x for name, value in defaults if name not in args for x in (name, value)]
+    return cli.json("matrix", "-p", project, *args, *extra)
 
 
 def test_count_at_level_1_rolls_up_and_merges_what_becomes_the_same(coded, cli):
@@ -155,7 +159,7 @@ def test_the_python_api_returns_data_frames(coded):
     frame = casecode.code_matrix(coded, rows="case", level=2, status="accepted")
     assert list(frame.columns) == ["problems.funds", "problems.unclear", "actors.village"]
     assert frame.loc["柏树村", "actors.village"] == 1 and "Total" not in frame.index
-    with_totals = casecode.code_matrix(coded, totals=True)
+    with_totals = casecode.code_matrix(coded, totals=True, measure="count", status="all")
     assert with_totals.loc["Total", "Total"] == 8
     assert casecode.cooccurrence(coded).loc["problems", "actors"] == 1
     quotes = casecode.query(coded, "actors.village")
@@ -165,7 +169,10 @@ def test_the_python_api_returns_data_frames(coded):
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".dta", ".parquet"])
 def test_matrix_files_read_back_value_by_value(coded, cli, tmp_path, suffix):
     path = tmp_path / f"m{suffix}"
-    cli("matrix", "-p", coded, "--level", "2", "--rows", "document", "--out", path)
+    cli(
+        "matrix", "-p", coded, "--level", "2", "--rows", "document", "--measure", "count",
+        "--status", "all", "--out", path,
+    )  # fmt: skip
     if suffix == ".csv":
         back = pd.read_csv(path, index_col=0)
     elif suffix == ".xlsx":

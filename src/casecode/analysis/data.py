@@ -16,10 +16,14 @@ from dataclasses import dataclass, field
 from casecode.codebook import Codebook
 from casecode.codebook.codes import Code
 from casecode.codebook.refs import resolve_code
+from casecode.corpus.documents import document_kind
 from casecode.errors import CasecodeError
 
-# --status: which codings count. "all" is everything a person has not rejected.
+# --status: which codings count. "all" is everything a person has not rejected; "auto" (the
+# default of the counting commands, see casecode.analysis.counts) is the accepted codings, or
+# the open suggestions when nothing in scope is accepted yet.
 STATUSES: dict[str, tuple[str, ...]] = {
+    "auto": ("accepted", "suggested"),
     "all": ("accepted", "suggested"),
     "accepted": ("accepted",),
     "suggested": ("suggested",),
@@ -38,6 +42,7 @@ class Doc:
     language: str
     text: str
     attributes: dict[str, str]
+    kind: str = "interview"  # interview, document or notes (see corpus.documents.document_kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,7 @@ class CodedCorpus:
     left_out: dict[str, int] = field(default_factory=dict)  # codings of codes not in the codebook
     codings: dict[int, dict] = field(default_factory=dict)  # coding id → its stored row
     notes: list[str] = field(default_factory=list)
+    counted: tuple[str, ...] = ("accepted", "suggested")  # the statuses the hits are of
 
     def value(self, turn: Turn, key: str) -> str:
         """What ``key`` (document, case, language, speaker or an attribute) is for a turn."""
@@ -281,6 +287,7 @@ def load(
             f"no codings by coder '{coder}'", hint=f"coders: {', '.join(coders) or 'none yet'}"
         )
     attributes = store.all_attributes()
+    segments = store.all_segments()
     docs = {
         row["id"]: Doc(
             row["id"],
@@ -289,10 +296,13 @@ def load(
             row["language"],
             row["text"],
             attributes.get(row["id"], {}),
+            document_kind(
+                row["kind"] if "kind" in row.keys() else None,  # noqa: SIM118 - a sqlite3.Row
+                (s.speaker for s in segments.get(row["id"], [])),
+            ),
         )
         for row in store.all_documents()
     }
-    segments = store.all_segments()
     turns = [
         Turn(doc_id, s.n, s.speaker, s.start, s.end, s.label_start)
         for doc_id in docs
@@ -358,5 +368,28 @@ def load(
                 )
                 for col in targets
             )
+    corpus.counted = STATUSES[status]
+    if status == "auto":
+        _reviewed_first(corpus)
+        used &= {h.column for h in corpus.hits}
     corpus.columns = columns.ids(used - unknown) + sorted(unknown)
     return corpus
+
+
+UNREVIEWED_NOTE = (
+    "nothing counted here is reviewed yet: the counts are of open (machine) suggestions; "
+    "accept or reject them with casecode review"
+)
+
+
+def _reviewed_first(corpus: CodedCorpus) -> None:
+    """Status ``auto``: keep the accepted codings when there are any, else the suggestions
+    (and say so)."""
+    if any(h.status == "accepted" for h in corpus.hits):
+        corpus.hits = [h for h in corpus.hits if h.status == "accepted"]
+        corpus.codings = {k: v for k, v in corpus.codings.items() if v["status"] == "accepted"}
+        corpus.counted = ("accepted",)
+    else:
+        corpus.counted = ("suggested",)
+        if corpus.hits:
+            corpus.notes.append(UNREVIEWED_NOTE)

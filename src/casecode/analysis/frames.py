@@ -5,8 +5,10 @@ or .parquet by its extension; a file already there is refused, before any work, 
 ``force``); ``frame.attrs`` carries what a table's reader needs besides the
 numbers: ``labels`` (code id → label in ``lang``), ``warnings``, and the options used.
 
-Which codings count (every function): ``coder`` (default: everyone's), ``status`` — ``all``
-(accepted and open suggestions: everything nobody rejected, the default), ``accepted``,
+Which codings count (every function): ``coder`` (default: everyone's), ``status`` — ``auto``
+(the default of ``code_matrix`` and ``cooccurrence``: accepted codings, or the open suggestions
+while nothing is accepted; see :mod:`casecode.analysis.counts`), ``all`` (accepted and open
+suggestions: everything nobody rejected, the default of the others), ``accepted``,
 ``suggested`` or ``rejected`` — and ``where`` filters such as ``"role = 村支书"``,
 ``"village != 上坊村"`` or ``"role ~ 书记"`` (contains), on document attributes, ``case``,
 ``document``, ``language`` or the turn's ``speaker``; several filters must all hold.
@@ -18,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from casecode.analysis.counts import COUNTED, DEFINITION, MEASURE
 from casecode.analysis.data import load
 from casecode.analysis.kwic import context, substring_hits, token_hits
 from casecode.analysis.matrix import count_codes, count_pairs
@@ -109,16 +112,25 @@ def _by_code(project, level, codes, coder, status, where):
         )
 
 
+def _definition(measure: str) -> str:
+    return {
+        MEASURE: DEFINITION,
+        "count": "codings (the same passage rolled up to one code counts once)",
+        "presence": "1 when the row has the code at all",
+        "coverage": "share of the row's characters coded",
+    }[measure]
+
+
 def code_matrix(
     project: str | Path | Project | None = None,
     *,
     rows: str = "case",
     level: int | None = None,
     codes: str | Iterable[str] | None = None,
-    measure: str = "count",
+    measure: str = MEASURE,
     percent: str | None = None,
     coder: str | None = None,
-    status: str = "all",
+    status: str = COUNTED,
     where: str | Iterable[str] | None = None,
     lang: str | None = None,
     totals: bool = False,
@@ -139,6 +151,7 @@ def code_matrix(
     lang = label_language(corpus, lang)
     matrix = count_codes(corpus, rows=rows, measure=measure, percent=percent)
     frame = _frame(matrix, _labels(corpus, lang), lang, totals)
+    frame.attrs.update(counted=list(corpus.counted), definition=_definition(measure))
     return _written(frame, out, force=force)
 
 
@@ -150,7 +163,7 @@ def cooccurrence(
     unit: str = "turn",
     measure: str = "count",
     coder: str | None = None,
-    status: str = "all",
+    status: str = COUNTED,
     where: str | Iterable[str] | None = None,
     lang: str | None = None,
     out: str | Path | None = None,
@@ -166,6 +179,7 @@ def cooccurrence(
     frame = _frame(matrix, _labels(corpus, lang), lang, totals=False)
     frame.index.name = "code"
     frame.attrs.update(unit=unit, units=matrix.total, with_code=matrix.row_totals)
+    frame.attrs.update(counted=list(corpus.counted), definition=f"{unit}s holding both codes")
     return _written(frame, out, force=force)
 
 

@@ -71,7 +71,8 @@ def _matrix_json(frame, totals: bool) -> dict[str, Any]:
         data["row_totals"] = [_plain(v) for v in frame.iloc[:-1, -1]]
         data["column_totals"] = [_plain(v) for v in frame.iloc[-1, :-1]]
         data["total"] = _plain(frame.iloc[-1, -1])
-    data.update({k: frame.attrs[k] for k in ("measure", "percent", "warnings") if k in frame.attrs})
+    keys = ("measure", "percent", "counted", "definition", "warnings")
+    data.update({k: frame.attrs[k] for k in keys if k in frame.attrs})
     data["labels"] = {c: frame.attrs.get("labels", {}).get(c, "") for c in data["columns"]}
     return data
 
@@ -94,10 +95,10 @@ def matrix_cli(
     rows: RowsOpt = "case",
     level: LevelOpt = None,
     codes: CodesOpt = None,
-    measure: MeasureOpt = "count",
+    measure: MeasureOpt = "segments",
     percent: PercentOpt = None,
     coder: CoderOpt = None,
-    status: StatusOpt = "all",
+    status: StatusOpt = "auto",
     where: WhereOpt = None,
     lang: LangOpt = None,
     out_file: OutOpt = None,
@@ -106,11 +107,13 @@ def matrix_cli(
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A rows × codes matrix with totals: codings, presence, turns or coverage.
+    """A rows × codes matrix with totals: coded turns, codings, presence or coverage.
 
     Columns: the codes at --level (default 1), or --codes, each with its subtree (with --level,
-    their descendants at that level). The codings of everyone, or of --coder. --out writes the
-    table as .csv, .xlsx, .dta or .parquet."""
+    their descendants at that level). Cells count coded turns by default (the count the report
+    and run use: a turn once however many codings it has), of accepted codings, or of open
+    suggestions while none is accepted (--status). The codings of everyone, or of --coder.
+    --out writes the table as .csv, .xlsx, .dta or .parquet."""
 
     with errors():
         frame = code_matrix(
@@ -145,7 +148,18 @@ def matrix_cli(
     if _shown(out_file, also_print):
         for table in matrix_tables(frame, title, share=share):
             out.print(table)
+        out.print(f"[dim]{_counted(frame)}[/]")
     _wrote(out_file)
+
+
+def _counted(frame) -> str:
+    """The line under a table naming which codings it counts."""
+    statuses = frame.attrs.get("counted", ())
+    if tuple(statuses) == ("suggested",):
+        which = "open suggestions (nothing is accepted yet)"
+    else:
+        which = " and ".join(statuses) + " codings"
+    return f"Counted: {which}. Cells: {frame.attrs.get('definition', '')}."
 
 
 def cooccur_cli(
@@ -154,7 +168,7 @@ def cooccur_cli(
     unit: UnitOpt = "turn",
     measure: MeasureOpt = "count",
     coder: CoderOpt = None,
-    status: StatusOpt = "all",
+    status: StatusOpt = "auto",
     where: WhereOpt = None,
     lang: LangOpt = None,
     out_file: OutOpt = None,
@@ -193,6 +207,7 @@ def cooccur_cli(
         for table in matrix_tables(frame, f"code × code ({what})", share=False):
             out.print(table)
         out.print(f"[dim]{frame.attrs['units']} {unit}(s) have at least one of these codes.[/]")
+        out.print(f"[dim]{_counted(frame)}[/]")
     _wrote(out_file)
 
 

@@ -219,8 +219,9 @@ StatusOpt = Annotated[
     str,
     typer.Option(
         "--status",
-        help="Which codings count: all (accepted and open suggestions), accepted (reviewed), "
-        "suggested or rejected (report: all or accepted).",
+        help="Which codings count: auto (accepted ones, or open suggestions while none is "
+        "accepted: the default of report, matrix and cooccur), all (accepted and open "
+        "suggestions), accepted, suggested or rejected (report: auto, all or accepted).",
     ),
 ]
 WhereOpt = Annotated[

@@ -23,7 +23,13 @@ from casecode.cli.common import (
     print_json,
     progress_bar,
 )
-from casecode.cli.render import docs_table, import_json, render_code_report, render_import
+from casecode.cli.render import (
+    docs_table,
+    import_json,
+    render_code_report,
+    render_counts,
+    render_import,
+)
 from casecode.flow import run as run_flow
 
 
@@ -63,6 +69,7 @@ def run_cli(
                 "import": import_json(report.imported),
                 "documents": report.documents,
                 "coding": report.coding.as_dict() if report.coding else None,
+                "counts": report.counts,
                 "files": [str(f) for f in report.files],
             }
         )
@@ -72,7 +79,8 @@ def run_cli(
             err.print("[bold red]error:[/] nothing was imported, so nothing was coded or written")
             raise typer.Exit(1)
         out.print(docs_table(report.documents))
-        render_code_report(report.coding, top_level=True)
+        render_code_report(report.coding, top_level=True, table=False)
+        render_counts(report.counts)
         for f in report.files:
             out.print(f"Wrote {escape(str(f))}")
         out.print(

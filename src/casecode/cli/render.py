@@ -471,8 +471,25 @@ def render_coded(document: dict[str, Any]) -> None:
             )
 
 
-def render_code_report(report, *, top_level: bool = False) -> None:
-    """The summary of a coding run: codings per code (or per top-level code) and what changed."""
+def render_counts(counts: dict | None) -> None:
+    """Coded turns per top-level code, as the report and ``matrix`` count them."""
+    if not counts or not counts["codes"]:
+        return
+    rows = [
+        [escape(f"{c} {counts['labels'].get(c, '')}".strip()), str(n)]
+        for c, n in counts["codes"].items()
+    ]
+    which = "open suggestions" if counts["counted"] == ["suggested"] else "accepted codings"
+    out.print(grid([Col("code", WORDS), Col("turns")], rows, title="Coded turns (top-level codes)"))
+    out.print(
+        f"[dim]Counted: {which}. As in the report and casecode matrix, {counts['definition']}.[/]",
+        soft_wrap=True,
+    )
+
+
+def render_code_report(report, *, top_level: bool = False, table: bool = True) -> None:
+    """The summary of a coding run: codings per code (or per top-level code) and what changed;
+    ``table=False`` leaves out the table of codings (``run`` shows coded turns instead)."""
     if report.codebook_chosen:
         err.print(
             "[yellow]note:[/] the project had no codebook; using the built-in coproduction "
@@ -486,7 +503,7 @@ def render_code_report(report, *, top_level: bool = False) -> None:
             counts[top] = counts.get(top, 0) + n
     title = "Codings (top-level codes)" if top_level else "Codings per code"
     rows = [[escape(code_id), str(n)] for code_id, n in counts.items()]
-    if report.by_code:
+    if report.by_code and table:
         out.print(grid([Col("code", WORDS), Col("codings")], rows, title=title))
     docs = f"{report.documents} document{'' if report.documents == 1 else 's'}"
     verb = "would be suggested" if report.dry_run else "suggested"

@@ -8,6 +8,7 @@ from rich.markup import escape
 
 from casecode.cli.common import (
     AppendixOpt,
+    AuthorOpt,
     CoderOpt,
     CodesOpt,
     ForceOpt,
@@ -39,19 +40,24 @@ def report_cli(
     level: LevelOpt = 2,
     quotes: QuotesOpt = 3,
     coder: CoderOpt = None,
-    status: StatusOpt = "all",
+    status: StatusOpt = "auto",
     title: TitleOpt = None,
+    author: AuthorOpt = None,
     appendix: AppendixOpt = False,
     force: ForceOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """A Word report: method, codebook, frequencies, matrix, co-occurrence, quotes.
+    """A Word report: status, method, frequencies, comparisons, co-occurrence, quotes.
 
-    Sections: method, codebook, frequencies and chart, case × code matrix, co-occurrence,
-    quotes by code and by case, and with --appendix every coding. The report (--out, a .docx)
-    is in --lang; codes at --level (default 2) or --codes with their subtrees; the codings of
-    everyone, or of --coder; --status all or accepted."""
+    A title page that says how many codings are confirmed, unreviewed or rejected, and by whom;
+    method (material, coding, reliability); codes at a glance; a framework matrix of cases ×
+    themes with key quotes, the case × code matrix and themes by attribute; co-occurrence
+    (Jaccard); quotes by code and by case, each marked with its status; the codebook, and with
+    --appendix every coding, in appendices. The report (--out, a .docx) is in --lang, titled
+    --title, by --author; codes at --level (default 2) or --codes with their subtrees; the
+    codings of everyone, or of --coder; --status auto (confirmed codings, or the machine
+    suggestions while none is confirmed), all or accepted."""
 
     with errors():
         result = build_report(
@@ -65,6 +71,7 @@ def report_cli(
             coder=coder,
             status=status,
             title=title,
+            author=author,
             appendix=appendix,
             force=force,
         )

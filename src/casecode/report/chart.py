@@ -30,21 +30,55 @@ _CJK_FAMILIES = (
 )
 
 
+_HINTS = (
+    "cjk",
+    "wqy",
+    "wenquanyi",
+    "droidsansfallback",
+    "simhei",
+    "simsun",
+    "msyh",
+    "yahei",
+    "pingfang",
+    "sourcehan",
+    "hiragino",
+    "heiti",
+    "uming",
+    "ukai",
+    "notosanssc",
+    "arialuni",
+)
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The path of an installed font that draws 中文, or None."""
+    """The path of an installed font that draws 中文, or None. matplotlib's font list first (it
+    may be older than the fonts installed), then the system's font files, those whose names
+    suggest Chinese first; never a "last resort" font, which draws every character as a box."""
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
     fonts = font_manager.fontManager.ttflist
     rank = {name: i for i, name in enumerate(_CJK_FAMILIES)}
-    known = sorted((f for f in fonts if f.name in rank), key=lambda f: (rank[f.name], f.fname))
-    others = sorted((f for f in fonts if f.name not in rank), key=lambda f: f.fname)
-    for entry in [*known, *others]:
+    known = [
+        f.fname
+        for f in sorted((f for f in fonts if f.name in rank), key=lambda f: (rank[f.name], f.fname))
+    ]
+    system = sorted(
+        font_manager.findSystemFonts(),
+        key=lambda p: (
+            not any(h in p.lower().replace("-", "").replace("_", "") for h in _HINTS),
+            p,
+        ),
+    )
+    others = sorted(f.fname for f in fonts if f.name not in rank)
+    for path in dict.fromkeys([*known, *system, *others]):
+        if "lastresort" in path.lower().replace("-", "").replace("_", ""):
+            continue
         try:
-            face = FT2Font(entry.fname)
+            face = FT2Font(path)
             if face.get_char_index(ord("中")) and face.get_char_index(ord("编")):
-                return entry.fname
+                return path
         except Exception:  # noqa: BLE001 - a broken font file is just not used
             continue
     return None

@@ -1,10 +1,14 @@
 """Lay a :class:`ReportData` out as a Word document with python-docx.
 
-Real Word machinery throughout: Title and Heading styles (the navigation pane and the table of
-contents field read them), captions numbered by SEQ fields, table styles with a repeating header
-row, page numbers in the footer, and the East Asian font set on the styles (``w:eastAsia``) so
-Chinese text is set in a Chinese font, not only the Latin one. A user's template lends its
-styles; whatever it lacks falls back to plain formatting.
+Real Word machinery throughout: Title and Heading styles (the navigation pane and the contents
+read them), headings numbered 一、（一）1. in Chinese and 1 / 1.1 in English, captions numbered
+by SEQ fields, contents whose page numbers are PAGEREF fields (Word, WPS and LibreOffice fill
+them in when they lay the report out), tables whose header rows repeat on every page and whose
+rows may split when a table is longer than a page, an unnumbered title page, and in the body a
+running header and page numbers from 1. The East Asian font is set on the styles
+(``w:eastAsia``) so Chinese is set in a Chinese font, and Chinese is never set in italics (Word
+would slant it synthetically). A user's template lends its styles (and its header and footer);
+whatever it lacks falls back to plain formatting.
 """
 
 from __future__ import annotations
@@ -12,15 +16,21 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from casecode.errors import CasecodeError
-from casecode.report.content import CaseSection, CodeSection, Quote, ReportData, Table
-from casecode.report.words import word
+from casecode.report.content import Chart, Heading, Para, Quote, ReportData, Table
+from casecode.report.words import chinese_number, word
 
 # East Asian fonts: body and headings (Word substitutes a close one where they are missing).
 ZH_BODY, ZH_HEADING = "SimSun", "SimHei"
+GREY = (0x59, 0x59, 0x59)
+SPLIT_ROWS = 20  # a table with more rows than this may split its rows across pages
+# The contents are plain paragraphs with PAGEREF fields, not a TOC field: LibreOffice keeps a
+# TOC field's shown result as it is (no page numbers), but computes PAGEREF fields.
+TOC_FIELD = False
 
 
 def _qn(tag: str) -> str:
@@ -38,18 +48,28 @@ def _element(tag: str, **attrs: str):
     return el
 
 
+def _run_with(child):
+    run = _element("w:r")
+    run.append(child)
+    return run
+
+
 class _Writer:
     def __init__(self, data: ReportData, template: Path | None) -> None:
         from docx import Document
 
         self.data = data
         self.lang = data.lang
-        self.colon = "：" if data.lang == "zh" else ": "
+        self.zh = data.lang == "zh"
+        self.colon = "：" if self.zh else ": "
         self.tables = 0
         self.figures = 0
-        self.outline: list[tuple[int, str]] = []  # the headings, for the table of contents
+        self.numbers = [0, 0, 0]
+        self.appendices = 0
+        self.in_appendix = False
+        self.outline: list[tuple[int, str, str]] = []  # level, text, bookmark
         self.toc_anchor = None
-        self.new_page = False
+        self.template = template is not None
         if template is not None:
             self.doc = _open_template(template)
             body = self.doc.element.body
@@ -78,7 +98,7 @@ class _Writer:
 
     def _fonts(self, ours: bool) -> None:
         """Set the East Asian font on the styles (and, on our own template, the Latin one for
-        Chinese reports); a user's template keeps every font it sets."""
+        Chinese reports); a user's template keeps every font it sets. No style slants Chinese."""
         from docx.shared import Pt
 
         for style in self.doc.styles:
@@ -96,12 +116,12 @@ class _Writer:
             if ours or fonts.get(_qn("w:eastAsia")) is None:
                 fonts.set(_qn("w:eastAsia"), ZH_HEADING if heading else ZH_BODY)
                 fonts.attrib.pop(_qn("w:eastAsiaTheme"), None)
-            if ours and self.lang == "zh":
+            if ours and self.zh:
                 for attr in ("w:ascii", "w:hAnsi"):
                     fonts.set(_qn(attr), "Times New Roman")
                 for attr in ("w:asciiTheme", "w:hAnsiTheme"):
                     fonts.attrib.pop(_qn(attr), None)
-            if ours and self.lang == "zh" and style.name in ("Quote", "Subtitle"):
+            if self.zh:
                 style.font.italic = False  # Chinese is not set in italics
             if style.name == "Normal":
                 lang = rpr.find(_qn("w:lang"))
@@ -117,29 +137,78 @@ class _Writer:
 
     # -- building blocks ---------------------------------------------------------------------
 
-    def heading(self, text: str, level: int) -> None:
-        self.outline.append((level, text))
-        if self.style(f"Heading {level}"):
-            paragraph = self.doc.add_heading(text, level)
+    def number(self, h: Heading) -> str:
+        """The heading's number: 一、（一）1. in Chinese, 1 / 1.1 / 1.1.1 in English; appendices
+        附录一 / Appendix A at level 1 and unnumbered below."""
+        if h.appendix or (self.in_appendix and h.level > 1):
+            if h.level == 1:
+                self.in_appendix = True
+                self.appendices += 1
+                n = self.appendices
+                return word(
+                    "appendix_n", self.lang, n=chinese_number(n) if self.zh else chr(64 + n)
+                )
+            return ""
+        level = h.level
+        self.numbers[level - 1] += 1
+        for k in range(level, 3):
+            self.numbers[k] = 0
+        a, b, c = self.numbers
+        if self.zh:
+            return (f"{chinese_number(a)}、", f"（{chinese_number(b)}）", f"{c}. ")[level - 1]
+        return (f"{a} ", f"{a}.{b} ", f"{a}.{b}.{c} ")[level - 1]
+
+    def heading(self, h: Heading) -> None:
+        number = self.number(h)
+        gap = "　" if h.appendix and self.zh else "  " if h.appendix else ""
+        text = f"{number}{gap}{h.text}"
+        if self.style(f"Heading {h.level}"):
+            paragraph = self.doc.add_heading("", h.level)
+            run = paragraph.add_run(text)
         else:
             paragraph = self.doc.add_paragraph()
-            paragraph.add_run(text).bold = True
+            run = paragraph.add_run(text)
+            run.bold = True
             paragraph.paragraph_format.keep_with_next = True
-        if self.new_page:
+        if h.new_page:
             paragraph.paragraph_format.page_break_before = True
-            self.new_page = False
+        if h.level <= 2:
+            mark = f"_Toc{len(self.outline) + 1:06d}"
+            self.outline.append((h.level, text, mark))
+            start = _element("w:bookmarkStart", **{"w:id": str(len(self.outline)), "w:name": mark})
+            end = _element("w:bookmarkEnd", **{"w:id": str(len(self.outline))})
+            run._r.addprevious(start)
+            run._r.addnext(end)
 
     def paragraph(self, text: str = "", style: str | None = None):
         return self.doc.add_paragraph(text, style=self.style(style) if style else None)
 
+    def note(self, text: str, size: float = 8.5) -> None:
+        """A small grey note; italic only in English (Chinese has no italics)."""
+        from docx.shared import Pt, RGBColor
+
+        p = self.paragraph()
+        run = p.add_run(text)
+        run.font.size = Pt(size)
+        run.font.color.rgb = RGBColor(*GREY)
+        run.italic = not self.zh
+
+    def para(self, block: Para) -> None:
+        if block.note:
+            self.note(block.text, 9.5)
+            return
+        p = self.paragraph()
+        if block.lead:
+            p.add_run(block.lead).bold = True
+        if block.text:
+            p.add_run(block.text)
+
     def field(self, paragraph, instruction: str, shown: str) -> None:
-        """A Word field (PAGE, SEQ, TOC) showing ``shown`` until Word updates it."""
+        """A Word field (PAGE, SEQ) showing ``shown`` until Word updates it."""
         simple = _element("w:fldSimple", **{"w:instr": instruction})
-        run = _element("w:r")
         text = _element("w:t")
         text.text = shown
-        run.append(text)
-        simple.append(run)
+        simple.append(_run_with(text))
         paragraph._p.append(simple)
 
     def caption(self, kind: str, text: str) -> None:
@@ -153,230 +222,185 @@ class _Writer:
         p.paragraph_format.keep_with_next = kind == "table"  # a table's caption sits above it
         p.add_run(word("table" if kind == "table" else "figure", self.lang) + " ")
         self.field(p, f"SEQ {seq} \\* ARABIC", str(n))
-        p.add_run(("：" if self.lang == "zh" else ". ") + text)
+        p.add_run(("　" if self.zh else ". ") + text)
 
-    def table(self, spec: Table, *, widths: list[float] | None = None, size: float = 9) -> None:
+    def table(self, spec: Table) -> None:
         from docx.shared import Cm, Pt, RGBColor
 
         self.caption("table", spec.caption)
         rows = spec.rows
-        table = self.doc.add_table(rows=len(rows), cols=len(rows[0]))
+        columns = len(rows[0])
+        table = self.doc.add_table(rows=len(rows), cols=columns)
         table.style = self.style("Table Grid")
-        inner = [
-            row[1:-1] if spec.totals else row[1:] for row in rows[1 : -1 if spec.totals else None]
-        ]
-        numbers = [v for row in inner for v in row if isinstance(v, int | float)]
-        top = max(numbers, default=0) or 1
-        last_row, last_col = len(rows) - 1, len(rows[0]) - 1
         for i, (row, row_cells) in enumerate(zip(rows, table.rows, strict=True)):
             cells = row_cells.cells  # one lookup per row: table.cell() rescans the whole table
+            if i in spec.groups:  # a group's heading spans the table
+                merged = cells[0].merge(cells[-1]) if columns > 1 else cells[0]
+                run = merged.paragraphs[0].add_run(_show(row[0]))
+                run.bold = True
+                run.font.size = Pt(spec.size)
+                shd = _element("w:shd", **{"w:val": "clear", "w:color": "auto", "w:fill": "EDEDED"})
+                merged._tc.get_or_add_tcPr().append(shd)
+                row_cells._tr.get_or_add_trPr().append(_element("w:cantSplit", **{"w:val": "true"}))
+                continue
             for j, value in enumerate(row):
                 cell = cells[j]
-                text = _show(value)
                 paragraph = cell.paragraphs[0]
-                run = paragraph.add_run(text)
-                run.font.size = Pt(size)
-                if i == 0:
+                run = paragraph.add_run(_show(value))
+                run.font.size = Pt(spec.size)
+                if i < spec.header:
                     run.bold = True
-                if isinstance(value, int | float) and not isinstance(value, bool):
+                if (
+                    j > 0
+                    and (isinstance(value, int | float) or _numeric(value))
+                    and i >= spec.header
+                ):
                     paragraph.alignment = 2  # right
-                    is_total = spec.totals and (i == last_row or j == last_col)
-                    if spec.shade and i > 0 and j > 0 and not is_total:
-                        fill, dark = _heat(value / top)
-                        shd = _element("w:shd", **{"w:val": "clear", "w:color": "auto"})
-                        shd.set(_qn("w:fill"), fill)
-                        cell._tc.get_or_add_tcPr().append(shd)
-                        if dark:
-                            run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        for row in table.rows:  # a row never splits across pages
-            row._tr.get_or_add_trPr().append(_element("w:cantSplit", **{"w:val": "true"}))
-        header = table.rows[0]._tr.get_or_add_trPr()
-        header.append(_element("w:tblHeader", **{"w:val": "true"}))
-        if widths:
-            scale = self.page_cm / sum(widths)
-            widths = [w * scale for w in widths]
+                share = spec.shade[i][j] if spec.shade and j < len(spec.shade[i]) else None
+                if share is not None and i >= spec.header:
+                    fill, dark = _heat(share)
+                    shd = _element("w:shd", **{"w:val": "clear", "w:color": "auto"})
+                    shd.set(_qn("w:fill"), fill)
+                    cell._tc.get_or_add_tcPr().append(shd)
+                    if dark:
+                        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        if len(rows) <= SPLIT_ROWS:  # a short table keeps each row whole; a long one may not
+            for row in table.rows:
+                tr = row._tr.get_or_add_trPr()
+                if tr.find(_qn("w:cantSplit")) is None:
+                    tr.append(_element("w:cantSplit", **{"w:val": "true"}))
+        for k in range(min(spec.header, len(rows))):
+            table.rows[k]._tr.get_or_add_trPr().append(_element("w:tblHeader", **{"w:val": "true"}))
+        if spec.widths:
+            scale = self.page_cm / sum(spec.widths)
+            widths = [w * scale for w in spec.widths]
             table.autofit = False
             for column, width in zip(table.columns, widths, strict=False):
                 column.width = Cm(width)  # the grid, which LibreOffice reads
-            for row in table.rows:
+            for k, row in enumerate(table.rows):
+                if k in spec.groups:
+                    continue
                 for cell, width in zip(row.cells, widths, strict=False):
                     cell.width = Cm(width)  # the cells, which Word reads
         if spec.note:
-            self.paragraph(spec.note).runs[0].italic = True
+            self.note(spec.note)
         self.paragraph()
 
+    def chart(self, block: Chart) -> None:
+        from docx.shared import Cm
+
+        self.doc.add_picture(io.BytesIO(block.png), width=Cm(min(15.5, self.page_cm)))
+        self.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # with its caption
+        self.caption("figure", block.caption)
+        if block.note:
+            self.note(block.note)
+
     def quote(self, q: Quote) -> None:
-        from docx.shared import Pt
+        from docx.shared import Pt, RGBColor
 
         p = self.paragraph(style="Quote")
         cursor = 0
-        open_mark, close_mark = ("“", "”")
-        p.add_run(open_mark)
+        runs = [p.add_run("“")]
         for start, end in sorted(q.bold):
             if start > cursor:
-                p.add_run(q.text[cursor:start])
-            p.add_run(q.text[max(start, cursor) : end]).bold = True
+                runs.append(p.add_run(q.text[cursor:start]))
+            bold = p.add_run(q.text[max(start, cursor) : end])
+            bold.bold = True
+            runs.append(bold)
             cursor = max(cursor, end)
-        p.add_run(q.text[cursor:] + close_mark)
-        turn = word("turn", self.lang, n=q.turn)
-        who = "，".join(x for x in (q.speaker, q.case, q.document, turn) if x)
-        if self.lang == "en":
-            who = ", ".join(x for x in (q.speaker, q.case, q.document, turn) if x)
-        cite = p.add_run(f" —— {who}" if self.lang == "zh" else f" — {who}")
+        runs.append(p.add_run(q.text[cursor:] + "”"))
+        if q.note:
+            runs.append(p.add_run(q.note))
+        cite = p.add_run(f" —— {q.source}" if self.zh else f" — {q.source}")
         cite.font.size = Pt(9)
+        mark = p.add_run(f" {q.mark}")
+        mark.font.size = Pt(8)
+        mark.font.color.rgb = RGBColor(*GREY)
+        runs += [cite, mark]
+        if self.zh or q.language == "zh":
+            for run in runs:
+                run.italic = False  # never slant Chinese
 
     # -- the document ------------------------------------------------------------------------
 
-    def write(self, chart: bytes | None, chart_note: str) -> None:
-        self.body(chart, chart_note)
-        self.fill_contents()
-
-    def body(self, chart: bytes | None, chart_note: str) -> None:
-        d, lang = self.data, self.lang
+    def write(self) -> None:
         self.title_page()
         self.contents()
-        self.footer()
-
-        self.heading(word("method", lang), 1)
-        self.heading(word("material", lang), 2)
-        self.paragraph(word("material_text", lang, **d.material))
-        if d.roles:
-            sep = "、" if lang == "zh" else "; "
-            self.paragraph(f"{word('roles', lang)}{self.colon}{sep.join(d.roles)}")
-        self.heading(word("coding", lang), 2)
-        self.paragraph(word("coding_text", lang, **d.coding["text"]))
-        if d.scope:
-            self.paragraph(d.scope)
-        if d.coding.get("suggestions"):
-            self.paragraph(word("reviewed_text", lang, **d.coding["suggestions"]))
-        self.paragraph(word("view_text", lang))
-        if d.coders is not None:
-            self.table(d.coders)
-        if d.reliability or d.evaluation:
-            self.heading(word("reliability", lang), 2)
-        if d.reliability:
-            self.paragraph(word("reliability_text", lang, **d.reliability))
-        if d.evaluation:
-            self.paragraph(word("evaluation_text", lang, **d.evaluation))
-
-        if d.codebook_table is not None:
-            self.heading(word("codebook_section", lang), 1)
-            self.table(d.codebook_table, widths=[3.4, 2.2, 4.4, 2.6, 2.6, 2.0], size=8)
-
-        if d.frequencies is not None:
-            self.heading(word("frequencies", lang), 1)
-            self.table(d.frequencies, widths=[5.0, 4.0, 1.75, 1.75, 1.75, 1.75])
-            if chart is not None:
-                from docx.shared import Cm
-
-                self.doc.add_picture(io.BytesIO(chart), width=Cm(min(15.5, self.page_cm)))
-                self.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # with its caption
-                self.caption("figure", word("chart_caption", lang))
-                if chart_note:
-                    self.paragraph(chart_note).runs[0].italic = True
-
-        if d.matrix is not None:
-            self.heading(word("matrix", lang), 1)
-            self.table(d.matrix, widths=_first_wide(len(d.matrix.rows[0])))
-        if d.cooccurrence is not None:
-            self.heading(word("cooccur", lang), 1)
-            columns = len(d.cooccurrence.rows[0])
-            self.table(d.cooccurrence, size=8, widths=_first_wide(columns, first=4.6))
-
-        if d.code_sections:
-            self.heading(word("by_code", lang), 1)
-            for section in d.code_sections:
-                self.code_section(section)
-        if d.case_sections:
-            self.heading(word("by_case", lang), 1)
-            for case in d.case_sections:
-                self.case_section(case)
-        if d.appendix is not None:
-            self.new_page = True
-            self.heading(word("appendix", lang), 1)
-            self.table(d.appendix, widths=[3.2, 1.1, 3.6, 5.6, 1.3, 1.7], size=8)
+        self.body_section()
+        for block in self.data.body:
+            if isinstance(block, Heading):
+                self.heading(block)
+            elif isinstance(block, Para):
+                self.para(block)
+            elif isinstance(block, Table):
+                self.table(block)
+            elif isinstance(block, Chart):
+                self.chart(block)
+            else:
+                self.quote(block)
+        self.fill_contents()
+        self.properties()
 
     def title_page(self) -> None:
         from docx.shared import Pt
 
-        d, lang = self.data, self.lang
-        for _ in range(6):
+        d = self.data
+        for _ in range(5):
             self.paragraph()
         title = self.paragraph(d.title, style="Title")
         if not self.style("Title"):
             title.runs[0].bold = True
             title.runs[0].font.size = Pt(24)
         title.alignment = 1
-        version = f"{word('version', lang)} {d.codebook_version}"
-        version = f"（{version}）" if lang == "zh" else f" ({version})"
-        for line in (
-            f"{word('project', lang)}{self.colon}{d.project}",
-            f"{word('codebook', lang)}{self.colon}{d.codebook}{version}",
-            f"{word('as_of', lang)}{self.colon}{d.as_of}",
-        ):
+        for line in d.subtitle:
             self.paragraph(line, style="Subtitle").alignment = 1
         self.paragraph()
-        self.paragraph(word("made_by", lang)).alignment = 1
+        for line in d.status:
+            p = self.paragraph()
+            run = p.add_run(line)
+            run.font.size = Pt(10)
+            if line.startswith(("注意", "Note")):
+                run.bold = True
+        self.paragraph()
+        self.paragraph(word("made_by", self.lang)).alignment = 1
         self.doc.add_page_break()
 
     def contents(self) -> None:
-        """The contents heading and a place for the field, filled in by :meth:`fill_contents`
-        once every heading is known."""
-        lang = self.lang
-        p = self.paragraph(word("contents", lang), style="TOC Heading")
+        """The contents heading and a place for the entries, filled in by
+        :meth:`fill_contents` once every heading is known."""
+        p = self.paragraph(word("contents", self.lang), style="TOC Heading")
         if not self.style("TOC Heading"):
             p.runs[0].bold = True
         self.toc_anchor = self.paragraph()._p
         settings = self.doc.settings.element
         if settings.find(_qn("w:updateFields")) is None:
             settings.append(_element("w:updateFields", **{"w:val": "true"}))
-        self.new_page = True  # the next chapter starts a page (no blank page if the list fills one)
 
-    def fill_contents(self) -> None:
-        """A TOC field whose shown result already lists the headings (without page numbers),
-        so the contents read right before Word updates the field and in converters that never
-        do; Word fills in the page numbers when it updates fields on opening."""
-        from docx.shared import Cm
+    def body_section(self) -> None:
+        """A new section for the body: page numbers from 1, the running header and the page
+        number in the footer (a template's own header and footer stay)."""
+        from docx.enum.section import WD_SECTION
+        from docx.shared import Pt, RGBColor
 
-        def run_with(child):
-            run = _element("w:r")
-            run.append(child)
-            return run
-
-        lines = [(level, text) for level, text in self.outline if level <= 2]
-        if not lines:
-            lines = [(1, word("toc_hint", self.lang))]
-        anchor = self.toc_anchor
-        for k, (level, text) in enumerate(lines):
-            paragraph = self.doc.add_paragraph()
-            style = self.style(f"TOC {level}") or self.style(f"toc {level}")
-            if style:
-                paragraph.style = style
-            elif level > 1:
-                paragraph.paragraph_format.left_indent = Cm(0.75)
-            p = paragraph._p
-            if k == 0:
-                p.append(run_with(_element("w:fldChar", **{"w:fldCharType": "begin"})))
-                instr = _element("w:instrText")
-                instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-                instr.text = ' TOC \\o "1-2" \\h \\z \\u '
-                p.append(run_with(instr))
-                p.append(run_with(_element("w:fldChar", **{"w:fldCharType": "separate"})))
-            t = _element("w:t")
-            t.text = text
-            p.append(run_with(t))
-            if k == len(lines) - 1:
-                p.append(run_with(_element("w:fldChar", **{"w:fldCharType": "end"})))
-            anchor.addprevious(p)
-        anchor.getparent().remove(anchor)
-
-    def footer(self) -> None:
-        for section in self.doc.sections:
-            p = section.footer.paragraphs[0] if section.footer.paragraphs else None
-            if p is None:
-                p = section.footer.add_paragraph()
-            if p.text.strip() or p._p.findall(f".//{_qn('w:fldSimple')}"):
-                continue  # a template's own footer stays
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        sectpr = section._sectPr
+        numbering = _element("w:pgNumType", **{"w:start": "1"})
+        cols = sectpr.find(_qn("w:cols"))
+        if cols is not None:
+            cols.addprevious(numbering)
+        else:
+            sectpr.append(numbering)
+        first = self.doc.sections[0]
+        if not _has_text(first.header):
+            section.header.is_linked_to_previous = False
+            p = section.header.paragraphs[0]
+            p.alignment = 2
+            run = p.add_run(self.data.header)
+            run.font.size = Pt(8.5)
+            run.font.color.rgb = RGBColor(*GREY)
+        if not _has_text(first.footer):
+            section.footer.is_linked_to_previous = False
+            p = section.footer.paragraphs[0]
             p.alignment = 1
             before, after = word("page", self.lang, page="\0").split("\0")
             if before:
@@ -385,38 +409,91 @@ class _Writer:
             if after:
                 p.add_run(after)
 
-    def code_section(self, s: CodeSection) -> None:
-        self.heading(f"{s.label}（{s.id}）" if self.lang == "zh" else f"{s.label} ({s.id})", 2)
-        if s.definition:
-            p = self.paragraph()
-            p.add_run(f"{word('definition', self.lang)}{self.colon}").bold = True
-            p.add_run(s.definition)
-        if not s.quotes:
-            self.paragraph(word("no_quotes", self.lang)).runs[0].italic = True
-        for q in s.quotes:
-            self.quote(q)
+    def fill_contents(self) -> None:
+        """The contents: a TOC field (Word rebuilds it on opening) whose shown result already
+        lists the headings, each with a PAGEREF field to its bookmark, so the page numbers are
+        right wherever the renderer lays the report out (LibreOffice's PDF export too)."""
+        from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
+        from docx.shared import Cm, Pt, RGBColor
 
-    def case_section(self, c: CaseSection) -> None:
-        lang = self.lang
-        self.heading(c.name, 2)
-        if c.attributes:
-            p = self.paragraph()
-            p.add_run(f"{word('attributes', lang)}{self.colon}").bold = True
-            sep = "；" if lang == "zh" else "; "
-            p.add_run(
-                sep.join(f"{k}：{v}" if lang == "zh" else f"{k}: {v}" for k, v in c.attributes)
+        anchor = self.toc_anchor
+        note = self.doc.add_paragraph()  # under the heading: it never dangles on a page alone
+        run = note.add_run(word("toc_note", self.lang))
+        run.font.size = Pt(8)
+        run.font.color.rgb = RGBColor(*GREY)
+        anchor.addprevious(note._p)
+        lines = self.outline
+        for k, (level, text, mark) in enumerate(lines):
+            paragraph = self.doc.add_paragraph()
+            paragraph.paragraph_format.space_after = Pt(2)
+            paragraph.paragraph_format.space_before = Pt(0)
+            style = self.style(f"TOC {level}") or self.style(f"toc {level}")
+            if style:
+                paragraph.style = style
+            elif level > 1:
+                paragraph.paragraph_format.left_indent = Cm(0.75)
+            paragraph.paragraph_format.tab_stops.add_tab_stop(
+                Cm(self.page_cm - 0.05), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
             )
-        p = self.paragraph()
-        p.add_run(f"{word('codes_present', lang)}{self.colon}").bold = True
-        sep = "、" if lang == "zh" else ", "
-        present = sep.join(
-            f"{label}（{n}）" if lang == "zh" else f"{label} ({n})" for label, n in c.codes
+            p = paragraph._p
+            if k == 0 and TOC_FIELD:
+                _complex_field(p, ' TOC \\o "1-2" \\h \\z \\u ', open_only=True)
+            t = _element("w:t")
+            t.text = text
+            p.append(_run_with(t))
+            p.append(_run_with(_element("w:tab")))
+            _complex_field(p, f" PAGEREF {mark} \\h ", shown="")
+            if k == len(lines) - 1 and TOC_FIELD:
+                p.append(_run_with(_element("w:fldChar", **{"w:fldCharType": "end"})))
+            anchor.addprevious(p)
+        anchor.getparent().remove(anchor)
+
+    def properties(self) -> None:
+        """Title, author, subject, dates: from the options and the data, never python-docx's."""
+        d = self.data
+        props = self.doc.core_properties
+        props.title = d.title
+        props.author = d.author
+        props.last_modified_by = d.author
+        props.subject = d.project
+        props.comments = word("made_by", self.lang)
+        props.keywords = "casecode"
+        props.category = ""
+        props.language = "zh-CN" if self.zh else "en"
+        props.revision = 1
+        try:
+            when = datetime.fromisoformat(d.as_of) if d.as_of else datetime(2000, 1, 1)
+        except ValueError:
+            when = datetime(2000, 1, 1)
+        props.created = props.modified = when
+        props.last_printed = when
+
+
+def _complex_field(p, instruction: str, *, shown: str = "", open_only: bool = False) -> None:
+    """A field as begin / instruction / separate [/ shown / end] runs appended to ``p``."""
+    p.append(_run_with(_element("w:fldChar", **{"w:fldCharType": "begin"})))
+    instr = _element("w:instrText")
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = instruction
+    p.append(_run_with(instr))
+    p.append(_run_with(_element("w:fldChar", **{"w:fldCharType": "separate"})))
+    if open_only:
+        return
+    if shown:
+        t = _element("w:t")
+        t.text = shown
+        p.append(_run_with(t))
+    p.append(_run_with(_element("w:fldChar", **{"w:fldCharType": "end"})))
+
+
+def _has_text(part) -> bool:
+    """Whether a header or footer (a template's) says anything."""
+    try:
+        return any(p.text.strip() for p in part.paragraphs) or bool(
+            part._element.findall(f".//{_qn('w:fldSimple')}")
         )
-        p.add_run(present or word("none", lang))
-        if c.quotes:
-            self.paragraph().add_run(f"{word('key_quotes', lang)}{self.colon}").bold = True
-            for q in c.quotes:
-                self.quote(q)
+    except Exception:  # noqa: BLE001 - a section without its own header
+        return False
 
 
 def _open_template(path: Path):
@@ -451,11 +528,9 @@ def _open_template(path: Path):
         ) from None
 
 
-def _first_wide(columns: int, page: float = 16.0, first: float = 4.2) -> list[float]:
-    """Column widths (cm) for a table whose first column holds labels: that one wide, the rest
-    sharing what is left of the page."""
-    rest = max(1.0, (page - first) / max(1, columns - 1))
-    return [first, *([rest] * (columns - 1))]
+def _numeric(value: Any) -> bool:
+    text = str(value)
+    return bool(text) and (text[0].isdigit() or text in ("—",)) and len(text) < 24
 
 
 def _show(value: Any) -> str:
@@ -474,17 +549,10 @@ def _heat(share: float) -> tuple[str, bool]:
     return "".join(f"{c:02X}" for c in rgb), share > 0.55
 
 
-def write_docx(
-    data: ReportData,
-    out: Path,
-    *,
-    template: Path | None = None,
-    chart: bytes | None = None,
-    chart_note: str = "",
-) -> Path:
+def write_docx(data: ReportData, out: Path, *, template: Path | None = None) -> Path:
     """Write the report to ``out`` (through a temporary file, so a failure leaves no half)."""
     writer = _Writer(data, template)
-    writer.write(chart, chart_note)
+    writer.write()
     handle, temp = tempfile.mkstemp(suffix=".docx", dir=out.parent)
     os.close(handle)
     try:
