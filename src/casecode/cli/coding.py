@@ -110,6 +110,25 @@ def explain_cli(
             parts = " + ".join(f"{e['kind']} {e['what']} {e['strength']:g}" for e in r["evidence"])
             weight = f" × weight {r['weight']:g}" if r["weight"] != 1 else ""
             out.print(f"          [dim]confidence from: {escape(parts)}{weight}[/]", soft_wrap=True)
+        rec = r["record"]
+        if rec["decided"]:
+            out.print(
+                f"          [dim]record: {rec['suggested']} suggested, {rec['accepted']} "
+                f"accepted, {rec['rejected']} rejected, {rec['changed']} changed · precision "
+                f"{rec['precision']:.2f} [{rec['low']:.2f}–{rec['high']:.2f}]"
+                + (
+                    f" · calibrated confidence {r['calibrated']:.2f}"
+                    if r["status"] == "fired"
+                    else ""
+                )
+                + "[/]",
+                soft_wrap=True,
+            )
+        elif rec["suggested"]:
+            out.print(
+                f"          [dim]record: {rec['suggested']} suggested, none reviewed yet[/]",
+                soft_wrap=True,
+            )
         for hit in r["vetoed"]:
             out.print(
                 f"          vetoed: {escape(hit['text'])} ({escape(hit['why'])})",
