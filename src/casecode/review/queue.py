@@ -16,7 +16,6 @@ from casecode.project import Project, using_project
 from casecode.review.coders import coder_name
 from casecode.store.db import utcnow
 
-
 ORDERS = ("document", "confidence", "informative")
 
 
@@ -86,7 +85,7 @@ def review_queue(
                     }
                 )
         if order == "confidence":
-            queue.sort(key=lambda q: (q["confidence"] if q["confidence"] is not None else 1.0))
+            queue.sort(key=lambda q: q["confidence"] if q["confidence"] is not None else 1.0)
         elif order == "informative":
             known_records = records(store.rule_codings({q["rule"] for q in queue if q["rule"]}))
 
@@ -274,7 +273,9 @@ def bulk_decide(
                     "code": q["code"],
                     "rule": q["rule"],
                     "confidence": q["confidence"],
-                    "text": q["turn_text"][q["start"] - q["turn_start"] : q["end"] - q["turn_start"]],
+                    "text": q["turn_text"][
+                        q["start"] - q["turn_start"] : q["end"] - q["turn_start"]
+                    ],
                 }
                 for q in chosen
             ],

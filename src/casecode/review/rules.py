@@ -59,7 +59,7 @@ def rule_records(
                 "smoothed": round(r["smoothed"], 4),
                 "flagged": flagged,
                 "rejected_words": r["rejected_words"][:words] if flagged else [],
-                "in_codebook": any(rule.id == r["rule"] for rule in entry.rules) if entry else False,
+                "in_codebook": entry is not None and any(x.id == r["rule"] for x in entry.rules),
             }
         )
     by_code: dict[str, dict[str, Any]] = {}
