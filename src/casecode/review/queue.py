@@ -152,7 +152,7 @@ def decide(
             coding = store.coding_by_id(coding_id)
             if coding is None:
                 raise CasecodeError(f"no coding {coding_id}")
-            store.begin_batch(
+            batch = store.begin_batch(
                 "memo" if action == "memo" else "review",
                 reviewer,
                 f"{action} coding {coding_id} ({coding['code_id']})",
@@ -172,12 +172,18 @@ def decide(
                     raise CasecodeError("the memo is empty")
                 memo_id = store.add_coding_memo(coding_id, memo.strip(), reviewer)
                 store.log_event(coding, "memo", reviewer, memo.strip(), memo_id=memo_id)
-                return {"id": coding_id, "action": action}
+                return {"id": coding_id, "action": action, "batch": batch}
             status = "accepted" if action == "accept" else "rejected"
             store.set_review(coding_id, status, reviewer, now)
             detail = f"to {target}" if target else None
             store.log_event(coding, action, reviewer, detail)
-            result: dict[str, Any] = {"id": coding_id, "action": action, "status": status}
+            result: dict[str, Any] = {
+                "id": coding_id,
+                "action": action,
+                "status": status,
+                "batch": batch,
+                "code": target or coding["code_id"],
+            }
             already = [
                 c["id"]
                 for c in store.codings_in(coding["document_id"], coding["start"], coding["end"])

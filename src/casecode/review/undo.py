@@ -81,6 +81,10 @@ def undo(
             store.mark_undone(row["id"], by)
             if rules:
                 recalibrate(store, rules)
+            now = {}
+            for e in events:
+                c = store.coding_by_id(e["coding_id"])
+                now[e["coding_id"]] = None if c is None else c["status"]
         return {
             "batch": row["id"],
             "kind": row["kind"],
@@ -88,6 +92,8 @@ def undo(
             "summary": row["summary"],
             "at": row["at"],
             "events": len(events),
+            # each coding the batch changed, with its status now (None: no longer there)
+            "codings": now,
             "actions": _count(e["action"] for e in events),
             "by": by,
             "dry_run": dry_run,
