@@ -169,6 +169,7 @@ def history_cli(
         out.print("No coding decisions on this turn yet.")
     for e in result["events"]:
         detail = f" ({escape(e['detail'])})" if e["detail"] else ""
+        detail += f" [dim]batch {e['batch']}[/]" if e["batch"] else ""
         out.print(
             f"{e['at']}  {escape(e['actor']):<10} {e['action']:<8} {escape(e['code'])} "
             f"[dim]@{e['start']}-{e['end']}[/]{detail}",

@@ -122,9 +122,12 @@ def calibrated(strength: float | None, record: dict[str, Any]) -> float:
 
 
 def recalibrate(store, rules: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
-    """Set every rule-made coding's confidence from its strength and its rule's record (only
-    those of ``rules`` when given); returns the records. Runs inside the caller's write."""
-    wanted = None if rules is None else set(rules)
+    """Set rule-made codings' confidence from their strength and their rule's record (those of
+    ``rules``, else of every rule with a decision); returns the records. Runs inside the
+    caller's write."""
+    # a rule nobody has decided on has its strengths as confidences already (they are stored
+    # equal, and every decision and undo recalibrates its rule), so only decided rules move
+    wanted = store.decided_rules() if rules is None else set(rules)
     rows = store.rule_codings(wanted)
     found = records(rows)
     changes = []

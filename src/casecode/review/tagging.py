@@ -214,6 +214,7 @@ def history(project: str | Path | Project | None, doc: str | int, turn: int) -> 
                 "end": e["end"],
                 "coding": e["coding_id"],
                 "detail": e["detail"],
+                "batch": e["batch_id"],  # what `casecode undo` reverts as one
             }
             for e in store.events_in(row["id"], seg.label_start, seg.end)
         ]
@@ -229,6 +230,7 @@ def history(project: str | Path | Project | None, doc: str | int, turn: int) -> 
                 "end": c["end"],
                 "coding": c["id"],
                 "detail": c["origin"],
+                "batch": None,
             }
             for c in store.codings_in(row["id"], seg.label_start, seg.end)
             if c["origin"] != "manual"

@@ -429,6 +429,14 @@ class Store:
             "WHERE c.origin LIKE 'rule:%' ORDER BY c.id"
         ).fetchall()
 
+    def decided_rules(self) -> set[str]:
+        """The ids of rules with at least one suggestion someone accepted or rejected."""
+        rows = self.db.execute(
+            "SELECT DISTINCT substr(origin, 6) FROM codings WHERE origin LIKE 'rule:%' "
+            "AND status != 'suggested'"
+        )
+        return {r[0] for r in rows}
+
     def set_confidences(self, values: Iterable[tuple[float, int]]) -> None:
         """(confidence, coding id) pairs."""
         self.db.executemany("UPDATE codings SET confidence = ? WHERE id = ?", list(values))
