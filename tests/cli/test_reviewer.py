@@ -189,3 +189,12 @@ def test_review_options_select_and_order(coded, cli):
     assert not cli.json("review", "--max-confidence", "0.01", "-p", coded)
     bad = cli("review", "--order", "random", "-p", coded, ok=False)
     assert "order 'random'" in bad.output and bad.exit_code == 1
+
+
+def test_u_undoes_a_memo_too_in_both_reviews(coded, cli):
+    text = plain(cli, coded, "m\nnote\nu\nq\n")
+    assert "memo saved on coding" in text and "undone: memo on coding" in text
+    assert casecode.list_memos(coded) == []
+    review = drive(coded, ["m", *"ok", "enter", "u"])
+    assert casecode.list_memos(coded) == [] and "memo undone" in review.shown["message"]
+    assert review.made == 0

@@ -254,7 +254,7 @@ def _plain_review(project, queue: list[dict[str, Any]], reviewer: str) -> None:
     """One suggestion at a time, one key a line, each decision echoed."""
     status = {q["id"]: q["status"] for q in queue}  # as it is in the store now
     said: dict[int, str] = {}  # what was decided here, to show on coming back
-    batches: list[int] = []  # this session's decisions, the last first to undo
+    batches: list[tuple[int, bool]] = []  # this session's batches (decision or memo), to undo
     made = 0
     i = 0
     while 0 <= i < len(queue):
@@ -278,7 +278,7 @@ def _plain_review(project, queue: list[dict[str, Any]], reviewer: str) -> None:
                     project, item["id"], "accept" if key == "a" else "reject", reviewer=reviewer
                 )
                 status[item["id"]] = said[item["id"]] = result["status"]
-                batches.append(result["batch"])
+                batches.append((result["batch"], True))
                 made += 1
                 out.print(f"{result['status']}: {_what(item)}", soft_wrap=True)
                 i += 1
@@ -300,7 +300,7 @@ def _plain_review(project, queue: list[dict[str, Any]], reviewer: str) -> None:
                 if result is not None:
                     status[item["id"]] = "rejected"
                     said[item["id"]] = f"recoded as {target} (coding {result['new']})"
-                    batches.append(result["batch"])
+                    batches.append((result["batch"], True))
                     made += 1
                     out.print(
                         f"changed: {_what(item)} → {escape(result['code'])} "
@@ -311,7 +311,8 @@ def _plain_review(project, queue: list[dict[str, Any]], reviewer: str) -> None:
             elif key == "m":
                 text = _ask("memo > ")
                 if text:
-                    decide(project, item["id"], "memo", reviewer=reviewer, memo=text)
+                    result = decide(project, item["id"], "memo", reviewer=reviewer, memo=text)
+                    batches.append((result["batch"], False))
                     out.print(f"memo saved on coding {item['id']}")
             elif key == "s":
                 out.print(f"skipped: {_what(item)}", soft_wrap=True)
@@ -322,13 +323,19 @@ def _plain_review(project, queue: list[dict[str, Any]], reviewer: str) -> None:
                 if not batches:
                     out.print("[yellow]nothing to undo in this review[/]")
                     continue
-                undone = undo(project, batch=batches.pop(), by=reviewer)
+                batch, decision = batches[-1]
+                try:
+                    undone = undo(project, batch=batch, by=reviewer)
+                except CasecodeError as exc:  # say why, and go on reviewing
+                    err.print(f"[yellow]{escape(str(exc))}[/]")
+                    continue
+                batches.pop()
                 back = next((k for k, q in enumerate(queue) if q["id"] in undone["codings"]), i)
                 for q in queue:
                     if q["id"] in undone["codings"]:
                         status[q["id"]] = undone["codings"][q["id"]]
                         said.pop(q["id"], None)
-                made -= 1
+                made -= decision
                 out.print(f"undone: {escape(undone['summary'] or '')}", soft_wrap=True)
                 i = back
             else:

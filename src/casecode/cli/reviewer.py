@@ -102,7 +102,7 @@ def make_app(
         #progress { background: $boost; padding: 0 1; height: 1; }
         #context { height: 1fr; padding: 0 1; }
         #list { height: auto; max-height: 12; padding: 0 1; border-top: solid $accent; }
-        #message { height: auto; padding: 0 1; color: $warning; }
+        #message { height: auto; padding: 0 1; }
         #help { display: none; padding: 0 1; border: round $accent; }
         #help.shown { display: block; }
         #ask { display: none; }
@@ -117,7 +117,9 @@ def make_app(
             super().__init__()
             self.filters = {"of": "auto", "order": "document", **(filters or {})}
             self.load(queue)
-            self.undo_steps: list[list[int]] = []  # batches of each decision, the last last
+            # each step u undoes, the last last: its batches and how many decisions it made
+            # (a memo is a step of no decision)
+            self.undo_steps: list[tuple[list[int], int]] = []
             self.asking: str | None = None  # "change", "memo" or "filter"
             self.documents: dict[str, dict[str, Any]] = {}
 
@@ -139,7 +141,7 @@ def make_app(
         @property
         def made(self) -> int:
             """Decisions made in this review and not undone."""
-            return sum(len(step) for step in self.undo_steps)
+            return sum(n for _, n in self.undo_steps)
 
         @property
         def decided(self) -> int:
@@ -274,19 +276,27 @@ def make_app(
                 self.turn_index += 1
                 self.cursor = 0
 
-        def decide_on(self, items: list[dict[str, Any]], action: str, code: str | None = None):
+        def decide_on(
+            self,
+            items: list[dict[str, Any]],
+            action: str,
+            code: str | None = None,
+            memo: str | None = None,
+        ) -> bool:
             batches = []
             try:
                 for q in items:
-                    result = decide(project, q["id"], action, reviewer=reviewer, code=code)
-                    self.status[q["id"]] = result["status"]
+                    result = decide(
+                        project, q["id"], action, reviewer=reviewer, code=code, memo=memo
+                    )
+                    self.status[q["id"]] = result.get("status", self.status[q["id"]])
                     batches.append(result["batch"])
             except CasecodeError as exc:
                 self.say(f"[red]{escape(str(exc))}[/]")
                 return False
             finally:
                 if batches:
-                    self.undo_steps.append(batches)
+                    self.undo_steps.append((batches, 0 if action == "memo" else len(batches)))
             return True
 
         def action_accept(self) -> None:
@@ -336,21 +346,27 @@ def make_app(
             if not self.undo_steps:
                 self.say("nothing to undo in this review")
                 return
-            step = self.undo_steps.pop()
+            batches, decisions = self.undo_steps.pop()
+            undone = 0
             try:
-                for batch in reversed(step):
+                for batch in reversed(batches):
                     result = undo(project, batch=batch, by=reviewer)
+                    undone += 1
                     for coding_id, status in result["codings"].items():
                         if coding_id in self.status and status is not None:
                             self.status[coding_id] = status
             except CasecodeError as exc:
+                if undone < len(batches):  # what is not undone stays to undo
+                    left = batches[: len(batches) - undone]
+                    self.undo_steps.append((left, min(decisions, len(left))))
                 self.say(f"[red]{escape(str(exc))}[/]")
+                self.refresh_view()
                 return
             first = next((q for q in self.items if q["id"] in result["codings"]), None)
             if first is not None:  # back to where it was decided
                 self.turn_index = self.turns.index((first["document"], first["turn"]))
                 self.cursor = [q["id"] for q in self.on_turn()].index(first["id"])
-            self.say(f"undone ({len(step)} decision(s))")
+            self.say(f"undone ({decisions} decision(s))" if decisions else "memo undone")
             self.refresh_view()
 
         def ask(self, what: str, placeholder: str) -> None:
@@ -399,11 +415,8 @@ def make_app(
                     self.say(f"changed {q['code']} to {text}")
                     self.advance()
             elif what == "memo" and q is not None:
-                try:
-                    decide(project, q["id"], "memo", reviewer=reviewer, memo=text)
+                if self.decide_on([q], "memo", memo=text):
                     self.say(f"memo saved on coding {q['id']}")
-                except CasecodeError as exc:
-                    self.say(f"[red]{escape(str(exc))}[/]")
             elif what == "filter":
                 try:
                     new = parse_filter(text, self.filters)

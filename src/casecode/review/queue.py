@@ -155,7 +155,8 @@ def decide(
             batch = store.begin_batch(
                 "memo" if action == "memo" else "review",
                 reviewer,
-                f"{action} coding {coding_id} ({coding['code_id']})",
+                f"{'memo on' if action == 'memo' else action} coding {coding_id} "
+                f"({coding['code_id']})",
             )
             reviewable = coding["origin"].startswith("rule:") or (
                 coding["origin"] == "imported"
