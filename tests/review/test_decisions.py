@@ -311,3 +311,37 @@ def test_history_events_keep_the_coding_as_it_was(coded):
         "SELECT before, batch_id FROM coding_events WHERE coding_id = ?", (one["id"],)
     ).fetchone()
     assert json.loads(before)["status"] == "suggested" and batch is not None
+
+
+def test_undo_is_refused_when_the_document_was_re_imported_since(coded, cli):
+    cli("tag", "a.txt", "2", "problems.unclear", "-p", coded)
+    db = sqlite3.connect(coded / "casecode.db")
+    db.execute("UPDATE documents SET updated_at = '2999-01-01T00:00:00Z' WHERE name = 'a.txt'")
+    db.commit()
+    db.close()
+    before = rows(coded)
+    result = cli("undo", "-p", coded, ok=False)
+    assert "a.txt was re-imported since" in result.output and result.exit_code == 1
+    assert rows(coded) == before
+
+
+@pytest.mark.slow
+def test_calibrated_confidence_on_the_sample_corpus_says_how_often_gold_accepts():
+    """benchmarks/calibration.py, which the README quotes: held-out suggestions in each band of
+    calibrated confidence are accepted by gold about as often as the band says."""
+    import runpy
+
+    from conftest import ROOT
+
+    bench = runpy.run_path(str(ROOT / "benchmarks" / "calibration.py"))
+    held_out = bench["run"]()["held_out"]
+    assert len(held_out) > 500
+    for a, b in bench["BINS"]:
+        band = [right for _, c, right in held_out if a <= c < b]
+        if len(band) >= 50:
+            assert a - 0.1 <= sum(band) / len(band) <= b + 0.1, (a, b)
+
+    def brier(k):
+        return sum((row[k] - row[2]) ** 2 for row in held_out) / len(held_out)
+
+    assert brier(1) < brier(0)  # better than the evidence alone

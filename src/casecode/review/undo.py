@@ -67,6 +67,14 @@ def undo(
                     "changed the same codings since",
                     hint="undo the later batches first",
                 )
+            for doc_id in sorted({e["document_id"] for e in events}):
+                doc = store.document_by_id(doc_id)
+                if doc is not None and (doc["updated_at"] or "") > row["at"]:
+                    raise CasecodeError(  # its offsets may no longer fit the text
+                        f"batch {row['id']} cannot be undone: {doc['name']} was re-imported "
+                        f"since ({doc['updated_at']})",
+                        hint="code the passages again by hand",
+                    )
             rules: set[str] = set()
             if row["kind"] in UNDO:
                 UNDO[row["kind"]](store, row, events)
