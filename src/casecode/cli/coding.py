@@ -92,7 +92,12 @@ def explain_cli(
     for r in result["rules"]:
         status = f"[{colours[r['status']]}]{r['status']:<9}[/]"
         why = f": {escape(r['reason'])}" if r["reason"] else ""
-        conf = f" (confidence {r['confidence']:.2f})" if r["status"] == "fired" else ""
+        conf = ""
+        if r["status"] == "fired":
+            conf = f" (confidence {r['calibrated']:.2f}"
+            if r["calibrated"] != r["confidence"]:  # calibrated by the rule's review record
+                conf += f"; evidence alone {r['confidence']:.2f}"
+            conf += ")"
         out.print(
             f"{status} {escape(r['code'])} [dim]{escape(r['label'])} · rule "
             f"{escape(r['rule'])}[/]{conf}{why}",
@@ -115,13 +120,7 @@ def explain_cli(
             out.print(
                 f"          [dim]record: {rec['suggested']} suggested, {rec['accepted']} "
                 f"accepted, {rec['rejected']} rejected, {rec['changed']} changed · precision "
-                f"{rec['precision']:.2f} [{rec['low']:.2f}–{rec['high']:.2f}]"
-                + (
-                    f" · calibrated confidence {r['calibrated']:.2f}"
-                    if r["status"] == "fired"
-                    else ""
-                )
-                + "[/]",
+                f"{rec['precision']:.2f} [{rec['low']:.2f}–{rec['high']:.2f}][/]",
                 soft_wrap=True,
             )
         elif rec["suggested"]:
