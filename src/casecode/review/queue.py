@@ -48,7 +48,7 @@ def review_queue(
         wanted_codes = select_codes(book, [codes] if isinstance(codes, str) else codes)
         rows = resolve_documents(store, [docs] if isinstance(docs, str | int) else docs)
         if wanted_rules:
-            unknown = sorted(wanted_rules - {r["origin"][5:] for r in store.rule_codings()})
+            unknown = sorted(wanted_rules - store.rule_ids())
             if unknown:
                 raise CasecodeError(
                     f"no suggestions of a rule '{unknown[0]}'", hint="`casecode rules` lists them"

@@ -429,6 +429,13 @@ class Store:
             "WHERE c.origin LIKE 'rule:%' ORDER BY c.id"
         ).fetchall()
 
+    def rule_ids(self) -> set[str]:
+        """The ids of rules with at least one suggestion in the store."""
+        rows = self.db.execute(
+            "SELECT DISTINCT substr(origin, 6) FROM codings WHERE origin LIKE 'rule:%'"
+        )
+        return {r[0] for r in rows}
+
     def decided_rules(self) -> set[str]:
         """The ids of rules with at least one suggestion someone accepted or rejected."""
         rows = self.db.execute(
