@@ -345,3 +345,19 @@ def test_calibrated_confidence_on_the_sample_corpus_says_how_often_gold_accepts(
         return sum((row[k] - row[2]) ** 2 for row in held_out) / len(held_out)
 
     assert brier(1) < brier(0)  # better than the evidence alone
+
+
+def test_a_new_kind_of_batch_registers_its_undo(coded, monkeypatch):
+    from casecode.project import using_project
+    from casecode.review import undo as undo_module
+
+    seen = []
+    monkeypatch.setitem(
+        undo_module.UNDO, "rm", lambda store, row, events: seen.append(json.loads(row["payload"]))
+    )
+    with using_project(coded) as proj, proj.store.transaction():
+        proj.store.begin_batch("rm", "ann", "rm b.txt", payload={"document": "b.txt"})
+    result = casecode.undo(coded)
+    assert (result["kind"], seen) == ("rm", [{"document": "b.txt"}])
+    with pytest.raises(casecode.CasecodeError, match="nothing to undo"):
+        casecode.undo(coded)

@@ -12,8 +12,12 @@ from the last to the first and reverts each by its action:
 A new kind of batch needs nothing more when its changes are codings logged this way (say
 ``codebook merge-code`` moving codings to another code: one ``recode``-like event per coding,
 logged before the change). A batch that changes something else (``rm DOC`` removing a
-document) registers a function in ``UNDO`` under its kind: it gets the store, the batch row and
-its events (latest first) and reverts them inside the undo's transaction.
+document, whose events go with it) keeps what it needs in the batch's ``payload``
+(``Store.begin_batch(kind, actor, summary, payload=...)``, JSON) and registers a function in
+``UNDO`` under its kind, here (this module may import the stages to its left): it gets the
+store, the batch row (``payload`` as JSON text) and its events (latest first) and reverts them
+inside the undo's transaction; the checks (later batches on the same codings, re-imported
+documents) and the ``undo`` events are the same for every kind.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ def undo(
             if row["undone_at"] is not None:
                 raise CasecodeError(f"batch {row['id']} was undone already ({row['undone_at']})")
             events = store.batch_events(row["id"])
-            if not events:
+            if not events and row["kind"] not in UNDO:
                 raise CasecodeError(f"batch {row['id']} changed nothing")
             later = store.later_batches_on(row["id"], {e["coding_id"] for e in events})
             if later:

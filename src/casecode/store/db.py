@@ -323,12 +323,15 @@ class Store:
 
     # ------------------------------------------------------------------ batches (undo)
 
-    def begin_batch(self, kind: str, actor: str, summary: str | None = None) -> int:
+    def begin_batch(
+        self, kind: str, actor: str, summary: str | None = None, payload: Any = None
+    ) -> int:
         """Start a batch of decisions inside the open transaction: every event logged until
-        the transaction ends belongs to it, and ``undo`` reverts it as one."""
+        the transaction ends belongs to it, and ``undo`` reverts it as one. ``payload``
+        (JSON-able): what a kind of batch that changes more than codings keeps to undo it."""
         cur = self.db.execute(
-            "INSERT INTO batches (kind, actor, summary, at) VALUES (?, ?, ?, ?)",
-            (kind, actor, summary, utcnow()),
+            "INSERT INTO batches (kind, actor, summary, at, payload) VALUES (?, ?, ?, ?, ?)",
+            (kind, actor, summary, utcnow(), None if payload is None else _to_json(payload)),
         )
         self._batch = int(cur.lastrowid)
         return self._batch
@@ -342,8 +345,8 @@ class Store:
     def last_batch(self, actor: str | None = None) -> sqlite3.Row | None:
         """The latest batch not undone yet that changed something (of ``actor`` when given)."""
         sql = (
-            "SELECT * FROM batches b WHERE undone_at IS NULL AND EXISTS "
-            "(SELECT 1 FROM coding_events e WHERE e.batch_id = b.id)"
+            "SELECT * FROM batches b WHERE undone_at IS NULL AND (payload IS NOT NULL OR EXISTS "
+            "(SELECT 1 FROM coding_events e WHERE e.batch_id = b.id))"
         )
         args: list[Any] = []
         if actor is not None:

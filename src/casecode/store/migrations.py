@@ -310,6 +310,7 @@ def _v9(db: sqlite3.Connection) -> None:
             actor      TEXT NOT NULL,
             summary    TEXT,
             at         TEXT NOT NULL,
+            payload    TEXT,              -- JSON: what a kind of batch keeps to be undone
             undone_at  TEXT,
             undone_by  TEXT
         );
