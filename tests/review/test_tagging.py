@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -154,8 +156,13 @@ def test_two_terminals_can_code_at_once(coded):
         " span=f'{i % 3}-{i % 3 + 1}')\n"
         "    casecode.add_memo(sys.argv[1], f'note {i}', doc='a.txt', author=sys.argv[2])\n"
     )
+    import casecode  # the casecode under test, wherever the tests run from
+
+    env = {**os.environ, "PYTHONPATH": str(Path(casecode.__file__).parents[1])}
     procs = [
-        subprocess.Popen([sys.executable, "-c", script, str(coded), name], stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(coded), name], stderr=subprocess.PIPE, env=env
+        )
         for name in ("ann", "bo")
     ]
     for p in procs:

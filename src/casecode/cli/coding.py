@@ -92,7 +92,12 @@ def explain_cli(
     for r in result["rules"]:
         status = f"[{colours[r['status']]}]{r['status']:<9}[/]"
         why = f": {escape(r['reason'])}" if r["reason"] else ""
-        conf = f" (confidence {r['confidence']:.2f})" if r["status"] == "fired" else ""
+        conf = ""
+        if r["status"] == "fired":
+            conf = f" (confidence {r['calibrated']:.2f}"
+            if r["calibrated"] != r["confidence"]:  # calibrated by the rule's review record
+                conf += f"; evidence alone {r['confidence']:.2f}"
+            conf += ")"
         out.print(
             f"{status} {escape(r['code'])} [dim]{escape(r['label'])} · rule "
             f"{escape(r['rule'])}[/]{conf}{why}",
@@ -110,6 +115,19 @@ def explain_cli(
             parts = " + ".join(f"{e['kind']} {e['what']} {e['strength']:g}" for e in r["evidence"])
             weight = f" × weight {r['weight']:g}" if r["weight"] != 1 else ""
             out.print(f"          [dim]confidence from: {escape(parts)}{weight}[/]", soft_wrap=True)
+        rec = r["record"]
+        if rec["decided"]:
+            out.print(
+                f"          [dim]record: {rec['suggested']} suggested, {rec['accepted']} "
+                f"accepted, {rec['rejected']} rejected, {rec['changed']} changed · precision "
+                f"{rec['precision']:.2f} [{rec['low']:.2f}–{rec['high']:.2f}][/]",
+                soft_wrap=True,
+            )
+        elif rec["suggested"]:
+            out.print(
+                f"          [dim]record: {rec['suggested']} suggested, none reviewed yet[/]",
+                soft_wrap=True,
+            )
         for hit in r["vetoed"]:
             out.print(
                 f"          vetoed: {escape(hit['text'])} ({escape(hit['why'])})",

@@ -303,16 +303,45 @@ CodingsFlagOpt = Annotated[
 
 # code, review, tag
 DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", help="Count what would be coded; change nothing.")
+    bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
 ]
 JobsOpt = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")]
-MinConfidenceOpt = Annotated[
-    float,
+_min_confidence = typer.Option(
+    "--min-confidence",
+    help="Leave out suggestions weaker than this (0 to 1); see docs/coding.md for the formula.",
+    show_default=False,
+)
+MinConfidenceOpt = Annotated[float, _min_confidence]
+MinConfidenceFilterOpt = Annotated[float | None, _min_confidence]
+MaxConfidenceOpt = Annotated[
+    float | None,
     typer.Option(
-        "--min-confidence",
-        help="Keep suggestions weaker than this (0 to 1) out; see docs/coding.md for the formula.",
+        "--max-confidence",
+        help="Leave out suggestions more confident than this (0 to 1).",
         show_default=False,
     ),
+]
+OrderOpt = Annotated[
+    str,
+    typer.Option(
+        "--order",
+        help="document (reading order), confidence (lowest first) or informative (the rules "
+        "whose precision is least known first).",
+    ),
+]
+PlainOpt = Annotated[
+    bool,
+    typer.Option(
+        "--plain", help="Line by line, one key a line (the default when input is not a terminal)."
+    ),
+]
+AcceptOpt = Annotated[bool, typer.Option("--accept", help="Accept every suggestion selected.")]
+RejectOpt = Annotated[bool, typer.Option("--reject", help="Reject every suggestion selected.")]
+ThresholdOpt = Annotated[
+    float, typer.Option("--threshold", help="Flag rules whose precision is below this (0 to 1).")
+]
+MinDecisionsOpt = Annotated[
+    int, typer.Option("--min-decisions", help="Flag a rule only with at least this many decisions.")
 ]
 MemoOpt = Annotated[str | None, typer.Option("--memo", help="A note on this coding.")]
 OfOpt = Annotated[str, typer.Option("--of", help="Whose suggestions.")]
@@ -360,9 +389,14 @@ GoldOpt = Annotated[str, typer.Option("--gold", help="The coder taken as right."
 TestOpt = Annotated[str, typer.Option("--test", help="The coder to score.")]
 FromOpt = Annotated[list[str], typer.Option("--from", help="A coder to merge (at least two).")]
 IntoOpt = Annotated[str, typer.Option("--into", help="The new coder, e.g. consensus.")]
-RuleOpt = Annotated[
-    str, typer.Option("--rule", help="union: coded by any; intersection: coded by all.")
-]
+# one name, two uses: a filter by rule id (decide, review) and how merge combines coders
+_rule = typer.Option(
+    "--rule",
+    help="decide, review: only this rule's suggestions (repeat for more); merge: union (coded "
+    "by any) or intersection (coded by all).",
+)
+RuleOpt = Annotated[str, _rule]
+RulesOpt = Annotated[list[str] | None, _rule]
 
 # report, codebook export
 TemplateOpt = Annotated[

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import typer
@@ -11,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from casecode.cli.common import (
+    AcceptOpt,
     AsOpt,
     AuthorOpt,
     CodeArg,
@@ -24,6 +26,7 @@ from casecode.cli.common import (
     DisagreementsOpt,
     DocArg,
     DocsOpt,
+    DryRunOpt,
     EncodingOpt,
     ForceOpt,
     FromOpt,
@@ -32,19 +35,27 @@ from casecode.cli.common import (
     JsonOpt,
     LayoutOpt,
     LevelOpt,
+    MaxConfidenceOpt,
     MemoOpt,
     MemoTextArg,
+    MinConfidenceFilterOpt,
+    MinDecisionsOpt,
     OfOpt,
+    OrderOpt,
     OutOpt,
+    PlainOpt,
     ProjectOpt,
     QuoteOpt,
+    RejectOpt,
     ReplaceOpt,
     RuleOpt,
+    RulesOpt,
     SheetArg,
     SheetOutArg,
     SkipErrorsOpt,
     SpanOpt,
     TestOpt,
+    ThresholdOpt,
     TopOpt,
     TurnArg,
     UnitOpt,
@@ -54,17 +65,20 @@ from casecode.cli.common import (
     print_json,
 )
 from casecode.cli.render import NAME, WORDS, Col, grid
+from casecode.cli.reviewer import run_reviewer
 from casecode.errors import CasecodeError
 from casecode.review.agreement import agreement, evaluate, merge_coders, write_disagreements
 from casecode.review.coders import coders as list_coders
 from casecode.review.coders import default_coder
 from casecode.review.memos import add_memo, list_memos
-from casecode.review.queue import decide, review_queue
+from casecode.review.queue import bulk_decide, decide, review_queue
+from casecode.review.rules import rule_records
 from casecode.review.sheets import export_sheet, import_sheet
 from casecode.review.suggest import suggest_keywords
 from casecode.review.tagging import history as turn_history
 from casecode.review.tagging import tag as tag_turn
 from casecode.review.tagging import untag as untag_turn
+from casecode.review.undo import undo
 
 
 def tag_cli(
@@ -155,6 +169,7 @@ def history_cli(
         out.print("No coding decisions on this turn yet.")
     for e in result["events"]:
         detail = f" ({escape(e['detail'])})" if e["detail"] else ""
+        detail += f" [dim]batch {e['batch']}[/]" if e["batch"] else ""
         out.print(
             f"{e['at']}  {escape(e['actor']):<10} {e['action']:<8} {escape(e['code'])} "
             f"[dim]@{e['start']}-{e['end']}[/]{detail}",
@@ -170,18 +185,35 @@ def review_cli(
     of: OfOpt = "auto",
     as_: AsOpt = None,
     decided_: DecidedOpt = False,
+    rule: RulesOpt = None,
+    min_confidence: MinConfidenceFilterOpt = None,
+    max_confidence: MaxConfidenceOpt = None,
+    order: OrderOpt = "document",
+    plain: PlainOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Accept or reject suggestions one by one; every decision is saved at once.
+    """Accept, reject or change suggestions turn by turn; each decision is saved at once.
 
-    Keys: a accept, r reject, c change code, m memo, s skip, b back, q quit. Works from a
-    pipe too (one key per line); run it again to go on where you stopped. Only those of
-    --codes and in --docs when given. --json lists them instead, deciding nothing.
+    In a terminal: a full-screen review (? lists its keys; u undoes). With --plain, or from a
+    pipe: one suggestion at a time, one key a line: a accept, r reject, c change code, m memo,
+    s skip, b back, u undo, q quit. Run it again to go on where you stopped. Only those of
+    --codes, in --docs, of each --rule, between --min-confidence and --max-confidence, when
+    given. --json lists them instead, deciding nothing.
     """
 
     with errors():
-        queue = review_queue(project, codes=codes, docs=docs, of=of, decided=decided_)
+        queue = review_queue(
+            project,
+            codes=codes,
+            docs=docs,
+            of=of,
+            decided=decided_,
+            rules=rule,
+            min_confidence=min_confidence,
+            max_confidence=max_confidence,
+            order=order,
+        )
     if as_json:
         print_json(queue)
         return
@@ -190,25 +222,65 @@ def review_cli(
         kind = "decided" if decided_ else "open"
         out.print(f"Nothing to review: no {kind} suggestions by {escape(of)}.")
         return
-    decided: dict[int, str] = {}
+    if not plain and sys.stdin.isatty() and sys.stdout.isatty():
+        with errors():
+            summary = run_reviewer(
+                project,
+                queue,
+                reviewer=reviewer,
+                filters={
+                    "codes": codes,
+                    "docs": docs,
+                    "of": of,
+                    "decided": decided_,
+                    "rules": rule,
+                    "min_confidence": min_confidence,
+                    "max_confidence": max_confidence,
+                    "order": order,
+                },
+            )
+        out.print(_review_summary(summary["decided"], summary["open"]))
+        return
+    _plain_review(project, queue, reviewer)
+
+
+def _review_summary(done: int, still_open: int) -> str:
+    return f"{done} decision(s) saved; {still_open} suggestion(s) still open" + (
+        " — run review again to go on." if still_open else "."
+    )
+
+
+def _plain_review(project, queue: list[dict[str, Any]], reviewer: str) -> None:
+    """One suggestion at a time, one key a line, each decision echoed."""
+    status = {q["id"]: q["status"] for q in queue}  # as it is in the store now
+    said: dict[int, str] = {}  # what was decided here, to show on coming back
+    batches: list[tuple[int, bool]] = []  # this session's batches (decision or memo), to undo
+    made = 0
     i = 0
     while 0 <= i < len(queue):
         item = queue[i]
-        left = len(queue) - len(decided)
+        still_open = sum(1 for v in status.values() if v == "suggested")
         _show_item(
             item,
             i + 1,
             len(queue),
-            left,
-            decided.get(item["id"]) or (item["status"] if item["status"] != "suggested" else None),
+            len(queue) - still_open,
+            still_open,
+            said.get(item["id"])
+            or (status[item["id"]] if status[item["id"]] != "suggested" else None),
         )
-        key = _ask("[a]ccept [r]eject [c]hange [m]emo [s]kip [b]ack [q]uit > ")
+        key = _ask("[a]ccept [r]eject [c]hange [m]emo [s]kip [b]ack [u]ndo [q]uit > ")
         if key is None or key == "q":
             break
         with errors():
             if key == "a" or key == "r":
-                decide(project, item["id"], "accept" if key == "a" else "reject", reviewer=reviewer)
-                decided[item["id"]] = "accepted" if key == "a" else "rejected"
+                result = decide(
+                    project, item["id"], "accept" if key == "a" else "reject", reviewer=reviewer
+                )
+                status[item["id"]] = said[item["id"]] = result["status"]
+                batches.append((result["batch"], True))
+                made += 1
+                out.print(f"{result['status']}: {_what(item)}", soft_wrap=True)
                 i += 1
             elif key == "c":
                 result = None
@@ -226,23 +298,173 @@ def review_cli(
                     except CasecodeError as exc:  # a typo: say so and ask again
                         err.print(f"[yellow]{escape(str(exc))}[/]")
                 if result is not None:
-                    decided[item["id"]] = f"recoded as {target} (coding {result['new']})"
+                    status[item["id"]] = "rejected"
+                    said[item["id"]] = f"recoded as {target} (coding {result['new']})"
+                    batches.append((result["batch"], True))
+                    made += 1
+                    out.print(
+                        f"changed: {_what(item)} → {escape(result['code'])} "
+                        f"(coding {result['new']})",
+                        soft_wrap=True,
+                    )
                     i += 1
             elif key == "m":
                 text = _ask("memo > ")
                 if text:
-                    decide(project, item["id"], "memo", reviewer=reviewer, memo=text)
+                    result = decide(project, item["id"], "memo", reviewer=reviewer, memo=text)
+                    batches.append((result["batch"], False))
+                    out.print(f"memo saved on coding {item['id']}")
             elif key == "s":
+                out.print(f"skipped: {_what(item)}", soft_wrap=True)
                 i += 1
             elif key == "b":
                 i = max(i - 1, 0)
+            elif key == "u":
+                if not batches:
+                    out.print("[yellow]nothing to undo in this review[/]")
+                    continue
+                batch, decision = batches[-1]
+                try:
+                    undone = undo(project, batch=batch, by=reviewer)
+                except CasecodeError as exc:  # say why, and go on reviewing
+                    err.print(f"[yellow]{escape(str(exc))}[/]")
+                    continue
+                batches.pop()
+                back = next((k for k, q in enumerate(queue) if q["id"] in undone["codings"]), i)
+                for q in queue:
+                    if q["id"] in undone["codings"]:
+                        status[q["id"]] = undone["codings"][q["id"]]
+                        said.pop(q["id"], None)
+                made -= decision
+                out.print(f"undone: {escape(undone['summary'] or '')}", soft_wrap=True)
+                i = back
             else:
-                out.print("[yellow]?[/] a, r, c, m, s, b or q")
-    done = len(decided)
-    out.print(
-        f"{done} decision(s) saved; {len(queue) - done} suggestion(s) still open"
-        + (" — run review again to go on." if len(queue) - done else ".")
+                out.print("[yellow]?[/] a, r, c, m, s, b, u or q")
+    out.print(_review_summary(made, sum(1 for v in status.values() if v == "suggested")))
+
+
+def _what(item: dict[str, Any]) -> str:
+    return (
+        f"[bold]{escape(item['code'])}[/] on {escape(item['document'])} turn {item['turn']} "
+        f"(coding {item['id']})"
     )
+
+
+def decide_cli(
+    accept: AcceptOpt = False,
+    reject: RejectOpt = False,
+    codes: CodesOpt = None,
+    rule: RulesOpt = None,
+    docs: DocsOpt = None,
+    min_confidence: MinConfidenceFilterOpt = None,
+    max_confidence: MaxConfidenceOpt = None,
+    coder: CoderOpt = None,
+    as_: AsOpt = None,
+    dry_run: DryRunOpt = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Accept or reject every open suggestion the filters select, as one undoable batch.
+
+    Give --accept or --reject; the suggestions of --coder (default: auto, the rules) of --codes,
+    of each --rule, in --docs, between --min-confidence and --max-confidence. --dry-run lists
+    what would change."""
+
+    with errors():
+        if accept == reject:
+            raise CasecodeError("give --accept or --reject (one of them)")
+        result = bulk_decide(
+            project,
+            "accept" if accept else "reject",
+            codes=codes,
+            rules=rule,
+            docs=docs,
+            min_confidence=min_confidence,
+            max_confidence=max_confidence,
+            of=coder or "auto",
+            reviewer=as_,
+            dry_run=dry_run,
+        )
+    if as_json:
+        print_json(result)
+        return
+    if not result["count"]:
+        out.print(f"No open suggestion of {escape(result['of'])} matches; nothing changed.")
+        return
+    if dry_run:
+        columns = [Col("document", NAME), Col("turn"), Col("code", WORDS), Col("rule", WORDS)]
+        columns += [Col("conf."), Col("text", WORDS)]
+        rows = [
+            [
+                escape(c["document"]),
+                str(c["turn"]),
+                escape(c["code"]),
+                escape(c["rule"] or ""),
+                "—" if c["confidence"] is None else f"{c['confidence']:.2f}",
+                escape(" ".join(c["text"].split())[:60]),
+            ]
+            for c in result["codings"]
+        ]
+        out.print(grid(columns, rows))
+        out.print(
+            f"Would {result['action']} {result['count']} suggestion(s) of "
+            f"{escape(result['of'])} as {escape(result['reviewer'])}; nothing changed (dry run)."
+        )
+        return
+    codes_note = ", ".join(f"{escape(k)} {v}" for k, v in result["by_code"].items())
+    out.print(
+        f"{result['status'].capitalize()} {result['count']} suggestion(s) of "
+        f"{escape(result['of'])} as {escape(result['reviewer'])} ({codes_note}); "
+        f"`casecode undo` reverts them.",
+        soft_wrap=True,
+    )
+
+
+def undo_cli(
+    dry_run: DryRunOpt = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Revert the last batch of decisions; nothing else is touched.
+
+    A batch is one tag, untag, review decision, decide, memo, sheet import or merge, as history
+    recorded it. Run it again to go further back."""
+
+    with errors():
+        result = undo(project, dry_run=dry_run)
+    if as_json:
+        print_json(result)
+        return
+    actions = ", ".join(f"{n} {a}" for a, n in result["actions"].items())
+    verb = "Would undo" if dry_run else "Undid"
+    out.print(
+        f"{verb} batch {result['batch']} ({result['kind']}, by {escape(result['actor'])}, "
+        f"{result['at']}): {escape(result['summary'] or '')} — {actions}.",
+        soft_wrap=True,
+    )
+
+
+def rules_cli(
+    codes: CodesOpt = None,
+    threshold: ThresholdOpt = 0.6,
+    min_decisions: MinDecisionsOpt = 5,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """How good each rule is, by people's review decisions: precision with a 95% interval.
+
+    Per rule and per code: suggestions made, open, accepted, rejected, changed (to another
+    code); precision = accepted / decided (Wilson interval). A rule with --min-decisions or more
+    and precision below --threshold is flagged, with the words most often rejected."""
+
+    with errors():
+        result = rule_records(
+            project, codes=codes, threshold=threshold, min_decisions=min_decisions
+        )
+    if as_json:
+        print_json(result)
+        return
+    _render_rules(result)
 
 
 def sheet_export_cli(
@@ -325,10 +547,12 @@ def _ask(prompt: str) -> str | None:
     return line.strip().lower() if len(line.strip()) <= 1 else line.strip()
 
 
-def _show_item(item: dict, n: int, total: int, left: int, decision: str | None) -> None:
+def _show_item(
+    item: dict, n: int, total: int, decided: int, still_open: int, decision: str | None
+) -> None:
     from rich.text import Text
 
-    out.rule(f"{n}/{total} · {left} open", style="dim")
+    out.rule(f"{n}/{total} · {decided} decided · {still_open} open", style="dim")
     speaker = f"{item['speaker']}: " if item["speaker"] else ""
     out.print(f"[bold]{escape(item['document'])}[/] turn {item['turn']} {escape(speaker)}")
     text = Text(item["turn_text"])
@@ -731,3 +955,58 @@ def _render_suggestions(result: dict[str, Any]) -> None:
         f"[dim]# the candidates with z ≥ {min_z}; paste into the rules after reading each:[/]"
     )
     out.print(escape(result["yaml"].rstrip()), soft_wrap=True)
+
+
+def _render_rules(result: dict[str, Any]) -> None:
+    if not result["rules"]:
+        out.print("No suggestions yet: `casecode code` makes them, `casecode review` decides.")
+        return
+
+    def pct(value) -> str:
+        return "—" if value is None else f"{value:.2f}"
+
+    def interval(r) -> str:
+        return "—" if r["low"] is None else f"{r['low']:.2f}–{r['high']:.2f}"
+
+    counts = ("suggested", "open", "accepted", "rejected", "changed")
+    short = {"suggested": "sugg.", "accepted": "acc.", "rejected": "rej.", "changed": "chg."}
+    columns = [Col("rule", WORDS), Col("code", WORDS)]
+    columns += [Col(c, short=short.get(c)) for c in counts]
+    columns += [Col("precision", short="prec."), Col("95% interval", short="95% CI")]
+    rows = [
+        [
+            ("[red]⚑[/] " if r["flagged"] else "") + escape(r["rule"]),
+            escape(r["code"]),
+            *(str(r[c]) for c in counts),
+            pct(r["precision"]),
+            interval(r),
+        ]
+        for r in result["rules"]
+    ]
+    out.print(grid(columns, rows, title="Rules"))
+    code_columns = [Col("code", WORDS), Col("rules")]
+    code_columns += [Col(c, short=short.get(c)) for c in counts]
+    code_columns += [Col("precision", short="prec."), Col("95% interval", short="95% CI")]
+    code_rows = [
+        [escape(c["code"]), str(c["rules"]), *(str(c[k]) for k in counts)]
+        + [pct(c["precision"]), interval(c)]
+        for c in result["codes"]
+    ]
+    out.print(grid(code_columns, code_rows, title="Codes"))
+    out.print(
+        "[dim]precision = accepted / (accepted + rejected + changed), with its Wilson 95% "
+        "interval; changed: rejected for another code.[/]"
+    )
+    for r in result["rules"]:
+        if not r["flagged"]:
+            continue
+        words = ", ".join(
+            f"{escape(w['word'])} ({w['rejected']} rejected, {w['accepted']} accepted)"
+            for w in r["rejected_words"]
+        )
+        out.print(
+            f"[red]⚑[/] [bold]{escape(r['rule'])}[/] → {escape(r['code'])}: precision "
+            f"{r['precision']:.2f} < {result['threshold']:g} over {r['decided']} decisions"
+            + (f"; most rejected: {words}" if words else ""),
+            soft_wrap=True,
+        )

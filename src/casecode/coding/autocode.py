@@ -13,6 +13,7 @@ from typing import Any
 from casecode.codebook.load import require_valid
 from casecode.codebook.refs import select_codes
 from casecode.codebook.validate import validate_text
+from casecode.coding.calibration import recalibrate
 from casecode.coding.engine import findings
 from casecode.coding.settings import (
     code_fingerprints,
@@ -202,6 +203,9 @@ def autocode(
                 report.added += done["added"]
                 report.removed += done["removed"]
                 report.kept_decisions += done["kept"]
+            # the stored confidence is calibrated by the rules' review records
+            # (coding.calibration); the evidence's own strength is kept beside it
+            recalibrate(store)
             ids = [r["id"] for r in rows]
             # suggestions of codes whose rules did not change are what the new version
             # gives too; the others keep the version that made them until judged again

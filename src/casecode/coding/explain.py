@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from casecode.coding.calibration import calibrated, records
 from casecode.coding.engine import findings, zh_words
 from casecode.coding.settings import coding_codebook, coding_settings, make_engine
 from casecode.coding.tokenize import Tokens, match_form
@@ -29,6 +30,8 @@ def explain(
         book, _, _ = coding_codebook(proj, record=False)
         engine = make_engine(book, None, coding_settings(proj, spacy_model))
         cached = store.cached_tokens(row["id"], row["sha256"], engine.tokenizer.fingerprint)
+        # each rule's review record: what people decided about its suggestions so far
+        known = records(store.rule_codings({r.id for r in book.rules()}))
 
     text = row["text"]
     tokens = (
@@ -72,6 +75,13 @@ def explain(
                 ],
                 "weight": j.rule.weight,
                 "notes": list(j.notes),  # e.g. the context word that let it count
+                "record": _record(known.get(j.rule.id)),
+                # the confidence stored for it: calibrated by the record (coding.calibration)
+                "calibrated": (
+                    calibrated(j.confidence, known[j.rule.id])
+                    if j.status == "fired" and j.rule.id in known
+                    else j.confidence
+                ),
             }
         )
     codes = sorted({f.code for f in findings(judgements)})
@@ -89,6 +99,13 @@ def explain(
         "rules": rules,
         "stored": stored,
     }
+
+
+def _record(r: dict[str, Any] | None) -> dict[str, Any]:
+    fields = ("suggested", "accepted", "rejected", "changed", "decided", "precision", "low")
+    if r is None:
+        return {f: (None if f in ("precision", "low") else 0) for f in fields} | {"high": None}
+    return {f: r[f] for f in (*fields, "high")}
 
 
 def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[str, Any]]:

@@ -542,6 +542,7 @@ def merge_coders(
         docs: set[int] = set()
         memo = f"{rule} of {', '.join(sources)}"
         with store.transaction():
+            store.begin_batch("merge", into, f"merge {', '.join(sources)} into {into}")
             removed = store.delete_manual_codings(into) if replace else []
             for c in removed:
                 store.log_event(c, "untag", into, "merge --replace")

@@ -47,8 +47,9 @@ def add_memo(
             kind, target = "coding", str(found["id"])
         with store.transaction():
             if kind == "coding":
+                store.begin_batch("memo", author, f"memo on coding {found['id']}")
                 memo_id = store.add_coding_memo(found["id"], text.strip(), author)
-                store.log_event(found, "memo", author, text.strip())
+                store.log_event(found, "memo", author, text.strip(), memo_id=memo_id)
             else:
                 memo_id = store.add_memo(kind, target, text.strip(), author)
     return {"id": memo_id, "kind": kind, "target": target, "text": text.strip(), "author": author}

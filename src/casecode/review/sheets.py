@@ -346,6 +346,7 @@ def import_sheet(
             return report
         bad_rows = {r for r, _ in report.errors}
         with store.transaction():
+            store.begin_batch("sheet", coder, f"sheet import {Path(file).name} as {coder}")
             for (doc_id, turn), (number, codes) in wanted.items():
                 if number in bad_rows:
                     continue

@@ -78,7 +78,11 @@ def tag(
     with using_project(project) as proj:
         store = proj.store
         book = project_codebook(proj)
-        chosen = [resolve_code(book, c, to_apply=True) for c in code_refs(codes)]
+        chosen = []
+        for ref in code_refs(codes):  # a code named twice (by id and by label, say) is one
+            code = resolve_code(book, ref, to_apply=True)
+            if all(code.id != c.id for c in chosen):
+                chosen.append(code)
         if not chosen:
             raise CasecodeError("name at least one code")
         if "rules" in store.coder_made(coder):
@@ -92,6 +96,7 @@ def tag(
         start, end = seg.start + a, seg.start + b
         made = []
         with store.transaction():
+            store.begin_batch("tag", coder, f"tag {row['name']} turn {turn}")
             existing = {
                 (c["start"], c["end"], c["code_id"]): c
                 for c in store.codings_in(row["id"], start, end)
@@ -101,8 +106,8 @@ def tag(
                 there = existing.get((start, end, code.id))
                 if there is not None:
                     if memo is not None and memo.strip():  # the memo is added, not dropped
-                        store.add_coding_memo(there["id"], memo.strip(), coder)
-                        store.log_event(there, "memo", coder, memo.strip())
+                        memo_id = store.add_coding_memo(there["id"], memo.strip(), coder)
+                        store.log_event(there, "memo", coder, memo.strip(), memo_id=memo_id)
                     made.append(
                         {
                             "id": there["id"],
@@ -124,6 +129,7 @@ def tag(
                     memo=memo,
                 )
                 store.log_event(store.coding_by_id(cid), "tag", coder, memo)
+                existing[(start, end, code.id)] = store.coding_by_id(cid)
                 made.append({"id": cid, "code": code.id, "start": start, "end": end, "new": True})
         for m in made:
             m.update(
@@ -168,6 +174,7 @@ def untag(
             a, b = _span(row["text"][seg.start : seg.end], span, quote)
             exact = (seg.start + a, seg.start + b)
         with store.transaction():
+            store.begin_batch("untag", coder, f"untag {code_id} on {row['name']} turn {turn}")
             gone = [
                 c
                 for c in store.codings_in(row["id"], seg.label_start, seg.end)
@@ -207,6 +214,7 @@ def history(project: str | Path | Project | None, doc: str | int, turn: int) -> 
                 "end": e["end"],
                 "coding": e["coding_id"],
                 "detail": e["detail"],
+                "batch": e["batch_id"],  # what `casecode undo` reverts as one
             }
             for e in store.events_in(row["id"], seg.label_start, seg.end)
         ]
@@ -222,6 +230,7 @@ def history(project: str | Path | Project | None, doc: str | int, turn: int) -> 
                 "end": c["end"],
                 "coding": c["id"],
                 "detail": c["origin"],
+                "batch": None,
             }
             for c in store.codings_in(row["id"], seg.label_start, seg.end)
             if c["origin"] != "manual"

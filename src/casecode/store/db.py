@@ -32,6 +32,7 @@ class Store:
 
     def __init__(self, path: str | Path, *, migrations=None, create: bool = True) -> None:
         self.path = Path(path)
+        self._batch: int | None = None  # the batch events are logged in (see ``begin_batch``)
         self._migrations = MIGRATIONS if migrations is None else migrations
         if not create:
             wal = self.path.with_name(self.path.name + "-wal")
@@ -80,6 +81,8 @@ class Store:
             raise
         else:
             self.db.execute("ROLLBACK" if rollback else "COMMIT")
+        finally:
+            self._batch = None
 
     @property
     def version(self) -> int:
@@ -291,10 +294,18 @@ class Store:
         action: str,
         actor: str,
         detail: str | None = None,
+        *,
+        memo_id: int | None = None,
     ) -> None:
+        """Log a decision about ``coding`` (as it was before it, or as made by a ``tag``) in
+        the open batch, keeping that row so ``undo`` can put it back; ``memo_id``: the memo a
+        ``memo`` event wrote."""
+        before = dict(coding) if isinstance(coding, sqlite3.Row) else dict(coding)
+        if memo_id is not None:
+            before["memo_id"] = memo_id
         self.db.execute(
             'INSERT INTO coding_events (coding_id, document_id, start, "end", code_id, action,'
-            " actor, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " actor, detail, at, batch_id, before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 coding["id"],
                 coding["document_id"],
@@ -305,8 +316,140 @@ class Store:
                 actor,
                 detail,
                 utcnow(),
+                self._batch,
+                _to_json(before),
             ),
         )
+
+    # ------------------------------------------------------------------ batches (undo)
+
+    def begin_batch(
+        self, kind: str, actor: str, summary: str | None = None, payload: Any = None
+    ) -> int:
+        """Start a batch of decisions inside the open transaction: every event logged until
+        the transaction ends belongs to it, and ``undo`` reverts it as one. ``payload``
+        (JSON-able): what a kind of batch that changes more than codings keeps to undo it."""
+        cur = self.db.execute(
+            "INSERT INTO batches (kind, actor, summary, at, payload) VALUES (?, ?, ?, ?, ?)",
+            (kind, actor, summary, utcnow(), None if payload is None else _to_json(payload)),
+        )
+        self._batch = int(cur.lastrowid)
+        return self._batch
+
+    def set_batch_summary(self, batch_id: int, summary: str) -> None:
+        self.db.execute("UPDATE batches SET summary = ? WHERE id = ?", (summary, batch_id))
+
+    def batch(self, batch_id: int) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM batches WHERE id = ?", (batch_id,)).fetchone()
+
+    def last_batch(self, actor: str | None = None) -> sqlite3.Row | None:
+        """The latest batch not undone yet that changed something (of ``actor`` when given)."""
+        sql = (
+            "SELECT * FROM batches b WHERE undone_at IS NULL AND (payload IS NOT NULL OR EXISTS "
+            "(SELECT 1 FROM coding_events e WHERE e.batch_id = b.id))"
+        )
+        args: list[Any] = []
+        if actor is not None:
+            sql += " AND actor = ?"
+            args.append(actor)
+        return self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+
+    def batch_events(self, batch_id: int) -> list[sqlite3.Row]:
+        """A batch's events, the latest first (the order they are undone in)."""
+        return self.db.execute(
+            "SELECT * FROM coding_events WHERE batch_id = ? ORDER BY id DESC", (batch_id,)
+        ).fetchall()
+
+    def later_batches_on(self, batch_id: int, coding_ids: Iterable[int]) -> list[int]:
+        """Batches after ``batch_id``, not undone, that changed one of these codings."""
+        ids = sorted(set(coding_ids))
+        found: set[int] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = self.db.execute(
+                "SELECT DISTINCT e.batch_id FROM coding_events e JOIN batches b "
+                "ON b.id = e.batch_id WHERE e.batch_id > ? AND b.undone_at IS NULL "
+                f"AND e.coding_id IN ({', '.join('?' * len(chunk))})",
+                (batch_id, *chunk),
+            )
+            found |= {r[0] for r in rows}
+        return sorted(found)
+
+    def mark_undone(self, batch_id: int, actor: str) -> None:
+        self.db.execute(
+            "UPDATE batches SET undone_at = ?, undone_by = ? WHERE id = ?",
+            (utcnow(), actor, batch_id),
+        )
+
+    def restore_coding(self, row: dict[str, Any]) -> None:
+        """Put a coding back exactly as ``row`` (a whole codings row) has it, under its id."""
+        columns = [
+            r[1] for r in self.db.execute("PRAGMA table_info(codings)").fetchall() if r[1] in row
+        ]
+        names = ", ".join(f'"{c}"' for c in columns)
+        self.db.execute(
+            f"INSERT OR REPLACE INTO codings ({names}) VALUES ({', '.join('?' * len(columns))})",
+            [row[c] for c in columns],
+        )
+
+    def delete_memo(self, memo_id: int) -> None:
+        """Remove one memo (a coding's joined ``memo`` follows)."""
+        row = self.db.execute(
+            "SELECT target_kind, target FROM memos WHERE id = ?", (memo_id,)
+        ).fetchone()
+        self.db.execute("DELETE FROM memos WHERE id = ?", (memo_id,))
+        if row is not None and row["target_kind"] == "coding":
+            join_memos(self.db, int(row["target"]))
+
+    def delete_coding_memos(self, coding_id: int) -> None:
+        self.db.execute(
+            "DELETE FROM memos WHERE target_kind = 'coding' AND target = ?", (str(coding_id),)
+        )
+
+    # ------------------------------------------------------------------ rules' records
+
+    def rule_codings(self, rules: Iterable[str] | None = None) -> list[sqlite3.Row]:
+        """Every rule-made coding (of ``rules`` when given) with its status, evidence, strength,
+        and the last review decision on it (``accept``, ``reject``, ``recode``; None if none)."""
+        if rules is not None:
+            listed = [f"rule:{r}" for r in sorted(rules)]
+            if not listed:
+                return []
+            marks = ", ".join("?" * len(listed))
+            return self.db.execute(
+                'SELECT c.id, c.document_id, c.start, c."end", c.code_id, c.coder, c.origin, '
+                "c.status, c.strength, c.confidence, c.evidence, (SELECT e.action FROM "
+                "coding_events e WHERE e.coding_id = c.id AND e.action IN ('accept', 'reject', "
+                "'recode') ORDER BY e.id DESC LIMIT 1) AS last_action FROM codings c "
+                f"WHERE c.origin IN ({marks}) ORDER BY c.id",
+                listed,
+            ).fetchall()
+        return self.db.execute(
+            'SELECT c.id, c.document_id, c.start, c."end", c.code_id, c.coder, c.origin, '
+            "c.status, c.strength, c.confidence, c.evidence, (SELECT e.action FROM coding_events e "
+            "WHERE e.coding_id = c.id AND e.action IN ('accept', 'reject', 'recode') "
+            "ORDER BY e.id DESC LIMIT 1) AS last_action FROM codings c "
+            "WHERE c.origin LIKE 'rule:%' ORDER BY c.id"
+        ).fetchall()
+
+    def rule_ids(self) -> set[str]:
+        """The ids of rules with at least one suggestion in the store."""
+        rows = self.db.execute(
+            "SELECT DISTINCT substr(origin, 6) FROM codings WHERE origin LIKE 'rule:%'"
+        )
+        return {r[0] for r in rows}
+
+    def decided_rules(self) -> set[str]:
+        """The ids of rules with at least one suggestion someone accepted or rejected."""
+        rows = self.db.execute(
+            "SELECT DISTINCT substr(origin, 6) FROM codings WHERE origin LIKE 'rule:%' "
+            "AND status != 'suggested'"
+        )
+        return {r[0] for r in rows}
+
+    def set_confidences(self, values: Iterable[tuple[float, int]]) -> None:
+        """(confidence, coding id) pairs."""
+        self.db.executemany("UPDATE codings SET confidence = ? WHERE id = ?", list(values))
 
     def events_in(self, doc_id: int, start: int, end: int) -> list[sqlite3.Row]:
         return self.db.execute(
@@ -457,8 +600,8 @@ class Store:
         new = [f for f in found if (f["start"], f["end"], f["code"]) not in decided]
         self.db.executemany(
             'INSERT INTO codings (document_id, start, "end", code_id, coder, origin, status,'
-            " codebook_version, confidence, evidence, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 'suggested', ?, ?, ?, ?)",
+            " codebook_version, confidence, strength, evidence, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'suggested', ?, ?, ?, ?, ?)",
             [
                 (
                     doc_id,
@@ -469,6 +612,7 @@ class Store:
                     f"rule:{f['rule']}",
                     codebook_version,
                     f["confidence"],
+                    f.get("strength", f["confidence"]),
                     _to_json(f["evidence"]),
                     now,
                 )

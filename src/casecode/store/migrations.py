@@ -296,7 +296,35 @@ def _v8(db: sqlite3.Connection) -> None:
         db.execute("UPDATE documents SET script = ? WHERE id = ?", (script, doc_id))
 
 
+def _v9(db: sqlite3.Connection) -> None:
+    """Decisions come in batches that ``undo`` can revert: ``batches`` records each one (a tag,
+    an untag, a review decision, a bulk decision, a sheet import, a merge…), every event names
+    its batch and keeps the coding as it was before (JSON), and automatic codings keep the
+    strength of their evidence apart from their (calibrated) confidence."""
+    _script(
+        db,
+        """
+        CREATE TABLE batches (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind       TEXT NOT NULL,     -- 'tag', 'untag', 'review', 'decide', 'sheet', 'merge'
+            actor      TEXT NOT NULL,
+            summary    TEXT,
+            at         TEXT NOT NULL,
+            payload    TEXT,              -- JSON: what a kind of batch keeps to be undone
+            undone_at  TEXT,
+            undone_by  TEXT
+        );
+        ALTER TABLE coding_events ADD COLUMN batch_id INTEGER REFERENCES batches(id);
+        ALTER TABLE coding_events ADD COLUMN before TEXT;
+        CREATE INDEX coding_events_batch ON coding_events(batch_id);
+        CREATE INDEX coding_events_coding ON coding_events(coding_id);
+        ALTER TABLE codings ADD COLUMN strength REAL;
+        UPDATE codings SET strength = confidence WHERE origin LIKE 'rule:%';
+        """,
+    )
+
+
 # Append a function for each schema change; never edit one that has shipped.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9
 ]  # fmt: skip
