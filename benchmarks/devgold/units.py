@@ -38,7 +38,7 @@ _LEGCO_HEADER = re.compile(r"立法會\s*─\s*\d{4}年")
 
 def files(kind: str) -> list[Path]:
     folder = DEV / kind
-    suffix = ".txt" if kind == "zh_legco_traditional" else (".rst" if kind == "en_inquiry" else ".md")
+    suffix = {"zh_legco_traditional": ".txt", "en_inquiry": ".rst"}.get(kind, ".md")
     return sorted(p for p in folder.iterdir() if p.suffix == suffix)
 
 
@@ -70,7 +70,7 @@ def body_blocks(kind: str, text: str) -> list[tuple[int, int]]:
         body_from = first.start() if first else 0
     else:
         body_from = 0
-        for i, (_, line) in enumerate(lines[:-1]):
+        for i in range(len(lines) - 1):
             under = lines[i + 1][1].strip()
             if under and len(set(under)) == 1 and under[0] in "=-^~*#" and len(under) >= 3:
                 skip.update({i, i + 1})
@@ -118,8 +118,10 @@ def sentences(kind: str, text: str) -> list[tuple[int, int]]:
         merged: list[tuple[int, int]] = []
         for b in blocks:
             gap = text[merged[-1][1] : b[0]] if merged else ""
-            joinable = merged and "\n\n\n" not in gap and not _LEGCO_TURN.match(text[b[0] - 1 :] or "")
-            if merged and joinable and not re.search(r"[：:]\s*$", text[merged[-1][0] : merged[-1][1]]):
+            label = _LEGCO_TURN.match(text[b[0] - 1 :] or "")
+            joinable = merged and "\n\n\n" not in gap and not label
+            ends_label = merged and re.search(r"[：:]\s*$", text[merged[-1][0] : merged[-1][1]])
+            if joinable and not ends_label:
                 merged[-1] = (merged[-1][0], b[1])
             else:
                 merged.append(b)
@@ -149,7 +151,7 @@ def _usable(kind: str, text: str) -> bool:
         return False
     if kind.startswith("zh"):
         cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
-        return 10 <= cjk and len(text) <= 300
+        return cjk >= 10 and len(text) <= 300
     return len(text.split()) >= 6 and len(text) <= 600
 
 
