@@ -473,11 +473,6 @@ def render_coded(document: dict[str, Any]) -> None:
 
 def render_code_report(report, *, top_level: bool = False) -> None:
     """The summary of a coding run: codings per code (or per top-level code) and what changed."""
-    if report.codebook_chosen:
-        err.print(
-            "[yellow]note:[/] the project had no codebook; using the built-in coproduction "
-            "codebook (choose another with casecode codebook use FILE)"
-        )
     counts = report.by_code
     if top_level:
         counts = {}
