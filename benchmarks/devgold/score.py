@@ -88,6 +88,10 @@ def halves() -> dict[int, str]:
 
 
 def _load_casecode():
+    """casecode (installed, or this checkout's src/), with this checkout's built-in codebooks —
+    the ones being scored — whichever checkout an installed casecode maps them to."""
+    import importlib.util
+
     try:
         import casecode
     except ModuleNotFoundError as exc:
@@ -95,7 +99,16 @@ def _load_casecode():
             raise
         from gold_agreement import load_casecode
 
-        return load_casecode()
+        casecode = load_casecode()
+    folder = HERE.parents[1] / "codebooks"
+    found = importlib.util.find_spec("casecode.codebooks")
+    if found is None or Path(found.origin or "").resolve().parent != folder.resolve():
+        spec = importlib.util.spec_from_file_location(
+            "casecode.codebooks", folder / "__init__.py", submodule_search_locations=[str(folder)]
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["casecode.codebooks"] = module
+        spec.loader.exec_module(module)
     return casecode
 
 
