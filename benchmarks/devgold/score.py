@@ -251,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--half", choices=("all", "tune", "held-out"), default="all")
     parser.add_argument("--books", default=",".join(BOOKS), help="codebooks to score")
     parser.add_argument("--markdown", action="store_true", help="tables as Markdown")
+    parser.add_argument(
+        "--errors", action="store_true", help="list each unit's false positives and misses"
+    )
     args = parser.parse_args(argv)
     if not DEV.is_dir():
         print(f"skipped: {DEV} is absent (the gold set's texts live there)")
@@ -277,6 +280,15 @@ def main(argv: list[str] | None = None) -> int:
                 for level in (1, 2):
                     tp, fp, fn = counts(gold, found, ids, tops, level)
                     print(prf_row(f"{label}, level {level}", tp, fp, fn, args.markdown))
+            if args.errors:
+                from units import unit_text
+
+                for i in chosen:
+                    g = {c for c in at_level(gold.get(i, set()), 2) if c.split(".")[0] in tops}
+                    f = {c for c in at_level(found.get(i, set()), 2) if c.split(".")[0] in tops}
+                    if g != f:
+                        text = " ".join(unit_text(*units[i]).split())[:110]
+                        print(f"  [{i}] +{sorted(f - g)} -{sorted(g - f)} {text}")
             for lang, kinds in [("all", KINDS), *LANGS.items()]:
                 ids = [i for i in chosen if units[i][0].split("/")[0] in kinds]
                 for top in tops:
