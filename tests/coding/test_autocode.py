@@ -577,6 +577,10 @@ def test_explain_gives_no_keyword_hint_for_a_word_that_already_is_a_keyword(proj
     text = cli("explain", "h.txt", "2", "-p", project).stdout
     assert "list 不清楚" not in text
     assert "不清楚 is already a keyword of unclear-words (problems.unclear)" in text
+    # when the keyword's own rule lists the whole word, that rule matches it: no note at all
+    same_rule = CODEBOOK.replace("[不清, 不明, 模糊]", "[不清, 不明, 模糊, 不清楚]")
+    cli("codebook", "use", write(tmp_path / "same.yaml", same_rule), "-p", project)
+    assert cli.json("explain", "h.txt", "2", "-p", project)["notes"] == []
     # context words and exclusions are not keywords: no "list ... as a keyword" for them
     files = {"e.txt": "访谈者：钱呢？\n受访者：大捐款箱里的钱不够。\n"}
     cli("import", write(tmp_path / "e.txt", files["e.txt"]), "-p", project)

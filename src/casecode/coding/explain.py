@@ -114,7 +114,8 @@ def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[
     """Keywords that occur in the turn but not as whole tokens, so whole-token matching misses
     them: inside a longer token (推诿 in 互相推诿) or across a word boundary (不清 in 不|清楚).
     Each note names the codes and rules the keyword belongs to, and ``hint`` is the whole word
-    to list as a keyword — ``None`` when it already is one (of ``listed_in``)."""
+    to list as a keyword — ``None`` when it already is one (of ``listed_in``, other rules: a
+    keyword whose own rules list the whole word is matched by them and gets no note)."""
 
     starts, ends = set(tokens.starts), set(tokens.ends)
     body = match_form(text[start:end])  # looked for as matched; shown as written
@@ -134,6 +135,8 @@ def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[
                 # the whole words that hold it: a keyword the matcher can find
                 whole = text[tokens.starts[first] : tokens.ends[last]]
                 listed = owners.get(match_form(whole), [])
+                if set(owners[word]) <= set(listed):  # its rules match the whole word anyway
+                    break
                 notes.append(
                     {
                         "word": text[a:b],
