@@ -47,6 +47,7 @@ def run() -> dict:
         for k in (0, 1):
             project = Path(tmp) / f"fold{k}"
             casecode.init_project(project)
+            casecode.use_codebook(project, "coproduction")
             casecode.import_documents(project, [str(CORPUS)])
             casecode.autocode(project)
             with casecode.open_project(project) as proj:

@@ -34,9 +34,9 @@ GOLD = CORPUS / "gold" / "gold.csv"
 
 
 def load_casecode():
-    """The installed casecode; this checkout's src/ only when none is installed (then the
-    built-in codebooks, which an install maps from codebooks/ to casecode.codebooks, are
-    registered from the checkout's codebooks/ folder)."""
+    """The installed casecode; this checkout's src/ only when none is installed. The built-in
+    codebooks scored are this checkout's codebooks/ folder (an editable install of another
+    checkout maps casecode.codebooks to that checkout's)."""
     try:
         import casecode
     except ModuleNotFoundError as exc:
@@ -45,16 +45,17 @@ def load_casecode():
         sys.path.insert(0, str(ROOT / "src"))
         import casecode
 
-        if importlib.util.find_spec("casecode.codebooks") is None:
-            folder = ROOT / "codebooks"
-            spec = importlib.util.spec_from_file_location(
-                "casecode.codebooks",
-                folder / "__init__.py",
-                submodule_search_locations=[str(folder)],
-            )
-            module = importlib.util.module_from_spec(spec)
-            sys.modules["casecode.codebooks"] = module
-            spec.loader.exec_module(module)
+    folder = ROOT / "codebooks"
+    found = importlib.util.find_spec("casecode.codebooks")
+    if found is None or Path(found.origin or "").resolve().parent != folder.resolve():
+        spec = importlib.util.spec_from_file_location(
+            "casecode.codebooks",
+            folder / "__init__.py",
+            submodule_search_locations=[str(folder)],
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["casecode.codebooks"] = module
+        spec.loader.exec_module(module)
     return casecode
 
 

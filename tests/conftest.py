@@ -18,6 +18,27 @@ CORPUS = ROOT / "corpora" / "county-a"
 SHARED = ROOT.parent / "shared"
 
 
+def _this_checkouts_codebooks() -> None:
+    """Test this checkout's built-in codebooks: an editable install of another checkout maps
+    ``casecode.codebooks`` to that checkout's codebooks/ folder."""
+    import importlib.util
+    import sys
+
+    folder = ROOT / "codebooks"
+    found = importlib.util.find_spec("casecode.codebooks")
+    if found is not None and Path(found.origin or "").resolve().parent == folder.resolve():
+        return
+    spec = importlib.util.spec_from_file_location(
+        "casecode.codebooks", folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["casecode.codebooks"] = module
+    spec.loader.exec_module(module)
+
+
+_this_checkouts_codebooks()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _one_click_command():
     """The click command the CLI runner invokes, built from the Typer app once per session, not

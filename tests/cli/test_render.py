@@ -39,6 +39,7 @@ def corpus(tmp_path_factory):
     """The bundled corpus coded by the rules (auto), and a few turns by hand (ann)."""
     root = casecode.init_project(tmp_path_factory.mktemp("tables") / "county-a")
     casecode.import_documents(root, [CORPUS])
+    casecode.use_codebook(root, "coproduction")
     casecode.autocode(root)
     for doc, turn, code in ANN:
         casecode.tag(root, doc, turn, [code], coder="ann")

@@ -250,12 +250,19 @@ def test_negation_veto_is_explained(project, tmp_path, cli):
     assert result["codes"] == []
 
 
-def test_code_without_a_codebook_uses_the_builtin(project, tmp_path, cli):
+def test_code_without_a_codebook_is_refused_naming_codebook_use(project, tmp_path, cli):
     write(tmp_path / "x.txt", "访谈者：好\n村民：权责不清，互相推诿。\n")
     cli("import", tmp_path / "x.txt", "-p", project)
-    result = cli("code", "-p", project)
-    assert "built-in coproduction" in result.stderr
-    assert cli.json("codebook", "show", "-p", project)["name"] == load_codebook("coproduction").name
+    for command in (("code",), ("code", "--dry-run"), ("explain", "x.txt", "2")):
+        result = cli(*command, "-p", project, ok=False)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "no codebook" in lines[0]
+        assert "casecode codebook use coproduction" in lines[0]
+    assert cli.json("show", "x.txt", "-p", project)["codings"] == []  # nothing coded
+    assert cli("codebook", "show", "-p", project, ok=False).exit_code == 1  # none was chosen
+    cli("codebook", "use", "coproduction", "-p", project)
+    assert cli.json("code", "-p", project)["codings"] >= 1
 
 
 def test_bad_arguments_give_one_line(coded_project, cli):
@@ -502,10 +509,12 @@ def test_only_suggestions_the_new_rules_would_give_get_the_new_version(
 def test_a_dry_run_and_explain_write_nothing(project, tmp_path, cli):
     write(tmp_path / "x.txt", "访谈者：好\n受访者：权责不清。\n")
     cli("import", tmp_path / "x.txt", "-p", project)
+    cli("codebook", "use", "coproduction", "-p", project)
+    db = sqlite3.connect(project / "casecode.db")
+    before = db.execute("SELECT count(*) FROM codebooks").fetchone()[0]
     assert cli.json("code", "--dry-run", "-p", project)["codings"] >= 1
     cli("explain", "x.txt", "2", "-p", project)
-    db = sqlite3.connect(project / "casecode.db")
-    assert db.execute("SELECT count(*) FROM codebooks").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM codebooks").fetchone()[0] == before
     assert db.execute("SELECT count(*) FROM codings").fetchone()[0] == 0
 
 
@@ -551,8 +560,31 @@ def test_explain_says_when_a_keyword_crosses_a_word_boundary(project, tmp_path, 
     ]
     text = cli("explain", "h.txt", "2", "-p", project).stdout
     assert "不清 crosses jieba's word boundary (不|清楚)" in text
-    assert "list 不清楚 as a keyword, or set substring: true" in text
+    assert "list 不清楚 as a keyword of rule unclear-near (problems.unclear), or set" in text
     assert "list 不 as" not in text
+    assert result["notes"][0]["rules"] == [{"code": "problems.unclear", "rule": "unclear-near"}]
+
+
+def test_explain_gives_no_keyword_hint_for_a_word_that_already_is_a_keyword(project, tmp_path, cli):
+    # 不清楚 is a keyword of another rule already: 不清 is still noted, without "list 不清楚"
+    book = CODEBOOK.replace("[权责不清, 推诿]", "[权责不清, 推诿, 不清楚]")
+    files = {"h.txt": "访谈者：谁管？\n受访者：我不清楚。\n"}
+    with_transcripts(cli, project, tmp_path, files, book)
+    result = cli.json("explain", "h.txt", "2", "-p", project)
+    (note,) = result["notes"]
+    assert note["word"] == "不清" and note["hint"] is None
+    assert note["listed_in"] == [{"code": "problems.unclear", "rule": "unclear-words"}]
+    text = cli("explain", "h.txt", "2", "-p", project).stdout
+    assert "list 不清楚" not in text
+    assert "不清楚 is already a keyword of unclear-words (problems.unclear)" in text
+    # when the keyword's own rule lists the whole word, that rule matches it: no note at all
+    same_rule = CODEBOOK.replace("[不清, 不明, 模糊]", "[不清, 不明, 模糊, 不清楚]")
+    cli("codebook", "use", write(tmp_path / "same.yaml", same_rule), "-p", project)
+    assert cli.json("explain", "h.txt", "2", "-p", project)["notes"] == []
+    # context words and exclusions are not keywords: no "list ... as a keyword" for them
+    files = {"e.txt": "访谈者：钱呢？\n受访者：大捐款箱里的钱不够。\n"}
+    cli("import", write(tmp_path / "e.txt", files["e.txt"]), "-p", project)
+    assert cli.json("explain", "e.txt", "2", "-p", project)["notes"] == []
 
 
 def test_min_confidence_keeps_weaker_suggestions_out_and_a_change_judges_again(coded_project, cli):

@@ -992,3 +992,40 @@ def test_evaluate_table_never_cuts_a_number(two_coders, cli, monkeypatch, width)
         figures += [str(f[k]) for k in ("support", "tp", "fp", "fn")]
         # a code id too long for its column folds; its first line carries the figures
         assert any(c and code.startswith(c[0]) and c[1:] == figures for c in cells), code
+
+
+def test_evaluate_per_sentence_and_per_character(project, tmp_path, cli):
+    text = "访谈者：怎么样？\n村民：经费不够。大家互相推诿。天气很好。\n"
+    with_transcripts(cli, project, tmp_path, {"u.txt": text}, CODEBOOK)
+    tag = ("tag", "u.txt", "2", "--coder", "ann", "-p", project)
+    cli(*tag[:3], "problems.funds", *tag[3:], "--quote", "经费不够")
+    cli(*tag[:3], "problems.unclear", *tag[3:], "--quote", "大家互相推诿")
+    cli("code", "-p", project)  # funds: a sentence-scope rule; unclear: the whole turn
+    evaluate = ("evaluate", "--gold", "ann", "-p", project)
+    turn = cli.json(*evaluate)
+    assert turn["unit"] == "turn" and turn["units"] == 2
+    assert turn["micro"]["precision"] == 1.0 and turn["micro"]["recall"] == 1.0
+    sentence = cli.json(*evaluate, "--unit", "sentence")
+    assert sentence["unit"] == "sentence" and sentence["units"] == 4
+    funds, unclear = sentence["codes"]["problems.funds"], sentence["codes"]["problems.unclear"]
+    assert (funds["tp"], funds["fp"], funds["fn"]) == (1, 0, 0)
+    # the turn-scope suggestion marks all three sentences of the turn; one of them is gold's
+    assert (unclear["tp"], unclear["fp"], unclear["fn"]) == (1, 2, 0)
+    assert unclear["precision"] == pytest.approx(1 / 3)
+    character = cli.json(*evaluate, "--unit", "character")
+    funds, unclear = character["codes"]["problems.funds"], character["codes"]["problems.unclear"]
+    assert funds["tp"] == len("经费不够") and unclear["tp"] == len("大家互相推诿")
+    turn_length = len("经费不够。大家互相推诿。天气很好。")
+    assert unclear["tp"] + unclear["fp"] == turn_length and unclear["fn"] == 0
+    assert character["units"] == len("怎么样？") + turn_length
+    # a missed sentence is listed with its own text and place
+    cli(*tag[:3], "process.volunteers", *tag[3:], "--quote", "天气很好")
+    missed = cli.json(*evaluate, "--unit", "sentence")["missed_turns"]
+    assert [(m["turn"], m["missed"], m["text"]) for m in missed] == [
+        (2, ["process.volunteers"], "天气很好。")
+    ]
+    assert text[missed[0]["start"] : missed[0]["end"]] == "天气很好。"
+    shown = cli(*evaluate, "--unit", "sentence").stdout
+    assert "on 4 sentences" in shown and "Gold sentences most often missed" in shown
+    bad = cli(*evaluate, "--unit", "paragraph", ok=False)
+    assert bad.exit_code == 1 and "unknown unit 'paragraph'" in bad.stderr

@@ -142,10 +142,20 @@ def explain_cli(
             where = f"is inside the word {escape(note['token'])} (jieba)"
         else:
             where = f"crosses jieba's word boundary ({escape('|'.join(note['tokens']))})"
+        rules = ", ".join(f"{r['rule']} ({r['code']})" for r in note["rules"])
+        if note["hint"] is not None:
+            advice = (
+                f"list {escape(note['hint'])} as a keyword of rule {escape(rules)}, or set "
+                "substring: true on it"
+            )
+        else:
+            listed = ", ".join(f"{r['rule']} ({r['code']})" for r in note["listed_in"])
+            advice = (
+                f"a keyword of rule {escape(rules)}; {escape(note['token'])} is already a "
+                f"keyword of {escape(listed)}"
+            )
         out.print(
-            f"[yellow]not matched:[/] {escape(note['word'])} {where}; list "
-            f"{escape(note['token'])} as a keyword, or set substring: true on the rule",
-            soft_wrap=True,
+            f"[yellow]not matched:[/] {escape(note['word'])} {where}; {advice}", soft_wrap=True
         )
     codes = ", ".join(result["codes"]) or "none"
     out.print(f"\nThe rules code it: {escape(codes)}", soft_wrap=True)

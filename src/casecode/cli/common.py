@@ -236,7 +236,8 @@ UnitOpt = Annotated[
     str,
     typer.Option(
         "--unit",
-        help="What one unit is: turn, sentence or character (agree); turn or document (cooccur).",
+        help="What one unit is: turn, sentence or character (agree, evaluate); turn or document "
+        "(cooccur).",
     ),
 ]
 MeasureOpt = Annotated[

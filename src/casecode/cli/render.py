@@ -490,11 +490,6 @@ def render_counts(counts: dict | None) -> None:
 def render_code_report(report, *, top_level: bool = False, table: bool = True) -> None:
     """The summary of a coding run: codings per code (or per top-level code) and what changed;
     ``table=False`` leaves out the table of codings (``run`` shows coded turns instead)."""
-    if report.codebook_chosen:
-        err.print(
-            "[yellow]note:[/] the project had no codebook; using the built-in coproduction "
-            "codebook (choose another with casecode codebook use FILE)"
-        )
     counts = report.by_code
     if top_level:
         counts = {}

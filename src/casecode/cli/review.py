@@ -673,16 +673,20 @@ def evaluate_cli(
     codes: CodesOpt = None,
     docs: DocsOpt = None,
     top: TopOpt = 10,
+    unit: UnitOpt = "turn",
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Precision, recall and F1 per code of one coder (the rules) against another (gold).
 
-    Only --codes, and only --docs (as read by both coders), when given; lists the --top rules
-    behind false positives and the turns most missed."""
+    Per --unit (turn, sentence or character); only --codes, and only --docs (as read by both
+    coders), when given; lists the --top rules behind false positives and the turns most
+    missed."""
 
     with errors():
-        result = evaluate(project, gold, test, level=level, codes=codes, docs=docs, top=top)
+        result = evaluate(
+            project, gold, test, level=level, codes=codes, docs=docs, top=top, unit=unit
+        )
     if as_json:
         print_json(result)
         return
@@ -874,8 +878,9 @@ def _render_disagreements(result: dict[str, Any]) -> None:
 
 
 def _render_evaluation(result: dict[str, Any]) -> None:
+    kind = {"turn": "turns", "sentence": "sentences", "character": "characters"}[result["unit"]]
     title = (
-        f"{result['test']} against {result['gold']} on {result['units']:,} turns of "
+        f"{result['test']} against {result['gold']} on {result['units']:,} {kind} of "
         f"{result['documents']} document(s)"
         + (f", level {result['level']}" if result["level"] else "")
     )
@@ -913,7 +918,8 @@ def _render_evaluation(result: dict[str, Any]) -> None:
         for r in result["false_positive_rules"]:
             out.print(f"  {r['false_positives']:>4}  {escape(r['rule'])} → {escape(r['code'])}")
     if result["missed_turns"]:
-        out.print("[bold]Gold turns most often missed[/]")
+        kind = "sentences" if result["unit"] == "sentence" else "turns"
+        out.print(f"[bold]Gold {kind} most often missed[/]")
         for m in result["missed_turns"]:
             words = m["text"] if len(m["text"]) <= 60 else m["text"][:59] + "…"
             out.print(

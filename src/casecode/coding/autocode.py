@@ -45,7 +45,6 @@ class CodeReport:
     added: int = 0
     removed: int = 0
     kept_decisions: int = 0
-    codebook_chosen: bool = False  # the built-in was chosen because the project had none
     tokenized: int = 0  # documents tokenised afresh (the others came from the cache)
     rejudged: int = 0  # documents the rules were run on (the others had nothing that changed)
 
@@ -106,8 +105,8 @@ def autocode(
     min_confidence: float = 0.0,
     progress: Progress | None = None,
 ) -> CodeReport:
-    """``casecode code``: code documents with the project's codebook rules (the built-in codebook if
-    none is set).
+    """``casecode code``: code documents with the project's codebook rules (a project without a
+    codebook is refused: choose one with ``casecode codebook use``).
 
     Re-running replaces only ``coder``'s earlier suggestions; manual codings and reviewed
     suggestions stay. A re-run judges again only what changed since that coder's last run —
@@ -131,7 +130,7 @@ def autocode(
                 f"'{coder}' has codings made by hand, so rule suggestions cannot be theirs",
                 hint="code as auto (the default) or under a new name for the rules",
             )
-        book, yaml_text, chosen = coding_codebook(proj, record=not dry_run)
+        book, yaml_text = coding_codebook(proj)
         selected = select_codes(book, codes)
         rows = resolve_documents(store, docs)
         settings = coding_settings(proj, spacy_model)
@@ -180,7 +179,6 @@ def autocode(
             codebook=book.name,
             codebook_version=book.content_version,
             dry_run=dry_run,
-            codebook_chosen=chosen,
         )
         shas = {r["id"]: r["sha256"] for r in rows}
         only_of = {p["id"]: p["only"] for p in payloads}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ from casecode.coding.settings import coding_codebook, coding_settings, make_engi
 from casecode.coding.tokenize import Tokens, match_form
 from casecode.corpus.documents import codings_of, resolve_turn
 from casecode.project import Project, using_project
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def explain(
@@ -27,7 +30,7 @@ def explain(
         row, seg = resolve_turn(store, doc, turn)
         segments = store.segments(row["id"])
         stored = [c for c in codings_of(store, row, segments) if c["turn"] == turn]
-        book, _, _ = coding_codebook(proj, record=False)
+        book, _ = coding_codebook(proj)
         engine = make_engine(book, None, coding_settings(proj, spacy_model))
         cached = store.cached_tokens(row["id"], row["sha256"], engine.tokenizer.fingerprint)
         # each rule's review record: what people decided about its suggestions so far
@@ -108,15 +111,34 @@ def _record(r: dict[str, Any] | None) -> dict[str, Any]:
     return {f: r[f] for f in (*fields, "high")}
 
 
+def _match_words(book) -> dict[str, list[tuple[str, str]]]:
+    """Each Chinese word a rule matches on (its keywords and its any, all and near groups, not
+    its exclusions or context words), in match form, with the (code, rule) pairs that list it."""
+
+    owners: dict[str, list[tuple[str, str]]] = {}
+    for rule in book.rules():
+        for m in (rule.match, *rule.any, *rule.all):
+            for group in (m.keywords, *(g for n in m.near for g in n.groups)):
+                for word in (*group.zh, *group.both):
+                    if _CJK.search(word):
+                        pairs = owners.setdefault(match_form(word), [])
+                        if (rule.code, rule.id) not in pairs:
+                            pairs.append((rule.code, rule.id))
+    return owners
+
+
 def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[str, Any]]:
-    """Codebook words that occur in the turn but not as whole tokens, so whole-token matching
-    misses them: inside a longer token (推诿 in 互相推诿) or across a word boundary (不清 in
-    不|清楚). What a researcher debugging a rule wants to know."""
+    """Keywords that occur in the turn but not as whole tokens, so whole-token matching misses
+    them: inside a longer token (推诿 in 互相推诿) or across a word boundary (不清 in 不|清楚).
+    Each note names the codes and rules the keyword belongs to, and ``hint`` is the whole word
+    to list as a keyword — ``None`` when it already is one (of ``listed_in``, other rules: a
+    keyword whose own rules list the whole word is matched by them and gets no note)."""
 
     starts, ends = set(tokens.starts), set(tokens.ends)
     body = match_form(text[start:end])  # looked for as matched; shown as written
+    owners = _match_words(engine.book)
     notes = []
-    for word in sorted({match_form(w) for w in zh_words(engine.book)}):
+    for word in sorted(w for w in {match_form(w) for w in zh_words(engine.book)} if w in owners):
         at = body.find(word)
         while at != -1:
             a, b = start + at, start + at + len(word)
@@ -127,6 +149,11 @@ def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[
                 ]
                 words = [text[tokens.starts[k] : tokens.ends[k]] for k in covering]
                 first, last = covering[0], covering[-1]
+                # the whole words that hold it: a keyword the matcher can find
+                whole = text[tokens.starts[first] : tokens.ends[last]]
+                listed = owners.get(match_form(whole), [])
+                if set(owners[word]) <= set(listed):  # its rules match the whole word anyway
+                    break
                 notes.append(
                     {
                         "word": text[a:b],
@@ -134,8 +161,10 @@ def _hidden_words(engine, text: str, tokens, start: int, end: int) -> list[dict[
                         "end": b,
                         "kind": "inside" if len(covering) == 1 else "across",
                         "tokens": words,
-                        # the whole words that hold it: a keyword the matcher can find
-                        "token": text[tokens.starts[first] : tokens.ends[last]],
+                        "token": whole,
+                        "rules": [{"code": c, "rule": r} for c, r in owners[word]],
+                        "hint": None if listed else whole,
+                        "listed_in": [{"code": c, "rule": r} for c, r in listed],
                     }
                 )
                 break

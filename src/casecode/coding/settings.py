@@ -1,4 +1,4 @@
-"""What shapes automatic coding in a project: its codebook (the built-in one when none is set),
+"""What shapes automatic coding in a project: its codebook (a project without one is refused),
 its [coding] settings, its tokeniser and token cache, and the state of each rule coder's last run
 (which rules, on which document texts)."""
 
@@ -8,26 +8,26 @@ import json
 from typing import Any
 
 from casecode.codebook.codes import Codebook
-from casecode.codebook.files import builtin_codebooks
-from casecode.codebook.load import load_checked
-from casecode.codebook.use import BUILTIN_DEFAULT, project_codebook, use_codebook
+from casecode.codebook.use import BUILTIN_DEFAULT, project_codebook
 from casecode.coding.engine import ENGINE_VERSION, Engine, zh_words
 from casecode.coding.tokenize import Tokenizer, Tokens
+from casecode.errors import CasecodeError
 from casecode.project import Project
 
 
-def coding_codebook(proj: Project, *, record: bool = True) -> tuple[Codebook, str, bool]:
-    """The project's codebook and its YAML; the built-in one when none is set (made the
-    project's only when ``record``: a dry run or an explanation writes nothing)."""
+def coding_codebook(proj: Project) -> tuple[Codebook, str]:
+    """The project's codebook and its YAML. A project without one is refused: coding it with a
+    codebook nobody chose would fill the store with codings of a framework nobody picked."""
 
     row = proj.store.current_codebook()
-    if row is not None:
-        return project_codebook(proj), row["content"], False
-    if record:
-        use_codebook(proj, BUILTIN_DEFAULT)
-        return project_codebook(proj), proj.store.current_codebook()["content"], True
-    text = builtin_codebooks()[BUILTIN_DEFAULT]
-    return load_checked(text, f"builtin:{BUILTIN_DEFAULT}"), text, True
+    if row is None:
+        raise CasecodeError(
+            "this project has no codebook, so there is nothing to code with",
+            file=proj.root,
+            hint=f"choose one first: casecode codebook use {BUILTIN_DEFAULT}, or "
+            "welfare_production, or a YAML file of your own",
+        )
+    return project_codebook(proj), row["content"]
 
 
 def coding_settings(proj: Project, spacy_model: str | None = None) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def project_tokenizer(proj: Project):
 
     settings = coding_settings(proj)
     row = proj.store.current_codebook()
-    words = zh_words(coding_codebook(proj, record=False)[0]) if row is not None else set()
+    words = zh_words(coding_codebook(proj)[0]) if row is not None else set()
     return Tokenizer(words, settings["user_dict"], hmm=settings["hmm"])
 
 

@@ -353,11 +353,16 @@ def evaluate(
     codes: Iterable[str] | None = None,
     docs: Iterable[str | int] | None = None,
     top: int = 10,
+    unit: str = "turn",
 ) -> dict[str, Any]:
     """``casecode evaluate``: precision, recall, F1 and support per code of ``test``'s codings
-    against ``gold``'s, per turn, on the documents ``gold`` coded (or ``docs``); micro and macro
-    averages; the rules behind most false positives and the gold turns most often missed."""
+    against ``gold``'s, per ``unit`` (turn, sentence or character: a coding marks every unit it
+    overlaps; characters are counted one by one), on the documents ``gold`` coded (or ``docs``);
+    micro and macro averages; the rules behind most false positives and the gold turns (or
+    sentences) most often missed."""
     _level(level)
+    if unit not in UNIT_KINDS:
+        raise CasecodeError(f"unknown unit '{unit}'", hint="turn, sentence or character")
     if top < 0:
         raise CasecodeError("--top cannot be negative")
     with using_project(project) as proj:
@@ -375,23 +380,25 @@ def evaluate(
             raise CasecodeError(f"{gold} has not coded any document yet")
         untested = [r["name"] for r in rows if r["id"] not in coder_documents(store, test)]
         spans = coder_spans(store, [gold, test])
-        units = _units(store, rows, [gold, test], by_doc, spans, "turn", book, level)
+        units = _units(store, rows, [gold, test], by_doc, spans, unit, book, level)
         used = {c for u in units for codes_ in u.codes if codes_ for c in codes_}
         chosen = sorted(used | named if selected is None else (used & selected) | named)
         counts = {c: Counter() for c in chosen}
         fp_units: list[tuple[Unit, str]] = []
-        missed: dict[tuple[int, int], list[str]] = {}
+        # what was missed, by the turn (turn and character units) or sentence that holds it
+        missed: dict[tuple[int, int, int | None], set[str]] = {}
         for u in units:
             g, t = u.codes
             for code in chosen:
                 key = ("tp" if code in g else "fp") if code in t else ("fn" if code in g else None)
                 if key is None:
                     continue
-                counts[code][key] += 1
+                counts[code][key] += u.weight
                 if key == "fp":
                     fp_units.append((u, code))
                 elif key == "fn":
-                    missed.setdefault((u.document, u.turn), []).append(code)
+                    where = (u.document, u.turn, u.start if unit == "sentence" else None)
+                    missed.setdefault(where, set()).add(code)
         per_code = {}
         for code in chosen:
             c = counts[code]
@@ -417,14 +424,14 @@ def evaluate(
             "gold": gold,
             "test": test,
             "level": level,
-            "unit": "turn",
+            "unit": unit,
             "documents": len(rows),
-            "units": len(units),
+            "units": sum(u.weight for u in units),
             "codes": per_code,
             "micro": micro,
             "macro": macro,
             "false_positive_rules": _fp_rules(spans[test], fp_units, book, level, top),
-            "missed_turns": _missed(store, rows, units, missed, top),
+            "missed_turns": _missed(store, rows, units, missed, top, unit),
             "notes": (
                 [f"{test} has not coded {len(untested)} of the documents: {', '.join(untested)}"]
                 if untested
@@ -448,23 +455,36 @@ def _fp_rules(test_spans, fp_units, book, level, top) -> list[dict[str, Any]]:
     return [{"rule": r, "code": c, "false_positives": n} for (r, c), n in ranked[:top]]
 
 
-def _missed(store, rows, units, missed, top) -> list[dict[str, Any]]:
+def _missed(store, rows, units, missed, top, unit) -> list[dict[str, Any]]:
+    """The turns (or, per sentence, sentences) with most gold codes missed; with character
+    units, a turn lists every code missed on some of its characters."""
     by_id = {r["id"]: r for r in rows}
-    where = {(u.document, u.turn): u for u in units}
-    ranked = sorted(missed.items(), key=lambda kv: (-len(kv[1]), by_id[kv[0][0]]["name"], kv[0][1]))
+    spans = {(u.document, u.turn, u.start if unit == "sentence" else None): u for u in units}
+    ranked = sorted(
+        missed.items(),
+        key=lambda kv: (-len(kv[1]), by_id[kv[0][0]]["name"], kv[0][1], kv[0][2] or 0),
+    )
     found = []
-    for (doc, turn), codes in ranked[:top]:
-        u = where[(doc, turn)]
-        speaker = next((s.speaker for s in store.segments(doc) if s.n == turn), None)
-        found.append(
-            {
-                "document": by_id[doc]["name"],
-                "turn": turn,
-                "speaker": speaker,
-                "missed": sorted(codes),
-                "text": by_id[doc]["text"][u.start : u.end],
-            }
-        )
+    for (doc, turn, start), codes in ranked[:top]:
+        segment = next((s for s in store.segments(doc) if s.n == turn), None)
+        if unit == "sentence":
+            u = spans[(doc, turn, start)]
+            a, b = u.start, u.end
+        elif unit == "turn":
+            u = spans[(doc, turn, None)]
+            a, b = u.start, u.end
+        else:
+            a, b = segment.start, segment.end
+        entry = {
+            "document": by_id[doc]["name"],
+            "turn": turn,
+            "speaker": segment.speaker if segment else None,
+            "missed": sorted(codes),
+            "text": by_id[doc]["text"][a:b],
+        }
+        if unit == "sentence":
+            entry.update(start=a, end=b)
+        found.append(entry)
     return found
 
 

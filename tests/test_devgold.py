@@ -1,0 +1,106 @@
+"""The real-text gold set in benchmarks/devgold: its files agree with each other and with the
+codebooks, its units map onto an imported text however import lays out whitespace, and its
+sample is the frozen fixed-seed draw (which needs ../shared/dev-corpus, else skipped)."""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casecode.codebook import load_codebook
+from conftest import ROOT, SHARED
+
+DEVGOLD = ROOT / "benchmarks" / "devgold"
+sys.path.insert(0, str(DEVGOLD))
+
+import score  # noqa: E402
+import units  # noqa: E402
+
+DEV = SHARED / "dev-corpus"
+
+
+def _rows(name: str) -> tuple[list[str], list[dict[str, str]]]:
+    with open(DEVGOLD / name, encoding="utf-8") as f:
+        lines = f.readlines()
+    header = [line for line in lines if line.startswith("#")]
+    return header, list(csv.DictReader(line for line in lines if not line.startswith("#")))
+
+
+def test_gold_rows_name_units_of_the_sample_and_codes_of_the_codebooks():
+    sample = units.read_units()
+    assert len(sample) >= 300
+    assert {name.split("/")[0] for name, _, _ in sample} == set(units.KINDS)
+    ids = {
+        c.id for book in ("coproduction", "welfare_production") for c in load_codebook(book).walk()
+    }
+    for name in ("gold.csv", "second_pass.csv"):
+        header, rows = _rows(name)
+        text = "".join(header)
+        assert "Coder:" in text and "Coded: 2026-" in text  # who coded it, and when
+        assert rows
+        for r in rows:
+            assert tuple(sample[int(r["unit"])]) == (r["file"], int(r["start"]), int(r["end"]))
+            assert r["code"] in ids, r["code"]
+    _, second = _rows("second_pass.csv")
+    assert {int(r["unit"]) % 5 for r in second} == {0}
+
+
+def test_no_text_of_the_dev_corpus_is_stored():
+    # offsets and codes only: the columns, and no field longer than a file name
+    for name in ("units.csv", "gold.csv", "second_pass.csv"):
+        _, rows = _rows(name)
+        assert set(rows[0]) <= {"unit", "file", "start", "end", "code"}
+        assert all(r["file"].split("/")[0] in units.KINDS for r in rows)
+
+
+_WORDS = st.lists(
+    st.text(alphabet="养老服务村委会abcXYZ，。", min_size=1, max_size=6), min_size=3, max_size=30
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    words=_WORDS,
+    seps=st.lists(st.sampled_from([" ", "\n", "  \n", ""]), min_size=30, max_size=30),
+    other=st.lists(st.sampled_from([" ", "\n", ""]), min_size=30, max_size=30),
+    pick=st.tuples(st.integers(0, 29), st.integers(0, 29)),
+)
+def test_a_unit_maps_onto_a_text_laid_out_differently(words, seps, other, pick):
+    raw = "".join(w + s for w, s in zip(words, seps, strict=False))
+    stored = "\n" + "".join(w + s for w, s in zip(words, other, strict=False))  # reflowed
+    a, b = sorted(pick)
+    a, b = min(a, len(words) - 1), min(b, len(words) - 1)
+    start = sum(len(w) + len(s) for w, s in zip(words[:a], seps, strict=False))
+    end = sum(len(w) + len(s) for w, s in zip(words[: b + 1], seps, strict=False))
+    end -= len(raw[:end]) - len(raw[:end].rstrip())
+    span = score.map_span(raw, stored, start, end, {})
+    assert span is not None
+    assert "".join(stored[span[0] : span[1]].split()) == "".join(raw[start:end].split())
+
+
+def test_a_unit_maps_onto_text_with_a_page_header_removed():
+    raw = "第一条 为了促进居家养老服务发展，\n立法會 ─ 2012年\n\n制定本条例。后面还有很多文字。"
+    stored = "第一条 为了促进居家养老服务发展，制定本条例。后面还有很多文字。"
+    start, end = 0, raw.index("。") + 1
+    s, e = score.map_span(raw, stored, start, end, {})
+    assert stored[s:e] == "第一条 为了促进居家养老服务发展，制定本条例。"
+
+
+def test_the_scorer_skips_with_a_reason_without_the_dev_corpus(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(score, "DEV", tmp_path / "absent")
+    assert score.main([]) == 0
+    assert "skipped" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="../shared/dev-corpus is absent")
+def test_the_sample_is_the_frozen_fixed_seed_draw_of_body_sentences():
+    sample = units.read_units()
+    assert units.draw() == sample
+    for name, start, end in sample:
+        text = units.unit_text(name, start, end)
+        assert text == text.strip() and not text.startswith(("#", "---", "**"))
+        assert "<!--" not in text and "\f" not in text
