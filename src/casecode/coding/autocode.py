@@ -164,7 +164,7 @@ def autocode(
                     "text": row["text"],
                     "language": row["language"],
                     "segments": [
-                        (s.n, s.speaker, s.start, s.end, s.label_start, s.timestamp, s.kind)
+                        (s.n, s.speaker, s.start, s.end, s.label_start, s.timestamp, s.kind, s.role)
                         for s in store.segments(row["id"])
                     ],
                     "cached": None if cached is None else tuple(cached),

@@ -22,8 +22,9 @@ from casecode.model import Segment
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _LEAD = r"^[ \t\u3000]*"
 _TIME_PREFIX = rf"(?:[\[【(（]?(?P<time>{_TIME})[\]】)）]?[ \t]*)?"
-_NAME = r"[^\W\d_][^\n:：()（）\[\]【】*]{0,30}?"
-_NOTE = r"(?:[ \t]*[(（][^()（）\n:：\d][^()（）\n:：]{0,19}[)）])?"
+_NAME = r"[^\W\d_][^\n:：︰()（）\[\]【】*]{0,30}?"
+_NOTE = r"(?:[ \t]*[(（][^()（）\n:：︰\d][^()（）\n:：︰]{0,19}[)）])?"
+_NUMBERED = r"(?:\d{1,3}[.．、][ \t]*)?"  # 2. 李議員：  (a numbered question in a hearing)
 _TIME_SUFFIX = rf"(?:[ \t]*[(（](?P<time2>{_TIME})[)）])?"
 
 BUILTIN_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -37,13 +38,14 @@ BUILTIN_PATTERNS: tuple[tuple[str, str], ...] = (
     # **Speaker 1**:   **访谈者**：   **R1:**   [00:01:02] **张书记**：
     (
         "bold",
-        rf"{_LEAD}{_TIME_PREFIX}\*\*(?P<speaker>[^*\n:：]{{1,40}}?)[ \t]*{_TIME_SUFFIX}[ \t]*"
-        r"(?:[:：][ \t]*\*\*|\*\*[ \t]*[:：])",
+        rf"{_LEAD}{_TIME_PREFIX}\*\*(?P<speaker>[^*\n:：︰]{{1,40}}?)[ \t]*{_TIME_SUFFIX}[ \t]*"
+        r"(?:[:：︰][ \t]*\*\*|\*\*[ \t]*[:：︰])",
     ),
     # 访谈者：  Q:  Interviewer1:  R1:  [00:12:03] 张书记：  S1 (00:01:02):  李会长（老年协会）：
     (
         "plain",
-        rf"{_LEAD}{_TIME_PREFIX}(?P<speaker>{_NAME}{_NOTE}){_TIME_SUFFIX}[ \t]*[:：](?!//)",
+        rf"{_LEAD}{_NUMBERED}{_TIME_PREFIX}(?P<speaker>{_NAME}{_NOTE}){_TIME_SUFFIX}[ \t]*[:：︰]"
+        r"(?!//)",
     ),
     # [id1] text   (QualCoder-style bracketed speaker without a colon)
     ("bracket", r"^[ \t]*\[(?P<speaker>[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff .-]{0,20})\][ \t]+"),
@@ -133,11 +135,21 @@ def _plausible(speaker: str) -> bool:
     return len(speaker) <= 30 and len(speaker.split()) <= 4
 
 
-def _find_labels(text: str, start: int, patterns) -> list[_Label]:
+def _find_labels(
+    text: str, start: int, patterns, skip: set[int] = frozenset(), key: dict[str, str] | None = None
+) -> list[_Label]:
     candidates: list[_Label] = []
+    keyed = _keyed_pattern(key) if key else None
     for offset, line in _lines(text, start):
-        if not line.strip():
+        if not line.strip() or offset in skip:
             continue
+        if keyed is not None:
+            m = keyed.match(line)
+            if m:
+                lead = len(line) - len(line.lstrip(" \t\u3000"))
+                speaker = key[m.group("speaker")]
+                candidates.append(_Label(offset + lead, offset + m.end(), speaker, None, True))
+                continue
         for kind, pattern in patterns:
             m = pattern.match(line)
             if not m:
@@ -147,6 +159,8 @@ def _find_labels(text: str, start: int, patterns) -> list[_Label]:
             time = groups.get("time") or groups.get("time2")
             if kind != "config" and not _plausible(speaker):
                 continue
+            if kind == "bracket" and not _name_like(speaker):
+                continue  # [As read], [inaudible], [laughs]: stage notes, not speakers
             # A line that is only "name time" may be a sentence ending in a time: it needs a
             # known role or a second occurrence, like any other plain name.
             timed = bool(time) and kind != "stamped"
@@ -161,6 +175,112 @@ def _find_labels(text: str, start: int, patterns) -> list[_Label]:
             break
     counts = Counter(c.speaker for c in candidates)
     return [c for c in candidates if c.strong or counts[c.speaker] >= 2]
+
+
+def _name_like(speaker: str) -> bool:
+    """A bracketed label that names someone: capitalised words or numbers (Speaker 1, Mary),
+    or a short Chinese name; not a stage note (As read, inaudible, 笑声)."""
+    if _CJK.search(speaker):
+        return len(speaker) <= 6 and not _STAGE_WORDS.search(speaker)
+    return all(w[:1].isupper() or w.isdigit() for w in speaker.split())
+
+
+_STAGE_WORDS = re.compile(r"笑|停顿|沉默|听不清|不清楚|插话|音频|录音|掌声|哭")
+
+# ---------------------------------------------------------------------------- speaker keys
+
+# SJ - Sam Jordan   /   F = Fiona   /   LS: Lesley Stevenson   (a key at the top of a transcript
+# whose turns then open with the initials and a space: "SJ I work for ...")
+_KEY_LINE = re.compile(
+    r"^[ \t]*(?P<short>[A-Z][A-Za-z]{0,3}\d?)[ \t]*(?:[-–—=]|:)[ \t]*"
+    r"(?P<full>[A-Z][\w'’.-]*(?:[ \t]+(?:[A-Z][\w'’.-]*|de|van|von|da|di|le|la|of)){0,5})"
+    r"[ \t]*(?:[(（][^()（）\n]{1,40}[)）])?[ \t]*$"
+)
+
+
+def speaker_key(text: str, start: int = 0) -> dict[str, str]:
+    """A speaker key near the top of a transcript: {initials: full name}, used only when the
+    initials then open lines followed by a space (``SJ I work for ...``)."""
+    key: dict[str, str] = {}
+    seen = 0
+    for _offset, line in _lines(text, start):
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > 40:
+            break
+        m = _KEY_LINE.match(line)
+        if m and m.group("short") != m.group("full"):
+            key[m.group("short")] = re.sub(r"\s+", " ", m.group("full")).strip()
+        elif key:
+            break  # the key ended
+    if not key:
+        return {}
+    pattern = _keyed_pattern(key)
+    used = Counter(
+        m.group("speaker") for _o, line in _lines(text, start) if (m := pattern.match(line))
+    )
+    return key if sum(used.values()) >= 2 else {}
+
+
+def _keyed_pattern(key: dict[str, str]) -> re.Pattern[str]:
+    names = "|".join(re.escape(k) for k in sorted(key, key=len, reverse=True))
+    return re.compile(rf"^[ \t]*(?P<speaker>{names})(?:[ \t]*[:：][ \t]*|[ \t]+)(?=\S)(?![-–—=])")
+
+
+# ---------------------------------------------------------------------------- structure
+
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+\S")
+_UNDERLINE = re.compile(r"^[ \t]*([=\-~^*+#\"'`:.])\1{2,}[ \t]*$")
+_RST_COMMENT = re.compile(r"^\.\.(?:[ \t]|$)")
+_CN_NUM = r"[一二三四五六七八九十百千零〇\d]+"
+_CHAPTER = re.compile(
+    rf"^[ \t\u3000]*第{_CN_NUM}[章节節編编篇部][ \t\u3000]*[^\n，。；：:,;]{{0,30}}$"
+)
+_ARTICLE = re.compile(
+    rf"^[ \t\u3000]*(?:\*\*)?(?:第{_CN_NUM}[条條]|Article[ \t]+\d+|Section[ \t]+\d+)"
+)
+_HISTORY = re.compile(
+    r"^[ \t\u3000]*\d{4}[年.-]\s*\d{1,2}[月.-]\s*\d{1,2}日?.{0,200}?"
+    r"(?:通过|批准|修订|修正|公布|施行|决定|通過|修訂|頒布|頒佈)"
+)
+
+
+def structure(text: str, start: int = 0) -> list[tuple[str, int, int]]:
+    """Lines that are a document's structure, not its content: ``heading`` (Markdown ``#``,
+    reStructuredText titles with their underlines, 第一章 chapters) and ``comment`` (HTML
+    comments, reStructuredText ``..`` comments, transitions), as (kind, start, end) of lines."""
+    out: list[tuple[str, int, int]] = []
+    lines = list(_lines(text, start))
+    i = 0
+    while i < len(lines):
+        offset, line = lines[i]
+        end = offset + len(line)
+        stripped = line.strip()
+        if stripped.startswith("<!--"):
+            close = text.find("-->", offset)
+            close = len(text) if close == -1 else close + 3
+            while i + 1 < len(lines) and lines[i + 1][0] < close:
+                i += 1
+            out.append(("comment", offset, max(close, end) if close <= len(text) else end))
+        elif _MD_HEADING.match(line) or _CHAPTER.match(line):
+            out.append(("heading", offset, end))
+        elif (
+            stripped
+            and i + 1 < len(lines)
+            and _UNDERLINE.match(lines[i + 1][1])
+            and len(lines[i + 1][1].strip()) >= len(stripped) * 0.8
+            and not _UNDERLINE.match(line)
+        ):
+            below = lines[i + 1]
+            out.append(("heading", offset, below[0] + len(below[1])))
+            i += 1
+        elif _UNDERLINE.match(line) and len(stripped) >= 4:
+            out.append(("comment", offset, end))  # a transition (----) or a title's overline
+        elif _RST_COMMENT.match(line):
+            out.append(("comment", offset, end))
+        i += 1
+    return out
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -192,27 +312,100 @@ def paragraphs(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     return spans
 
 
-def split_turns(text: str, *, start: int = 0, patterns=None) -> list[Segment]:
-    """Segments of ``text[start:]``: speaker turns, or paragraphs when there are no labels."""
+def split_turns(
+    text: str, *, start: int = 0, patterns=None, kind: str | None = None
+) -> list[Segment]:
+    """Segments of ``text[start:]``: speaker turns, or the units of a document without speakers
+    (articles 第X条 and paragraphs); headings, comments and the preamble (a title, a speaker
+    key, header and metadata lines before the first turn) are kept as segments numbered below
+    1, so turn numbers count speech. ``kind`` ``document`` or ``notes`` ignores labels."""
     if patterns is None:
         patterns = compile_patterns()
-    labels = _find_labels(text, start, patterns)
-    segments: list[Segment] = []
+    struct = structure(text, start)
+    skip = {a for _, a, _ in struct}
+    for _, a, b in struct:  # every line inside a comment or a heading's underline
+        nl = text.find("\n", a)
+        while nl != -1 and nl + 1 < b:
+            skip.add(nl + 1)
+            nl = text.find("\n", nl + 1)
+    key = speaker_key(text, start)
+    labels = [] if kind in ("document", "notes") else _find_labels(text, start, patterns, skip, key)
+    pieces: list[tuple[int, int, int, str | None, str | None, str]] = []  # label, s, e, ...
 
-    def add_paragraphs(a: int, b: int) -> None:
+    def add_region(a: int, b: int, region_kind: str) -> None:
         for s, e in paragraphs(text, a, b):
-            segments.append(Segment(len(segments) + 1, None, s, e, s, None, "paragraph"))
+            pieces.append((s, s, e, None, None, region_kind))
 
+    bounds = sorted(
+        [(a, b, k) for k, a, b in struct] + [(lb.line_start, -1, "label") for lb in labels]
+    )
+    by_start = {lb.line_start: lb for lb in labels}
+    pos = start
+    seen_label = False
+    for n, (a, b, what) in enumerate(bounds):
+        stop = bounds[n + 1][0] if n + 1 < len(bounds) else len(text)
+        if what == "label":
+            if not seen_label:
+                add_region(pos, a, "preamble")
+            seen_label = True
+            label = by_start[a]
+            s, e = _trim(text, label.body_start, stop)
+            if s == e:  # a label with nothing said
+                s = e = label.body_start
+            pieces.append((label.line_start, s, e, label.speaker, label.time, "turn"))
+        else:
+            if not labels or not seen_label:
+                add_region(pos, a, "preamble" if labels else "paragraph")
+            s, e = _trim(text, a, b)
+            pieces.append((s, s, e, None, None, what))
+            if labels:  # what follows a heading in a transcript, before the next turn
+                add_region(b, stop, "note" if seen_label else "preamble")
+            else:
+                add_region(b, stop, "paragraph")
+        pos = stop
+    if not bounds:
+        add_region(start, len(text), "paragraph")
     if not labels:
-        add_paragraphs(start, len(text))
-        return segments
-    add_paragraphs(start, labels[0].line_start)
-    for i, label in enumerate(labels):
-        stop = labels[i + 1].line_start if i + 1 < len(labels) else len(text)
-        s, e = _trim(text, label.body_start, stop)
-        if s == e:  # a label with nothing said
-            s = e = label.body_start
-        segments.append(
-            Segment(len(segments) + 1, label.speaker, s, e, label.line_start, label.time, "turn")
-        )
+        pieces = _document_units(text, pieces)
+    pieces.sort()
+    segments: list[Segment] = []
+    counted = uncounted = 0
+    for label_start, s, e, speaker, time, what in pieces:
+        if what in ("turn", "paragraph", "article"):
+            counted += 1
+            number = counted
+        else:
+            uncounted += 1
+            number = -uncounted
+        segments.append(Segment(number, speaker, s, e, label_start, time, what))
     return segments
+
+
+def _document_units(text: str, pieces: list) -> list:
+    """A document without speakers: each article (第X条, Article 3) runs on over the paragraphs
+    after it until the next article or heading; revision-history lines and whatever precedes an
+    early comment (``<!-- INFO END -->``) before the first article are its preamble."""
+    pieces = sorted(pieces)
+    first_article = next(
+        (
+            i
+            for i, p in enumerate(pieces)
+            if p[5] == "paragraph" and _ARTICLE.match(text[p[1] : p[2]])
+        ),
+        len(pieces),
+    )
+    comment = next((i for i, p in enumerate(pieces[:first_article]) if p[5] == "comment"), None)
+    out = []
+    for i, p in enumerate(pieces):
+        label_start, s, e, speaker, time, what = p
+        early = (comment is not None and i < comment) or _HISTORY.match(text[s:e])
+        if what == "paragraph" and i < first_article and early:
+            what = "preamble"
+        if what == "paragraph" and _ARTICLE.match(text[s:e]):
+            what = "article"
+        elif what == "paragraph" and out and out[-1][5] == "article" and i > first_article:
+            prev = out[-1]
+            out[-1] = (prev[0], prev[1], e, None, None, "article")  # the article's next paragraph
+            continue
+        out.append((label_start, s, e, speaker, time, what))
+    return out

@@ -160,17 +160,27 @@ class Store:
         self.db.execute("DELETE FROM segments WHERE document_id = ?", (doc_id,))
         self.db.executemany(
             'INSERT INTO segments (document_id, n, speaker, start, "end", label_start, timestamp,'
-            " kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " kind, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (doc_id, s.n, s.speaker, s.start, s.end, s.label_start, s.timestamp, s.kind)
+                (
+                    doc_id,
+                    s.n,
+                    s.speaker,
+                    s.start,
+                    s.end,
+                    s.label_start,
+                    s.timestamp,
+                    s.kind,
+                    s.role,
+                )
                 for s in segments
             ],
         )
 
     def segments(self, doc_id: int) -> list[Segment]:
         rows = self.db.execute(
-            'SELECT n, speaker, start, "end", label_start, timestamp, kind FROM segments '
-            "WHERE document_id = ? ORDER BY n",
+            'SELECT n, speaker, start, "end", label_start, timestamp, kind, role FROM segments '
+            "WHERE document_id = ? ORDER BY label_start, n",
             (doc_id,),
         ).fetchall()
         return [Segment(*tuple(r)) for r in rows]
@@ -186,9 +196,10 @@ class Store:
         return self.db.execute(
             """
             SELECT d.id, d.name, d.case_name, d.path, d.format, d.encoding, d.language, d.script,
-                   d.sha256,
+                   d.sha256, d.kind, d.file_sha256,
                    d.metadata, d.imported_at, d.updated_at, length(d.text) AS characters,
-                   (SELECT count(*) FROM segments s WHERE s.document_id = d.id) AS turns,
+                   (SELECT count(*) FROM segments s WHERE s.document_id = d.id AND s.n > 0)
+                       AS turns,
                    (SELECT group_concat(speaker, char(31)) FROM
                        (SELECT DISTINCT speaker FROM segments s
                         WHERE s.document_id = d.id AND speaker IS NOT NULL ORDER BY speaker))
@@ -538,8 +549,8 @@ class Store:
         """Every document's segments, by document id."""
         out: dict[int, list[Segment]] = {}
         for row in self.db.execute(
-            'SELECT document_id, n, speaker, start, "end", label_start, timestamp, kind '
-            "FROM segments ORDER BY document_id, n"
+            'SELECT document_id, n, speaker, start, "end", label_start, timestamp, kind, role '
+            "FROM segments ORDER BY document_id, label_start, n"
         ):
             out.setdefault(row[0], []).append(Segment(*tuple(row)[1:]))
         return out

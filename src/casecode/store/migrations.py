@@ -296,7 +296,35 @@ def _v8(db: sqlite3.Connection) -> None:
         db.execute("UPDATE documents SET script = ? WHERE id = ?", (script, doc_id))
 
 
+def _v9(db: sqlite3.Connection) -> None:
+    """Real-world material: a document's ``kind`` (interview, document or notes) and the hash of
+    the file it came from (its stored text may be cleaned); a turn's speaker ``role``
+    (``interviewer`` for the questioning side); and ``removed_documents``, where ``casecode rm``
+    keeps everything it removes (the document, its turns, attributes, codings, memos and their
+    history, as JSON) so it can be restored. Documents already stored are interviews when any of
+    their segments has a speaker, else documents."""
+    _script(
+        db,
+        """
+        ALTER TABLE documents ADD COLUMN kind TEXT NOT NULL DEFAULT 'interview';
+        ALTER TABLE documents ADD COLUMN file_sha256 TEXT;
+        ALTER TABLE segments ADD COLUMN role TEXT;
+        UPDATE documents SET kind = 'document' WHERE NOT EXISTS
+            (SELECT 1 FROM segments s WHERE s.document_id = documents.id
+             AND s.speaker IS NOT NULL);
+        CREATE TABLE removed_documents (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            removed_at  TEXT NOT NULL,
+            record      TEXT NOT NULL,
+            restored_at TEXT
+        );
+        """,
+    )
+
+
 # Append a function for each schema change; never edit one that has shipped.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9
 ]  # fmt: skip
