@@ -34,6 +34,9 @@ from casecode.cli.common import (
     LevelOpt,
     MemoOpt,
     MemoTextArg,
+    NewCodeArg,
+    NewNameArg,
+    OldCodeArg,
     OfOpt,
     OutOpt,
     ProjectOpt,
@@ -58,6 +61,7 @@ from casecode.errors import CasecodeError
 from casecode.review.agreement import agreement, evaluate, merge_coders, write_disagreements
 from casecode.review.coders import coders as list_coders
 from casecode.review.coders import default_coder
+from casecode.review.editing import merge_code, remove_document, rename_code, rename_document
 from casecode.review.memos import add_memo, list_memos
 from casecode.review.queue import decide, review_queue
 from casecode.review.sheets import export_sheet, import_sheet
@@ -731,3 +735,64 @@ def _render_suggestions(result: dict[str, Any]) -> None:
         f"[dim]# the candidates with z ≥ {min_z}; paste into the rules after reading each:[/]"
     )
     out.print(escape(result["yaml"].rstrip()), soft_wrap=True)
+
+
+def rm_cli(doc: DocArg, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """Remove a document with its codings and memos (all kept in the history, restorable)."""
+
+    with errors():
+        result = remove_document(project, doc)
+    if as_json:
+        print_json(result)
+        return
+    out.print(
+        f"Removed {escape(result['document'])} and its {result['codings']} coding(s); "
+        f"kept as removed-document record {result['record']}."
+    )
+
+
+def rename_cli(
+    doc: DocArg, name: NewNameArg, project: ProjectOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Rename a document (its codings, memos and history stay with it)."""
+
+    with errors():
+        result = rename_document(project, doc, name)
+    if as_json:
+        print_json(result)
+    else:
+        out.print(f"Renamed {escape(result['old'])} to {escape(result['new'])}.")
+
+
+def _moved(result) -> None:
+    out.print(
+        f"{result['codings']} coding(s) and {result['memos']} code memo(s) moved from "
+        f"{escape(result['old'])} to {escape(result['new'])} (logged in the history). "
+        "Rename the code in your codebook file too, then `casecode codebook use` it."
+    )
+
+
+def rename_code_cli(
+    old: OldCodeArg, new: NewCodeArg, project: ProjectOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Give every coding and memo of a code a new code id."""
+
+    with errors():
+        result = rename_code(project, old, new)
+    if as_json:
+        print_json(result)
+    else:
+        _moved(result)
+
+
+def merge_code_cli(
+    old: OldCodeArg, new: NewCodeArg, project: ProjectOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Merge a code into another: its codings and memos become the other's."""
+
+    with errors():
+        result = merge_code(project, old, new)
+    if as_json:
+        print_json(result)
+    else:
+        _moved(result)

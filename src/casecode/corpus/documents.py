@@ -22,6 +22,8 @@ def _document_summary(store, row) -> dict[str, Any]:
         "case": row["case_name"],
         "language": row["language"],
         "script": row["script"],  # zh-Hans or zh-Hant for Chinese
+        "kind": row["kind"],  # interview, document or notes
+        "file_sha256": row["file_sha256"],  # the imported file's (its text may be cleaned)
         "encoding": row["encoding"],
         "format": row["format"],
         "turns": row["turns"],
@@ -80,11 +82,15 @@ def resolve_documents(store, refs) -> list:
 
 
 def resolve_turn(store, doc: str | int, turn: int):
-    """A document and one of its turns (a ``Segment``), or a clear error."""
+    """A document and one of its turns (a ``Segment``), or a clear error. Turn 0 and below name
+    the document's structure (preamble, headings), which ``show`` numbers below 1."""
     row = resolve_document(store, doc)
-    segments = store.segments(row["id"])
+    segments = store.segments(row["id"], structure=turn <= 0)
     seg = next((s for s in segments if s.n == turn), None)
+    if seg is None and turn == 0:
+        seg = next((s for s in segments if s.n < 0), None)
     if seg is None:
+        segments = [s for s in segments if s.n > 0]
         raise CasecodeError(
             f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{len(segments)}"
         )
@@ -98,7 +104,7 @@ def get_document(project: str | Path | Project | None, ref: str | int) -> dict[s
         row = resolve_document(store, ref)
         summary = _document_summary(store, store.list_documents(row["id"])[0])
         text = row["text"]
-        segments = store.segments(row["id"])
+        segments = store.segments(row["id"], structure=True)
         turns = [
             {
                 "n": s.n,
@@ -108,12 +114,13 @@ def get_document(project: str | Path | Project | None, ref: str | int) -> dict[s
                 "label_start": s.label_start,
                 "timestamp": s.timestamp,
                 "kind": s.kind,
+                "role": s.role,
                 "text": text[s.start : s.end],
             }
             for s in segments
         ]
 
-        codings = codings_of(store, row, segments)
+        codings = codings_of(store, row, [s for s in segments if s.n > 0])
         memos = [
             {"id": m["id"], "text": m["text"], "author": m["author"], "created_at": m["created_at"]}
             for m in store.memos("document", row["name"])

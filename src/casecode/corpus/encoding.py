@@ -42,6 +42,41 @@ _PREFERENCE = ["utf-8", "gb18030", "big5", "utf-16", "cp1252"]
 class Decoded:
     text: str
     encoding: str
+    note: str | None = None  # a guess the user should check (low confidence)
+
+
+# Characters that ordinary Chinese prose is full of, in both scripts: a GBK file read as Big5
+# (or the reverse) loses them, punctuation first.
+_COMMON_HAN = set("，。：？！、；“”（）《》的是了不在有人我他这這们們个個说說一")
+
+
+def _chinese_score(text: str) -> float:
+    return sum(1 for ch in text if ch in _COMMON_HAN) / max(1, len(text))
+
+
+def _chinese_choice(data: bytes, source: str | Path) -> Decoded | None:
+    """GB18030 against Big5 for bytes that are not UTF-8: the one whose text reads as Chinese
+    (GB18030 when they read alike, as in a short file); ``None`` when neither decodes."""
+    decoded = {}
+    for name in ("gb18030", "big5"):
+        try:
+            decoded[name] = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+    if not decoded:
+        return None
+    scores = {name: _chinese_score(text) for name, text in decoded.items()}
+    best = max(decoded, key=lambda n: (scores[n], n == "gb18030"))
+    if scores[best] == 0:
+        return None  # not Chinese text: leave it to the detector
+    other = [s for n, s in scores.items() if n != best]
+    note = None
+    if other and other[0] > 0 and scores[best] < 2 * other[0]:
+        note = (
+            f"the encoding is a guess ({best} rather than "
+            f"{'big5' if best == 'gb18030' else 'gb18030'}); check the text, or pass --encoding"
+        )
+    return Decoded(_checked(decoded[best], best, source).text, best, note)
 
 
 def _canonical(name: str) -> str:
@@ -132,6 +167,10 @@ def decode_bytes(data: bytes, *, source: str | Path, encoding: str | None = None
         return _checked(data.decode("utf-8"), "utf-8", source)
     except UnicodeDecodeError:
         pass
+
+    chinese = _chinese_choice(data, source)
+    if chinese is not None:
+        return chinese
 
     from charset_normalizer import from_bytes  # imported here: not needed for UTF-8
 

@@ -58,6 +58,7 @@ class RawDocument:
     body_start: int = 0  # turns start here (after YAML front matter)
     segments: list[Segment] | None = None  # set by tabular formats, else split later
     cleaned: bool = False  # page furniture removed and lines joined (text from a PDF)
+    warnings: list[str] = field(default_factory=list)  # e.g. a low-confidence encoding guess
 
 
 def read_document(
@@ -129,7 +130,8 @@ def _read_text(path: Path, *, encoding: str | None, columns: Columns) -> RawDocu
     if not text[body:].strip():
         raise CasecodeError("no text after the front matter", file=path)
     fmt = path.suffix.lower().lstrip(".")
-    return RawDocument(text, fmt, decoded.encoding, meta, body, cleaned=cleaned)
+    notes = [decoded.note] if decoded.note else []
+    return RawDocument(text, fmt, decoded.encoding, meta, body, cleaned=cleaned, warnings=notes)
 
 
 # ---------------------------------------------------------------------------- web pages, PDF
@@ -215,7 +217,8 @@ def _read_pdf(path: Path, *, encoding: str | None, columns: Columns) -> RawDocum
     except CasecodeError:
         raise
     except Exception as exc:  # pypdf raises many types for damaged files
-        raise CasecodeError(f"corrupt or unreadable .pdf ({type(exc).__name__})", file=path) from None
+        why = f"corrupt or unreadable .pdf ({type(exc).__name__})"
+        raise CasecodeError(why, file=path) from None
     if not "".join(pages).strip():
         raise CasecodeError(
             "no text in the PDF (a scan?)", file=path, hint="run OCR on it first, then import"

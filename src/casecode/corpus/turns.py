@@ -409,3 +409,51 @@ def _document_units(text: str, pieces: list) -> list:
             continue
         out.append((label_start, s, e, speaker, time, what))
     return out
+
+
+# ---------------------------------------------------------------------------- who asks
+
+# The questioning side of interviews, hearings, meetings and podcasts, by its role words.
+_ASKING_ROLE = re.compile(
+    r"^(?:访谈者|访问者|采访者|访谈人|访谈员|访员|调研员|调查员|研究者|研究员|主持人|主持|记者|问|"
+    r"主席|代理主席|主任委员|委員長|訪談者|訪問者|採訪者|主持人|記者|問|"
+    r"Q|I|IV|Interviewer|Moderator|Facilitator|Researcher|Host|Presenter|Chair|Chairman|"
+    r"Chairwoman|Chairperson|Convenor|Counsel|Counsel Inquiry|Counsel to the Inquiry|"
+    r"Lead Counsel|Examiner|Reporter|Journalist)[ \t]*\d*$",
+    re.IGNORECASE,
+)
+_ANSWERING_ROLE = re.compile(
+    r"^(?:受访者|被访者|受访人|被访谈者|答|受訪者|被訪者|A|R|P|IE|Interviewee|Respondent|"
+    r"Participant|Informant|Witness|The Witness|Guest)[ \t]*\d*$",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(r"[?？][\s\"”’)）]*$|(?:吗|嗎|呢)[。？?]?\s*$")
+
+
+def speaker_roles(text: str, segments: list[Segment]) -> list[Segment]:
+    """Each turn with its speaker's role: ``interviewer`` for the questioning side, known by
+    a role word (访谈者, 主持人, 主席, host, counsel, chair ...) or, when no speaker has one, by
+    the document's pattern: the speaker whose turns are most often questions, when that is at
+    least half of their turns and twice as often as anyone else's."""
+    turns = [s for s in segments if s.kind == "turn" and s.speaker]
+    speakers = list(dict.fromkeys(s.speaker for s in turns))
+    asking = {sp for sp in speakers if _ASKING_ROLE.match(sp)}
+    if not asking and len(speakers) >= 2:
+        ratio = {}
+        for sp in speakers:
+            said = [text[s.start : s.end] for s in turns if s.speaker == sp]
+            if len(said) >= 2 and not _ANSWERING_ROLE.match(sp):
+                ratio[sp] = sum(1 for t in said if _QUESTION.search(t)) / len(said)
+        if ratio:
+            best = max(ratio, key=lambda sp: ratio[sp])
+            others = [r for sp, r in ratio.items() if sp != best] or [0.0]
+            if ratio[best] >= 0.5 and ratio[best] >= 2 * max(others):
+                asking = {best}
+    if not asking:
+        return segments
+    return [
+        Segment(s.n, s.speaker, s.start, s.end, s.label_start, s.timestamp, s.kind, "interviewer")
+        if s.speaker in asking
+        else s
+        for s in segments
+    ]
