@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from casecode.analysis.coded import show_document
 from casecode.cli.common import (
+    AsOpt,
     AttributesArg,
     AttributesOpt,
     CodingsFlagOpt,
@@ -22,12 +23,11 @@ from casecode.cli.common import (
     KindOpt,
     LangOpt,
     MergeOpt,
-    AsOpt,
-    RoleOpt,
     NameOpt,
     PathsArg,
     ProjectOpt,
     ReplaceOpt,
+    RoleOpt,
     SpeakerColumnOpt,
     TextColumnOpt,
     TimeColumnOpt,
