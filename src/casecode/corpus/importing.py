@@ -163,7 +163,7 @@ def _expand(
                     files.append((found, found.relative_to(path).as_posix()))
                 else:
                     why = f"not a transcript type ({suffix or 'no extension'})"
-                    if suffix in (".doc", ".rtf", ".pdf", ".wps", ".pages"):
+                    if suffix in (".doc", ".rtf", ".wps", ".pages"):
                         why += "; save it as .docx or .txt"
                     problems.append(ImportOutcome(str(found), "skipped", why))
         elif path.exists():

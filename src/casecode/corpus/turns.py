@@ -182,7 +182,7 @@ def _name_like(speaker: str) -> bool:
     or a short Chinese name; not a stage note (As read, inaudible, 笑声)."""
     if _CJK.search(speaker):
         return len(speaker) <= 6 and not _STAGE_WORDS.search(speaker)
-    return all(w[:1].isupper() or w.isdigit() for w in speaker.split())
+    return all(w[:1].isupper() or any(c.isdigit() for c in w) for w in speaker.split())
 
 
 _STAGE_WORDS = re.compile(r"笑|停顿|沉默|听不清|不清楚|插话|音频|录音|掌声|哭")

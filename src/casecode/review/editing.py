@@ -108,7 +108,7 @@ def rename_code(
 def merge_code(
     project: str | Path | Project | None, a: str, b: str, *, actor: str | None = None
 ) -> dict[str, Any]:
-    """``casecode codebook merge-code A B``: every coding and memo of ``a`` becomes ``b``'s;
+    """``casecode codebook merge-code``: every coding and memo of ``a`` becomes ``b``'s;
     each move is logged in the coding history."""
     a, b = a.strip(), b.strip()
     if a == b:

@@ -157,22 +157,16 @@ class Store:
         )
 
     def replace_segments(self, doc_id: int, segments: Iterable[Segment]) -> None:
+        segments = list(segments)
         self.db.execute("DELETE FROM segments WHERE document_id = ?", (doc_id,))
+        roles = any(s.role for s in segments)  # (a column since schema 9)
         self.db.executemany(
             'INSERT INTO segments (document_id, n, speaker, start, "end", label_start, timestamp,'
-            " kind, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f" kind{', role' if roles else ''}) VALUES (?, ?, ?, ?, ?, ?, ?, ?"
+            f"{', ?' if roles else ''})",
             [
-                (
-                    doc_id,
-                    s.n,
-                    s.speaker,
-                    s.start,
-                    s.end,
-                    s.label_start,
-                    s.timestamp,
-                    s.kind,
-                    s.role,
-                )
+                (doc_id, s.n, s.speaker, s.start, s.end, s.label_start, s.timestamp, s.kind)
+                + ((s.role,) if roles else ())
                 for s in segments
             ],
         )
