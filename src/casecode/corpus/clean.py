@@ -61,18 +61,23 @@ def _near(lines: list[str], i: int, reach: int = 2) -> list[int]:
 
 def _furniture(lines: list[str], numbers: set[int]) -> set[int]:
     """Header and footer lines: the same line (digits aside) beside three or more page breaks."""
-    breaks = sorted(numbers | {i for i, line in enumerate(lines) if "\f" in line})
+    feeds = {i for i, line in enumerate(lines) if "\f" in line}
+    breaks = sorted(numbers | feeds)
     if not breaks:
         return set()
+    if feeds:  # the first page's top and the last page's foot are page edges too
+        breaks = sorted({-1, *breaks, len(lines)})
     candidates: dict[str, set[int]] = {}
     for b in breaks:
-        for j in [b, *_near(lines, b)]:
+        near = _near(lines, b)
+        for j in [b, *near] if 0 <= b < len(lines) else near:
             if j in numbers or not lines[j].replace("\f", "").strip():
                 continue
             if len(lines[j].strip()) <= 80:
                 candidates.setdefault(_norm(lines[j].replace("\f", "")), set()).add(j)
     counts = Counter({k: len(v) for k, v in candidates.items()})
-    need = max(3, len(breaks) // 3)
+    pages = len(feeds) + 1 if feeds else len(breaks)
+    need = max(2 if feeds else 3, pages // 2 if feeds else len(breaks) // 3)
     return {j for k, n in counts.items() if n >= need for j in candidates[k]}
 
 

@@ -330,6 +330,9 @@ def split_turns(
             nl = text.find("\n", nl + 1)
     key = speaker_key(text, start)
     labels = [] if kind in ("document", "notes") else _find_labels(text, start, patterns, skip, key)
+    labels, titles = _heading_labels(text, labels)
+    if titles:
+        struct = sorted(struct + titles, key=lambda t: t[1])
     pieces: list[tuple[int, int, int, str | None, str | None, str]] = []  # label, s, e, ...
 
     def add_region(a: int, b: int, region_kind: str) -> None:
@@ -379,6 +382,27 @@ def split_turns(
             number = -uncounted
         segments.append(Segment(number, speaker, s, e, label_start, time, what))
     return segments
+
+
+def _heading_labels(text: str, labels: list[_Label]) -> tuple[list[_Label], list]:
+    """Labels that are headings: a name (功能團體：, 註：, Votes:) that never has words after its
+    colon on its line, and is no known role or titled person, opens a list, not a turn (unless
+    no label of the document has words on its line: then that is how its turns are written)."""
+    said: dict[str, bool] = {}
+    for lb in labels:
+        nl = text.find("\n", lb.body_start)
+        rest = text[lb.body_start : len(text) if nl == -1 else nl]
+        said[lb.speaker] = said.get(lb.speaker, False) or bool(rest.strip())
+    if not any(said.values()):  # every label on a line of its own: the transcript's style
+        return labels, []
+    keep, titles = [], []
+    for lb in labels:
+        if said[lb.speaker] or lb.strong:
+            keep.append(lb)
+        else:
+            nl = text.find("\n", lb.body_start)
+            titles.append(("heading", lb.line_start, len(text) if nl == -1 else nl))
+    return keep, titles
 
 
 def _document_units(text: str, pieces: list) -> list:
