@@ -261,8 +261,8 @@ def captions_rows(text: str, path: Path) -> list[tuple[str, str | None, str]]:
             continue
         if rows and speaker is not None and rows[-1][1] == speaker:
             rows[-1] = (rows[-1][0], speaker, rows[-1][2] + " " + words)
-        elif rows and speaker is None and rows[-1][1] is None:
-            rows[-1] = (rows[-1][0], None, rows[-1][2] + " " + words)
+        elif rows and speaker is None:  # a cue without a voice goes on with the last one
+            rows[-1] = (rows[-1][0], rows[-1][1], rows[-1][2] + " " + words)
         else:
             rows.append((time, speaker, words))
     if not rows:

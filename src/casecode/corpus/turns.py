@@ -53,9 +53,9 @@ BUILTIN_PATTERNS: tuple[tuple[str, str], ...] = (
 
 _KNOWN_ROLE = re.compile(
     r"^(?:访谈者|访问者|采访者|访谈人|访员|调研员|研究者|研究员|受访者|被访者|受访人|被访谈者|"
-    r"主持人|问|答|说话人|发言人|"
+    r"主持人|问|答|说话人|发言人|主席|代理主席|訪談者|受訪者|"
     r"Q|A|I|R|P|S|IV|IE|Interviewer|Interviewee|Respondent|Participant|Moderator|Facilitator|"
-    r"Researcher|Speaker|Informant)[ \t]*\d*$",
+    r"Researcher|Speaker|Informant|Host|Presenter|Counsel|Witness|The Witness)[ \t]*\d*$",
     re.IGNORECASE,
 )
 # A person named by a title or a role (王书记, 李会长, 村民甲, Secretary Li, Villager): a speaker
