@@ -24,7 +24,7 @@ PSEUDONYM_FILE = "pseudonyms.csv"
 
 # Labels that name a role, not a person: never pseudonymised.
 _ROLE_WORDS = re.compile(
-    r"^(?:访谈者|访问者|采访者|受访者|被访者|主持人|主席|代理主席|问|答|说话人|发言人|研究者|"
+    r"^(?:访谈者|访问者|采访者|受访者|被访者|主持人|主持|主席|代理主席|问|答|说话人|发言人|研究者|"
     r"訪談者|受訪者|Q|A|I|R|P|S|IV|IE|Interviewer|Interviewee|Respondent|Participant|Moderator|"
     r"Facilitator|Researcher|Speaker|Host|Chair|Counsel|Counsel Inquiry|The Witness|Witness)"
     r"[ \t]*\d*$",
