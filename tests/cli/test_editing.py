@@ -214,3 +214,16 @@ def test_kind_documents_notes_and_other_languages(tmp_path, cli, project):
     assert docs["entretien.txt"]["file_sha256"]
     bad = cli("import", tmp_path / "minutes.md", "--kind", "memo", "-p", project, ok=False)
     assert "unknown kind 'memo'" in bad.stderr and bad.exit_code == 1
+
+
+def test_other_languages_are_coded_only_when_named(tmp_path, cli, project):
+    write(tmp_path / "entretien.txt", "Q: Et le financement ?\nR: Nous n'avons pas assez "
+          "d'argent pour les bénévoles, le fonds est trop petit.\nQ: Et les visites ?\n"
+          "R: Les bénévoles visitent les personnes âgées chaque semaine.\n")  # fmt: skip
+    imported = cli("import", tmp_path / "entretien.txt", "-p", project)
+    assert "neither Chinese nor English" in imported.stderr
+    cli("codebook", "use", write(tmp_path / "cb.yaml", CODING_CODEBOOK), "-p", project)
+    report = cli.json("code", "-p", project)
+    assert report["not_coded"] == ["entretien.txt"] and report["rejudged"] == 0
+    named = cli.json("code", "--docs", "entretien.txt", "-p", project)
+    assert named["not_coded"] == [] and named["rejudged"] == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ class CodeReport:
     codebook_chosen: bool = False  # the built-in was chosen because the project had none
     tokenized: int = 0  # documents tokenised afresh (the others came from the cache)
     rejudged: int = 0  # documents the rules were run on (the others had nothing that changed)
+    # documents in neither Chinese nor English: coded only when named
+    not_coded: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,6 +135,8 @@ def autocode(
         book, yaml_text, chosen = coding_codebook(proj, record=not dry_run)
         selected = select_codes(book, codes)
         rows = resolve_documents(store, docs)
+        not_coded = [] if docs else [r["name"] for r in rows if r["language"] == "other"]
+        rows = [r for r in rows if r["name"] not in not_coded]
         settings = coding_settings(proj, spacy_model)
         engine = make_engine(book, None, settings)
         _ENGINE["engine"] = engine
@@ -180,6 +184,7 @@ def autocode(
             codebook_version=book.content_version,
             dry_run=dry_run,
             codebook_chosen=chosen,
+            not_coded=not_coded,
         )
         shas = {r["id"]: r["sha256"] for r in rows}
         only_of = {p["id"]: p["only"] for p in payloads}
