@@ -227,3 +227,16 @@ def test_other_languages_are_coded_only_when_named(tmp_path, cli, project):
     assert report["not_coded"] == ["entretien.txt"] and report["rejudged"] == 0
     named = cli.json("code", "--docs", "entretien.txt", "-p", project)
     assert named["not_coded"] == [] and named["rejudged"] == 1
+
+
+def test_exports_and_the_view_print_pseudonyms(coded, cli, tmp_path):
+    write(coded / "pseudonyms.csv", "name,pseudonym,note\n王大姐,志愿者甲,kept\n张家村,甲村,\n")
+    cli("export", "codings", "--out", tmp_path / "plain.csv", "-p", coded)
+    cli("export", "codings", "--out", tmp_path / "p.csv", "--pseudonyms", "-p", coded)
+    plain = (tmp_path / "plain.csv").read_text("utf-8")
+    masked = (tmp_path / "p.csv").read_text("utf-8")
+    assert "王大姐" in plain and "王大姐" not in masked and "志愿者甲" in masked
+    cli("view", "--out", tmp_path / "v.html", "--pseudonyms", "-p", coded)
+    page = (tmp_path / "v.html").read_text("utf-8")
+    assert "志愿者甲" in page
+    assert "王大姐" in cli.json("show", "a.txt", "-p", coded)["text"]  # the store keeps names

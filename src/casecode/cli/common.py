@@ -410,7 +410,9 @@ PseudonymsOpt = Annotated[
     bool,
     typer.Option(
         "--pseudonyms",
-        help="Name speakers, cases and documents Speaker 1, Case A, Document 1 (roles kept).",
+        help="Print pseudonyms, not names: those of pseudonyms.csv (casecode pseudonymize); "
+        "view also names other speakers, cases and documents Speaker 1, Case A, Document 1 "
+        "(roles kept).",
     ),
 ]
 
