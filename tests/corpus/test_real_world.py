@@ -415,3 +415,23 @@ def test_dev_data_is_not_needed(tmp_path):
     raw = read_document(write(tmp_path / "a.md", "# Title\n\nQ: hi\nA: hello\n"))
     assert said(raw.text) == [("Q", "hi"), ("A", "hello")]
     assert Path(tmp_path / "a.md").exists()
+
+
+def test_a_key_with_colons_and_first_names_is_not_read_as_turns():
+    text = (
+        "Kirsty: Kirsty Bain\nJO: Jo Ode\n\nKirsty So what brought you here?\n"
+        "JO The garden, really.\nKirsty And now?\nJO: Now the people.\n"
+    )
+    assert speaker_key(text) == {"Kirsty": "Kirsty Bain", "JO": "Jo Ode"}
+    assert said(text) == [
+        ("Kirsty Bain", "So what brought you here?"),
+        ("Jo Ode", "The garden, really."),
+        ("Kirsty Bain", "And now?"),
+        ("Jo Ode", "Now the people."),
+    ]
+
+
+def test_a_transcript_that_opens_with_short_turns_has_no_key():
+    text = "Interviewer: Hello\nRespondent: Hi\nInterviewer: How are you?\nRespondent: Fine.\n"
+    assert speaker_key(text) == {}
+    assert [s for s, _ in said(text)] == ["Interviewer", "Respondent"] * 2

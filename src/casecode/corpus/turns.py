@@ -192,35 +192,47 @@ _STAGE_WORDS = re.compile(r"笑|停顿|沉默|听不清|不清楚|插话|音频|
 # SJ - Sam Jordan   /   F = Fiona   /   LS: Lesley Stevenson   (a key at the top of a transcript
 # whose turns then open with the initials and a space: "SJ I work for ...")
 _KEY_LINE = re.compile(
-    r"^[ \t]*(?P<short>[A-Z][A-Za-z]{0,3}\d?)[ \t]*(?:[-–—=]|:)[ \t]*"
+    r"^[ \t]*(?P<short>[A-Z][A-Za-z]{0,11}\d?)[ \t]*(?P<sep>[-–—=]|:)[ \t]*"
     r"(?P<full>[A-Z][\w'’.-]*(?:[ \t]+(?:[A-Z][\w'’.-]*|de|van|von|da|di|le|la|of)){0,5})"
     r"[ \t]*(?:[(（][^()（）\n]{1,40}[)）])?[ \t]*$"
 )
 
 
 def speaker_key(text: str, start: int = 0) -> dict[str, str]:
-    """A speaker key near the top of a transcript: {initials: full name}, used only when the
-    initials then open lines followed by a space (``SJ I work for ...``)."""
+    """A speaker key near the top of a transcript: {initials or short name: full name}, used
+    only when they then open lines followed by a space (``SJ I work for ...``)."""
+    return _speaker_key(text, start)[0]
+
+
+def _speaker_key(text: str, start: int) -> tuple[dict[str, str], set[int]]:
+    """The key and the offsets of its lines."""
     key: dict[str, str] = {}
+    where: set[int] = set()
     seen = 0
-    for _offset, line in _lines(text, start):
+    for offset, line in _lines(text, start):
         if not line.strip():
             continue
         seen += 1
         if seen > 40:
             break
         m = _KEY_LINE.match(line)
+        # "Q: Okay" is a turn, not a key: after a colon the key gives a full name
+        if m and m.group("sep") == ":" and len(m.group("full").split()) < 2:
+            m = None
         if m and m.group("short") != m.group("full"):
             key[m.group("short")] = re.sub(r"\s+", " ", m.group("full")).strip()
+            where.add(offset)
         elif key:
             break  # the key ended
     if not key:
-        return {}
-    pattern = _keyed_pattern(key)
-    used = Counter(
-        m.group("speaker") for _o, line in _lines(text, start) if (m := pattern.match(line))
+        return {}, set()
+    # the key is needed when its initials open lines with a space alone (SJ I work for ...)
+    names = "|".join(re.escape(k) for k in sorted(key, key=len, reverse=True))
+    bare = re.compile(rf"^[ \t]*(?:{names})[ \t]+(?=\S)(?![-–—=:：])")
+    used = sum(
+        1 for offset, line in _lines(text, start) if offset not in where and bare.match(line)
     )
-    return key if sum(used.values()) >= 2 else {}
+    return (key, where) if used >= 2 else ({}, set())
 
 
 def _keyed_pattern(key: dict[str, str]) -> re.Pattern[str]:
@@ -328,7 +340,8 @@ def split_turns(
         while nl != -1 and nl + 1 < b:
             skip.add(nl + 1)
             nl = text.find("\n", nl + 1)
-    key = speaker_key(text, start)
+    key, key_lines = _speaker_key(text, start)
+    skip |= key_lines
     labels = [] if kind in ("document", "notes") else _find_labels(text, start, patterns, skip, key)
     labels, titles = _heading_labels(text, labels)
     if titles:
