@@ -302,7 +302,7 @@ def outcome_table(outcomes, width: int | None = None) -> Table:
             o.encoding or "",
             o.language or "",
             "" if o.turns is None else str(o.turns),
-            escape(o.message),
+            escape(o.message or ("" if o.kind in (None, "interview") else o.kind)),
         ]
         for o in outcomes
     ]
@@ -400,15 +400,6 @@ def _colour(coding: dict[str, Any]) -> str:
     return _PALETTE[sum(map(ord, top)) % len(_PALETTE)]
 
 
-def unit_word(document: dict[str, Any]) -> str:
-    """What a document's numbered units are called: turns in an interview, articles or
-    paragraphs in a document or notes."""
-    if document.get("kind", "interview") == "interview":
-        return "turns"
-    kinds = {t["kind"] for t in document["turns"] if t["n"] > 0}
-    return "articles" if kinds == {"article"} else "paragraphs"
-
-
 def _counted(document: dict[str, Any]) -> int:
     return sum(1 for t in document["turns"] if t["n"] > 0)
 
@@ -440,7 +431,7 @@ def render_document(document: dict[str, Any]) -> None:
     out.print(
         f"[bold]{escape(document['name'])}[/]  case {escape(document['case'])} · "
         f"{document['language']} · {document['encoding'] or document['format']} · "
-        f"{_counted(document)} {unit_word(document)}"
+        f"{_counted(document)} {document.get('unit', 'turns')}"
     )
     attrs = "  ".join(f"{k}={v}" for k, v in document["attributes"].items())
     if attrs:
@@ -455,7 +446,7 @@ def render_coded(document: dict[str, Any]) -> None:
     """Turns with their codings: evidence words highlighted, codings listed under each turn."""
     out.print(
         f"[bold]{escape(document['name'])}[/]  case {escape(document['case'])} · "
-        f"{_counted(document)} {unit_word(document)} · {len(document['codings'])} codings"
+        f"{_counted(document)} {document.get('unit', 'turns')} · {len(document['codings'])} codings"
     )
     _memos(document)
     by_turn: dict[int, list[dict]] = {}

@@ -15,6 +15,14 @@ from casecode.errors import CasecodeError
 from casecode.project import Project, using_project
 
 
+def unit_word(kind: str, unit_kinds: set[str] | frozenset[str] = frozenset()) -> str:
+    """What a document's numbered units are called, for tables and reports: ``turns`` in an
+    interview, ``articles`` in a document made of articles (第X条), else ``paragraphs``."""
+    if kind == "interview":
+        return "turns"
+    return "articles" if "article" in unit_kinds else "paragraphs"
+
+
 def _document_summary(store, row) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -23,6 +31,8 @@ def _document_summary(store, row) -> dict[str, Any]:
         "language": row["language"],
         "script": row["script"],  # zh-Hans or zh-Hant for Chinese
         "kind": row["kind"],  # interview, document or notes
+        # what its numbered units (``turns`` above) are: turns, articles or paragraphs
+        "unit": unit_word(row["kind"], set((row["unit_kinds"] or "").split(","))),
         "file_sha256": row["file_sha256"],  # the imported file's (its text may be cleaned)
         "encoding": row["encoding"],
         "format": row["format"],

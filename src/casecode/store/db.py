@@ -323,6 +323,8 @@ class Store:
                    d.metadata, d.imported_at, d.updated_at, length(d.text) AS characters,
                    (SELECT count(*) FROM segments s WHERE s.document_id = d.id AND s.n > 0)
                        AS turns,
+                   (SELECT group_concat(DISTINCT kind) FROM segments s
+                    WHERE s.document_id = d.id AND s.n > 0) AS unit_kinds,
                    (SELECT group_concat(speaker, char(31)) FROM
                        (SELECT DISTINCT speaker FROM segments s
                         WHERE s.document_id = d.id AND speaker IS NOT NULL ORDER BY speaker))
