@@ -240,3 +240,21 @@ def test_exports_and_the_view_print_pseudonyms(coded, cli, tmp_path):
     page = (tmp_path / "v.html").read_text("utf-8")
     assert "志愿者甲" in page
     assert "王大姐" in cli.json("show", "a.txt", "-p", coded)["text"]  # the store keeps names
+
+
+def test_a_sheet_with_pseudonyms_goes_out_and_comes_back(coded, cli, tmp_path):
+    write(coded / "pseudonyms.csv", "name,pseudonym\n王大姐,志愿者甲\n")
+    sheet = tmp_path / "s.csv"
+    cli("sheet", "export", sheet, "--pseudonyms", "-p", coded)
+    text = sheet.read_text("utf-8-sig")
+    assert "志愿者甲" in text and "王大姐" not in text
+    rows = list(csv.reader(text.splitlines()))
+    header, body = rows[0], rows[1:]
+    i = header.index("codes")
+    for row in body:
+        if row[0] == "a.txt" and row[1] == "2":
+            row[i] = "problems.funds"
+    with sheet.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, *body])
+    report = cli.json("sheet", "import", sheet, "--coder", "bo", "-p", coded)
+    assert report["added"] == 1 and not report["errors"]

@@ -40,6 +40,7 @@ from casecode.cli.common import (
     OldCodeArg,
     OutOpt,
     ProjectOpt,
+    PseudonymsOpt,
     QuoteOpt,
     ReplaceOpt,
     RuleOpt,
@@ -256,6 +257,7 @@ def sheet_export_cli(
     coder: CoderOpt = None,
     layout: LayoutOpt = "list",
     force: ForceOpt = False,
+    pseudonyms: PseudonymsOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -266,7 +268,14 @@ def sheet_export_cli(
 
     with errors():
         result = export_sheet(
-            project, file, docs=docs, level=level, coder=coder, layout=layout, force=force
+            project,
+            file,
+            docs=docs,
+            level=level,
+            coder=coder,
+            layout=layout,
+            force=force,
+            pseudonyms=pseudonyms,
         )
     if as_json:
         print_json(result)
