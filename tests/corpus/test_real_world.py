@@ -435,3 +435,11 @@ def test_a_transcript_that_opens_with_short_turns_has_no_key():
     text = "Interviewer: Hello\nRespondent: Hi\nInterviewer: How are you?\nRespondent: Fine.\n"
     assert speaker_key(text) == {}
     assert [s for s, _ in said(text)] == ["Interviewer", "Respondent"] * 2
+
+
+def test_a_guess_from_little_text_is_reported_never_silent(tmp_path):
+    path = tmp_path / "short.txt"
+    path.write_bytes("老人互助".encode("gbk"))
+    raw = read_document(path)
+    assert (raw.encoding, raw.text) == ("gb18030", "老人互助")
+    assert raw.warnings and "guess" in raw.warnings[0]
