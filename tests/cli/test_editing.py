@@ -258,3 +258,8 @@ def test_a_sheet_with_pseudonyms_goes_out_and_comes_back(coded, cli, tmp_path):
         csv.writer(fh).writerows([header, *body])
     report = cli.json("sheet", "import", sheet, "--coder", "bo", "-p", coded)
     assert report["added"] == 1 and not report["errors"]
+
+
+def test_the_preamble_cannot_be_tagged(coded, cli):
+    result = cli("tag", "a.txt", "0", "problems.funds", "-p", coded, ok=False)
+    assert "turns count from 1" in result.stderr and result.exit_code == 1

@@ -23,7 +23,7 @@ def explain(
 
     with using_project(project) as proj:
         store = proj.store
-        row, seg = resolve_turn(store, doc, turn)
+        row, seg = resolve_turn(store, doc, turn, structure=True)
         if not seg.counted:  # a title, header, metadata line or heading: never coded
             what = {"heading": "a heading", "comment": "a comment"}.get(
                 seg.kind, "the document's preamble (title, header and metadata lines)"

@@ -91,10 +91,16 @@ def resolve_documents(store, refs) -> list:
     return list({r["id"]: r for r in rows}.values())
 
 
-def resolve_turn(store, doc: str | int, turn: int):
-    """A document and one of its turns (a ``Segment``), or a clear error. Turn 0 and below name
-    the document's structure (preamble, headings), which ``show`` numbers below 1."""
+def resolve_turn(store, doc: str | int, turn: int, *, structure: bool = False):
+    """A document and one of its turns (a ``Segment``), or a clear error. With ``structure``,
+    turn 0 and below name the document's preamble and headings (``show --json`` numbers them
+    below 1; 0 is the first of them)."""
     row = resolve_document(store, doc)
+    if turn <= 0 and not structure:
+        raise CasecodeError(
+            f"{row['name']} has no turn {turn}: turns count from 1",
+            hint="0 and below are the document's preamble and headings, which are not coded",
+        )
     segments = store.segments(row["id"], structure=turn <= 0)
     seg = next((s for s in segments if s.n == turn), None)
     if seg is None and turn == 0:
