@@ -263,3 +263,16 @@ def test_a_sheet_with_pseudonyms_goes_out_and_comes_back(coded, cli, tmp_path):
 def test_the_preamble_cannot_be_tagged(coded, cli):
     result = cli("tag", "a.txt", "0", "problems.funds", "-p", coded, ok=False)
     assert "turns count from 1" in result.stderr and result.exit_code == 1
+
+
+def test_names_found_in_texts():
+    from casecode.corpus.pseudonyms import find_names
+
+    zh = find_names("李國麟議員：主席，我想問局長。王建国书记说，张国柱也来了。明白了。", "zh")
+    assert {"李國麟", "王建国"} <= set(zh) and "明白" not in zh
+    en = find_names(
+        "Ms Carey asked Sam Jordan about Shared Lives. Our shared lives matter. "
+        "Mr Hancock's view was clear.",
+        "en",
+    )
+    assert {"Ms Carey", "Sam Jordan", "Mr Hancock"} <= set(en) and "Shared Lives" not in en

@@ -45,6 +45,21 @@ _NOT_NAMES = re.compile(
 )
 
 
+# Common surnames, Simplified and Traditional: a Chinese name the tagger finds must start with one.
+_SURNAMES = frozenset(
+    "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何高林罗羅郑鄭梁谢謝宋唐许許韩韓冯馮"
+    "邓鄧曹彭曾肖萧蕭田董袁潘于蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鍾谭譚陆陸汪范金"
+    "石廖贾賈夏韦韋付方白邹鄒孟熊秦邱江尹薛闫閻段雷侯龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢"
+    "严嚴覃武戴莫孔向汤湯易麦麥葛单單涂鄺邝容岑區区甘游柯翁温溫施洪左伍"
+)
+# A surname and a given name before a title: 李國麟議員, 王建国书记, 陈老师.
+_TITLED_ZH = re.compile(
+    r"([" + "".join(sorted(_SURNAMES)) + r"][\u3400-\u9fff]{1,2}?)"
+    r"(?=议员|議員|先生|女士|小姐|书记|書記|主任|局长|局長|司长|司長|老师|老師|会长|會長|村长|村長|"
+    r"镇长|鎮長|教授|医生|醫生|律师|律師)"
+)
+
+
 def pseudonym_path(project: Project) -> Path:
     return project.root / PSEUDONYM_FILE
 
@@ -90,15 +105,13 @@ def apply_pseudonyms(text: str, table: dict[str, str]) -> str:
 
 
 def find_names(text: str, language: str) -> Counter[str]:
-    """People's names in a text: jieba's ``nr`` tags for Chinese; spaCy PERSON entities when a
-    pipeline is installed, else capitalised names (Ms Carey, Sam Jordan), for English."""
+    """People's names in a text: for Chinese, jieba's person-name (``nr``) words that begin with
+    a common surname, and surname + given name before a title (李國麟議員); for English, a spaCy
+    pipeline's PERSON entities when one is installed, else capitalised names (Ms Carey, Sam
+    Jordan) none of whose words the text also writes in lower case."""
     found: Counter[str] = Counter()
     if language in ("zh", "mixed"):
-        import jieba.posseg
-
-        for pair in jieba.posseg.cut(text):
-            if pair.flag == "nr" and len(pair.word) >= 2:
-                found[pair.word] += 1
+        found.update(_chinese_names(text))
     if language != "zh":
         nlp = _spacy_pipeline()
         if nlp is not None:
@@ -106,9 +119,33 @@ def find_names(text: str, language: str) -> Counter[str]:
                 if ent.label_ == "PERSON" and " " in ent.text.strip():
                     found[ent.text.strip()] += 1
         else:
+            lower = set(re.findall(r"\b[a-z][a-z'’-]+\b", text))
             for m in _CAPITALISED.finditer(text):
-                if not _NOT_NAMES.match(m.group(0)):
-                    found[m.group(0)] += 1
+                name = re.sub(r"['’]s$", "", m.group(0))  # Mr Hancock's: Mr Hancock
+                words = [w for w in name.split() if not re.fullmatch(_TITLE, w)]
+                if not _NOT_NAMES.match(name) and not any(w.lower() in lower for w in words):
+                    found[name] += 1
+    return found
+
+
+def _chinese_names(text: str) -> Counter[str]:
+    import jieba
+    import jieba.posseg
+
+    from casecode.corpus.language import traditional_to_simplified
+
+    jieba.setLogLevel(60)
+    # tagged in Simplified (jieba's dictionary), reported as written: the mapping keeps lengths
+    simplified = text.translate(str.maketrans(traditional_to_simplified()))
+    found: Counter[str] = Counter()
+    pos = 0
+    for pair in jieba.posseg.cut(simplified, HMM=False):
+        word = pair.word
+        if pair.flag == "nr" and 2 <= len(word) <= 4 and text[pos] in _SURNAMES:
+            found[text[pos : pos + len(word)]] += 1
+        pos += len(word)
+    for m in _TITLED_ZH.finditer(text):
+        found[m.group(1)] += 1
     return found
 
 
