@@ -89,7 +89,7 @@ def test_speakers_merge_spellings_and_set_a_role(coded, cli, tmp_path):
         "--role", "respondent", "-p", coded,
     )  # fmt: skip
     merged = next(r for r in rows if r["speaker"] == "Interviewee")
-    assert merged["turns"] == 3 and merged["merged"] == ["interviewee1"]
+    assert merged["turns"] == 3 and merged["merged"] == ["Interviewee1"]
     assert not {"interviewee", "Interviewee1"} & {r["speaker"] for r in rows}
     # a later import uses the aliases too
     write(tmp_path / "c.txt", "Interviewer: 你好？\ninterviewee: 好。\nInterviewer: 再见？\n")

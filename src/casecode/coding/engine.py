@@ -478,7 +478,10 @@ class Engine:
     def _judge(self, i, rule, unit, hits, text, tokens, form, everywhere, index) -> Judgement:
         if not self._allows(i, unit.speaker):
             who = unit.speaker or "no speaker"
-            return Judgement(rule, unit, "skipped", f"speaker '{who}' does not count for this rule")
+            side = " (the questioning side)" if self._roles.get(unit.speaker or "") else ""
+            return Judgement(
+                rule, unit, "skipped", f"speaker '{who}'{side} does not count for this rule"
+            )
         if rule.lang:
             lang = self._languages.get((unit.start, unit.end))
             if lang is None:

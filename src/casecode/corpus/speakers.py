@@ -24,7 +24,11 @@ def load_aliases(store) -> dict[str, Any]:
     """``{"names": {spelling (case-folded): name}, "roles": {name: role}}`` from the store."""
     raw = store.setting(_SETTING)
     data = json.loads(raw) if raw else {}
-    return {"names": data.get("names", {}), "roles": data.get("roles", {})}
+    return {
+        "names": data.get("names", {}),
+        "roles": data.get("roles", {}),
+        "spellings": data.get("spellings", {}),  # case-folded → as first written
+    }
 
 
 def apply_aliases(segments: list[Segment], aliases: dict[str, Any]) -> list[Segment]:
@@ -76,6 +80,10 @@ def speakers(
             aliases = load_aliases(store)
             for spelling in [*merge, target]:
                 aliases["names"][spelling.strip().casefold()] = target
+                written = (
+                    folded.get(spelling.casefold(), spelling) if spelling not in known else spelling
+                )
+                aliases["spellings"].setdefault(spelling.strip().casefold(), written.strip())
             for old, new in list(aliases["names"].items()):  # earlier merges into a spelling
                 if new.casefold() in {m.casefold() for m in merge}:
                     aliases["names"][old] = target
@@ -91,7 +99,7 @@ def speakers(
         merged: dict[str, list[str]] = {}
         for spelling, name in aliases["names"].items():
             if spelling != name.casefold():
-                merged.setdefault(name, []).append(spelling)
+                merged.setdefault(name, []).append(aliases["spellings"].get(spelling, spelling))
         return [
             {
                 "speaker": r["speaker"],
