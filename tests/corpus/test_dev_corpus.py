@@ -42,6 +42,10 @@ def test_podcasts_with_a_speaker_key_name_their_speakers_in_full():
             assert len(turns) == opened, path.name
         # numbered turns count speech only: the key and the front matter are not turns
         assert [s.n for s in turns] == list(range(1, len(turns) + 1))
+        # the host asks: one speaker is the questioning side wherever there is a conversation
+        counts = Counter(s.speaker for s in turns)
+        if max(counts.values()) >= 3:
+            assert len({s.speaker for s in turns if s.role == "interviewer"}) == 1, path.name
 
 
 def test_shared_lives_podcast():

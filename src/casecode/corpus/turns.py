@@ -471,7 +471,7 @@ def speaker_roles(text: str, segments: list[Segment]) -> list[Segment]:
     """Each turn with its speaker's role: ``interviewer`` for the questioning side, known by
     a role word (访谈者, 主持人, 主席, host, counsel, chair ...) or, when no speaker has one, by
     the document's pattern: the speaker whose turns are most often questions, when that is at
-    least half of their turns and twice as often as anyone else's."""
+    least a quarter of their turns and twice anyone else's share."""
     turns = [s for s in segments if s.kind == "turn" and s.speaker]
     speakers = list(dict.fromkeys(s.speaker for s in turns))
     asking = {sp for sp in speakers if _ASKING_ROLE.match(sp)}
@@ -484,7 +484,7 @@ def speaker_roles(text: str, segments: list[Segment]) -> list[Segment]:
         if ratio:
             best = max(ratio, key=lambda sp: ratio[sp])
             others = [r for sp, r in ratio.items() if sp != best] or [0.0]
-            if ratio[best] >= 0.5 and ratio[best] >= 2 * max(others):
+            if ratio[best] >= 0.25 and ratio[best] >= 2 * max(others):
                 asking = {best}
     if not asking:
         return segments
