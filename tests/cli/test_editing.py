@@ -40,7 +40,8 @@ def _build(cli, project, folder):
     cli("codebook", "use", write(folder / "cb.yaml", CODING_CODEBOOK), "-p", project)
     cli("code", "-p", project)
     cli("tag", "a.txt", "2", "process.volunteers", "--coder", "ann", "-p", project)
-    cli("memo", "add", "a.txt", "the first talk", "-p", project, ok=None)
+    cli("memo", "add", "the first talk", "--doc", "a.txt", "-p", project)
+    cli("memo", "add", "money matters", "--code", "problems.funds", "-p", project)
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +127,9 @@ def test_rm_keeps_everything_and_restore_puts_it_back(coded, cli):
     assert len(after["memos"]) == len(before["memos"])
     with pytest.raises(Exception, match="restored already"):
         restore_document(coded, result["record"])
+    db = sqlite3.connect(coded / "casecode.db")
+    actions = [r[0] for r in db.execute("SELECT action FROM document_events ORDER BY id")]
+    assert actions == ["remove", "restore"]
 
 
 def test_rm_of_an_unknown_document_is_one_line_and_changes_nothing(coded, cli):
@@ -137,10 +141,17 @@ def test_rm_of_an_unknown_document_is_one_line_and_changes_nothing(coded, cli):
 
 
 def test_rename_a_document(coded, cli):
+    memos = cli.json("show", "a.txt", "-p", coded)["memos"]
+    assert [m["text"] for m in memos] == ["the first talk"]
     cli("rename", "a.txt", "张家村/a.txt", "-p", coded)
+    assert cli.json("show", "张家村/a.txt", "-p", coded)["memos"] == memos
     names = [d["name"] for d in cli.json("docs", "-p", coded)]
     assert names == ["张家村/a.txt", "b.txt"]
     assert cli.json("show", "张家村/a.txt", "--codings", "-p", coded)["codings"]
+    db = sqlite3.connect(coded / "casecode.db")
+    logged = db.execute("SELECT action, detail FROM document_events").fetchall()
+    assert logged == [("rename", "a.txt -> 张家村/a.txt")]
+    assert "rename" not in {r["coder"] for r in cli.json("coders", "-p", coded)}
     refused = cli("rename", "b.txt", "张家村/a.txt", "-p", coded, ok=False)
     assert "exists already" in refused.stderr and refused.exit_code == 1
 
@@ -150,7 +161,7 @@ def test_rename_and_merge_codes_move_every_coding_and_keep_history(coded, cli):
     n_funds = sum(c["code"] == "problems.funds" for c in before)
     assert n_funds
     moved = cli.json("codebook", "rename-code", "problems.funds", "problems.money", "-p", coded)
-    assert moved["codings"] >= n_funds
+    assert moved["codings"] >= n_funds and moved["memos"] == 1
     after = cli.json("show", "a.txt", "--codings", "-p", coded)["codings"]
     assert sum(c["code"] == "problems.money" for c in after) == n_funds
     assert not any(c["code"] == "problems.funds" for c in after)

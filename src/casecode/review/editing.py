@@ -29,7 +29,9 @@ def remove_document(
         return {"document": row["name"], "id": row["id"], "codings": codings, "record": record}
 
 
-def restore_document(project: str | Path | Project | None, record: int) -> dict[str, Any]:
+def restore_document(
+    project: str | Path | Project | None, record: int, *, actor: str | None = None
+) -> dict[str, Any]:
     """Put back a document ``casecode rm`` removed (by the record id ``rm`` printed), with its
     codings, memos and history, under its name and ids."""
     with using_project(project) as proj:
@@ -53,14 +55,15 @@ def restore_document(project: str | Path | Project | None, record: int) -> dict[
                 for item in data[key]:
                     item["document_id"] = doc_id
         with store.transaction():
-            store.restore_record(int(record), data)
+            store.restore_record(int(record), data, actor or default_coder())
         return {"document": name, "id": doc_id, "codings": len(data["codings"])}
 
 
 def rename_document(
-    project: str | Path | Project | None, doc: str | int, name: str
+    project: str | Path | Project | None, doc: str | int, name: str, *, actor: str | None = None
 ) -> dict[str, Any]:
-    """``casecode rename``: give a document a new name (its codings, memos and history stay)."""
+    """``casecode rename``: give a document a new name (its codings, memos and history stay; the
+    rename is logged in the coding history, action ``rename``)."""
     name = name.strip()
     if not name:
         raise CasecodeError("a document needs a name")
@@ -71,7 +74,7 @@ def rename_document(
         if other is not None and other["id"] != row["id"]:
             raise CasecodeError(f"a document named '{name}' exists already")
         with store.transaction():
-            store.rename_document(row["id"], row["name"], name)
+            store.rename_document(row["id"], row["name"], name, actor or default_coder())
         return {"id": row["id"], "old": row["name"], "new": name}
 
 

@@ -222,6 +222,8 @@ class Store:
             self.db.execute("DELETE FROM memos WHERE id = ?", (memo["id"],))
         self.db.execute("DELETE FROM codings WHERE document_id = ?", (doc_id,))
         self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        name = record["document"]["name"]
+        self.log_document_event(doc_id, "remove", actor, f"{name}: record {cur.lastrowid}")
         return int(cur.lastrowid)
 
     def removed_document(self, record_id: int) -> sqlite3.Row | None:
@@ -234,7 +236,7 @@ class Store:
             "SELECT id, name, actor, removed_at, restored_at FROM removed_documents ORDER BY id"
         ).fetchall()
 
-    def restore_record(self, record_id: int, record: dict[str, Any]) -> None:
+    def restore_record(self, record_id: int, record: dict[str, Any], actor: str) -> None:
         """Put back every row a ``remove_document`` record holds, with its ids."""
         for table, key in (
             ("documents", "document"),
@@ -256,14 +258,32 @@ class Store:
         self.db.execute(
             "UPDATE removed_documents SET restored_at = ? WHERE id = ?", (utcnow(), record_id)
         )
+        doc = record["document"]
+        self.log_document_event(doc["id"], "restore", actor, f"{doc['name']}: record {record_id}")
 
-    def rename_document(self, doc_id: int, old: str, new: str) -> None:
+    def rename_document(self, doc_id: int, old: str, new: str, actor: str) -> None:
+        """A new name, logged in ``document_events`` (action ``rename``, ``old -> new``)."""
         self.db.execute(
             "UPDATE documents SET name = ?, updated_at = ? WHERE id = ?", (new, utcnow(), doc_id)
         )
         self.db.execute(
             "UPDATE memos SET target = ? WHERE target_kind = 'document' AND target = ?", (new, old)
         )
+        self.log_document_event(doc_id, "rename", actor, f"{old} -> {new}")
+
+    def log_document_event(self, doc_id: int, action: str, actor: str, detail: str) -> None:
+        self.db.execute(
+            "INSERT INTO document_events (document_id, action, actor, detail, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (doc_id, action, actor, detail, utcnow()),
+        )
+
+    def document_events(self, doc_id: int | None = None) -> list[sqlite3.Row]:
+        """Renames, removals and restorations (of one document, or all), oldest first."""
+        return self.db.execute(
+            "SELECT * FROM document_events WHERE ? IS NULL OR document_id = ? ORDER BY id",
+            (doc_id, doc_id),
+        ).fetchall()
 
     def codings_of_code(self, code_id: str) -> list[sqlite3.Row]:
         return self.db.execute(

@@ -299,9 +299,10 @@ def _v8(db: sqlite3.Connection) -> None:
 def _v9(db: sqlite3.Connection) -> None:
     """Real-world material: a document's ``kind`` (interview, document or notes) and the hash of
     the file it came from (its stored text may be cleaned); a turn's speaker ``role``
-    (``interviewer`` for the questioning side); and ``removed_documents``, where ``casecode rm``
+    (``interviewer`` for the questioning side); ``removed_documents``, where ``casecode rm``
     keeps everything it removes (the document, its turns, attributes, codings, memos and their
-    history, as JSON) so it can be restored. Documents already stored are interviews when any of
+    history, as JSON) so it can be restored; and ``document_events`` (renames, removals,
+    restorations). Documents already stored are interviews when any of
     their segments has a speaker, else documents."""
     _script(
         db,
@@ -319,6 +320,15 @@ def _v9(db: sqlite3.Connection) -> None:
             removed_at  TEXT NOT NULL,
             record      TEXT NOT NULL,
             restored_at TEXT
+        );
+        -- What happened to documents (rename, remove, restore), kept when they are removed.
+        CREATE TABLE document_events (
+            id          INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL,
+            action      TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            detail      TEXT,
+            at          TEXT NOT NULL
         );
         """,
     )
