@@ -443,3 +443,28 @@ def test_a_guess_from_little_text_is_reported_never_silent(tmp_path):
     raw = read_document(path)
     assert (raw.encoding, raw.text) == ("gb18030", "老人互助")
     assert raw.warnings and "guess" in raw.warnings[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Dana", "Sam Ortiz", None]),
+            st.text(alphabet="abc xyz老人互助，。?", min_size=1, max_size=25).filter(str.strip),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_caption_turns_hold_exactly_what_the_cues_say(tmp_path_factory, cues):
+    lines = ["WEBVTT", ""]
+    for i, (who, words) in enumerate(cues):
+        voice = f"<v {who}>" if who else ""
+        lines += [f"00:00:{i:02d}.000 --> 00:00:{i:02d}.900", voice + words.strip(), ""]
+    path = tmp_path_factory.mktemp("vtt") / "c.vtt"
+    path.write_text("\n".join(lines), "utf-8")
+    raw = read_document(path)
+    said_text = " ".join(raw.text[s.start : s.end] for s in raw.segments)
+    assert said_text.split() == " ".join(w.strip() for _, w in cues).split()
+    for s in raw.segments:
+        assert raw.text[s.label_start : s.start].endswith((": ", "：", "] "))
