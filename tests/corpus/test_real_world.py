@@ -468,3 +468,10 @@ def test_caption_turns_hold_exactly_what_the_cues_say(tmp_path_factory, cues):
     assert said_text.split() == " ".join(w.strip() for _, w in cues).split()
     for s in raw.segments:
         assert raw.text[s.label_start : s.start].endswith((": ", "：", "] "))
+
+
+def test_a_comment_late_in_an_article_leaves_its_paragraphs_content():
+    text = "# News\n\n" + "\n\n".join(f"Paragraph {i} about the home." for i in range(8))
+    text += "\n\n<!-- end of story -->\n\nLast line.\n"
+    segs = split_turns(text)
+    assert [s.kind for s in segs if s.n > 0] == ["paragraph"] * 9

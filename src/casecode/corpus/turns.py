@@ -432,6 +432,8 @@ def _document_units(text: str, pieces: list) -> list:
         len(pieces),
     )
     comment = next((i for i, p in enumerate(pieces[:first_article]) if p[5] == "comment"), None)
+    if comment is not None and sum(p[5] == "paragraph" for p in pieces[:comment]) > 6:
+        comment = None  # a comment far into the text marks no header block
     out = []
     for i, p in enumerate(pieces):
         label_start, s, e, speaker, time, what = p
