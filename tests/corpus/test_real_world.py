@@ -475,3 +475,8 @@ def test_a_comment_late_in_an_article_leaves_its_paragraphs_content():
     text += "\n\n<!-- end of story -->\n\nLast line.\n"
     segs = split_turns(text)
     assert [s.kind for s in segs if s.n > 0] == ["paragraph"] * 9
+
+
+def test_a_dated_sentence_in_the_body_is_content():
+    text = "# 新闻\n\n省人大常委会召开会议。\n\n2021年9月29日，会议表决通过了条例修正案。\n"
+    assert [s.kind for s in split_turns(text) if s.n > 0] == ["paragraph", "paragraph"]

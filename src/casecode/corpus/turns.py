@@ -435,11 +435,13 @@ def _document_units(text: str, pieces: list) -> list:
     if comment is not None and sum(p[5] == "paragraph" for p in pieces[:comment]) > 6:
         comment = None  # a comment far into the text marks no header block
     out = []
+    content = False  # a paragraph of content came already: no more header block
     for i, p in enumerate(pieces):
         label_start, s, e, speaker, time, what = p
-        early = (comment is not None and i < comment) or _HISTORY.match(text[s:e])
+        early = (comment is not None and i < comment) or (not content and _HISTORY.match(text[s:e]))
         if what == "paragraph" and i < first_article and early:
             what = "preamble"
+        content = content or what == "paragraph"
         if what == "paragraph" and _ARTICLE.match(text[s:e]):
             what = "article"
         elif what == "paragraph" and out and out[-1][5] == "article" and i > first_article:
