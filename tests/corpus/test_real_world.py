@@ -236,6 +236,8 @@ def test_html_is_read_as_its_text(tmp_path):
     assert raw.text.startswith("# Minutes of the village meeting")
     assert said(raw.text) == [("Chair", "We begin."), ("Treasurer", "The fund has 2,000 yuan.")]
     assert html_text("<p>a &amp; b</p>") == "a & b"
+    table = "<table><tr><td>Chair</td><td>We begin.</td></tr><tr><td>李会长</td><td>好。</td></tr>"
+    assert said(html_text(table + "</table>")) == [("Chair", "We begin."), ("李会长", "好。")]
 
 
 # ---------------------------------------------------------------------------- PDF and cleaning

@@ -162,6 +162,8 @@ def html_text(markup: str) -> str:
                     self.parts.append("#" * int(tag[1:]) + " ")
             elif tag in ("b", "strong"):
                 self.parts.append("**")
+            elif tag in ("td", "th"):
+                self.parts.append("\t")
 
         def handle_endtag(self, tag):
             if tag in ("script", "style", "head", "noscript", "template"):
@@ -179,6 +181,8 @@ def html_text(markup: str) -> str:
     parser.feed(markup)
     parser.close()
     lines = [line.strip() for line in "".join(parser.parts).split("\n")]
+    # a table row `speaker │ words` reads as `speaker: words`, as in Word files
+    lines = [_joined_row(line.split("\t")) if "\t" in line else line for line in lines]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
