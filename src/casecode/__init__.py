@@ -61,6 +61,14 @@ _EXPORTS = {
     "Codebook": "casecode.codebook",
     "split_turns": "casecode.corpus.turns",
     "Columns": "casecode.corpus.readers",
+    "speakers": "casecode.corpus.speakers",
+    "pseudonymize": "casecode.corpus.pseudonyms",
+    "load_pseudonyms": "casecode.corpus.pseudonyms",
+    "remove_document": "casecode.review.editing",
+    "restore_document": "casecode.review.editing",
+    "rename_document": "casecode.review.editing",
+    "rename_code": "casecode.review.editing",
+    "merge_code": "casecode.review.editing",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

@@ -20,7 +20,14 @@ class Segment:
     end: int
     label_start: int
     timestamp: str | None = None
-    kind: str = "turn"  # "turn" | "paragraph"
+    kind: str = "turn"  # turn | paragraph | article | heading | preamble
+    role: str | None = None  # "interviewer": the questioning side (host, counsel, chair ...)
+
+    @property
+    def counted(self) -> bool:
+        """Whether it is a numbered unit (a turn, article or paragraph): ``n`` > 0. Headings and
+        a document's preamble (title, header, metadata lines) are kept, numbered below 1."""
+        return self.n > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +46,4 @@ class Document:
     imported_at: str
     attributes: dict[str, str] = field(default_factory=dict)
     metadata: dict[str, str] = field(default_factory=dict)
+    kind: str = "interview"  # interview | document | notes

@@ -141,9 +141,13 @@ def test_a_batch_imports_the_good_files_and_lists_every_failure(tmp_path, cli, p
 
 
 def test_unsupported_file_named_on_the_command_line_fails(tmp_path, cli, project):
-    path = write(tmp_path / "notes.pdf", "%PDF")
+    path = write(tmp_path / "notes.rtf", "{\\rtf1}")
     result = cli("import", path, "-p", project, ok=False)
     assert "unsupported file type" in result.stderr
+    # a PDF is read now; a damaged one is refused with its cause, in one line
+    damaged = write(tmp_path / "notes.pdf", "%PDF")
+    result = cli("import", damaged, "-p", project, ok=False)
+    assert "corrupt or unreadable .pdf" in result.stderr and result.exit_code == 1
 
 
 def test_globs_are_expanded(tmp_path, cli, project):

@@ -155,7 +155,8 @@ def test_broken_front_matter_names_the_file_and_line(tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+        ("notes.pdf", b"%PDF-1.4", "corrupt or unreadable .pdf"),
+        ("notes.rtf", b"{\\rtf1}", "unsupported file type '.rtf'"),
         ("empty.txt", b"", "empty file"),
         ("blank.md", b"\n\n  \n", "empty file"),
         ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "binary file"),

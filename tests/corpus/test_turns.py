@@ -171,8 +171,10 @@ def test_turn_spans_are_ordered_disjoint_and_cover_every_non_blank_character(tex
     segs = split_turns(text)
     covered = [False] * len(text)
     previous_end = 0
-    for i, s in enumerate(segs, start=1):
-        assert s.n == i
+    # speech (and a document's units) is numbered 1, 2, ...; structure -1, -2, ... in order
+    assert [s.n for s in segs if s.n > 0] == list(range(1, sum(s.n > 0 for s in segs) + 1))
+    assert [s.n for s in segs if s.n < 0] == list(range(-1, -sum(s.n < 0 for s in segs) - 1, -1))
+    for s in segs:
         assert 0 <= s.label_start <= s.start <= s.end <= len(text)
         assert s.label_start >= previous_end  # ordered, no overlap
         previous_end = s.end

@@ -657,7 +657,7 @@ def test_a_broken_template_is_refused_and_nothing_is_written(coded, cli, tmp_pat
 def test_a_bad_pseudonyms_file_is_a_one_line_error(coded, cli, tmp_path):
     write(coded / "pseudonyms.csv", "real,fake\n上坊村,甲村\n")
     result = cli("report", "--out", tmp_path / "r.docx", "-p", coded, ok=False)
-    assert "pseudonyms need the columns name and pseudonym" in result.stderr
+    assert "needs the columns name and pseudonym" in result.stderr
     assert "pseudonyms.csv" in result.stderr and not (tmp_path / "r.docx").exists()
 
 

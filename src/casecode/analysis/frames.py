@@ -30,6 +30,7 @@ from casecode.codebook.refs import code_refs
 from casecode.codebook.use import project_codebook
 from casecode.coding.settings import document_tokens, project_tokenizer
 from casecode.corpus.documents import resolve_documents
+from casecode.corpus.pseudonyms import apply_pseudonyms, load_pseudonyms
 from casecode.errors import CasecodeError
 from casecode.project import Project, using_project
 
@@ -372,16 +373,20 @@ def export_codings(
     where: str | Iterable[str] | None = None,
     lang: str | None = None,
     force: bool = False,
+    pseudonyms: bool = False,
 ):
     """``casecode export codings``: one row per coding (tidy, long format): its document, case,
     turn, speaker, span, text, code and label, coder, origin and rule, status, confidence, reviewer
     and memo, then one column per attribute. Codings of codes the codebook no longer has are kept.
+    ``pseudonyms``: names in the project's pseudonyms.csv are printed as their pseudonyms (in the
+    document, case and speaker columns, the text and the memos); the store is not changed.
     """
     import pandas as pd
 
     _check_out(out, force)
     with using_project(project) as proj:
         corpus = _load(proj, coder=coder, status=status, where=_where(where), keep_unknown=True)
+        table = load_pseudonyms(proj) if pseudonyms else {}
     lang = label_language(corpus, lang)
     attrs = _attribute_columns(corpus, _CODING_COLUMNS)
     turns = {(t.doc, t.n): t for t in corpus.turns}
@@ -415,6 +420,11 @@ def export_codings(
         }
         for key, column in attrs.items():
             record[column] = doc.attributes.get(key, "")
+        if table:
+            for column in ("document", "case", "speaker"):
+                record[column] = table.get(record[column], record[column])
+            for column in ("text", "memo"):
+                record[column] = apply_pseudonyms(record[column], table)
         records.append(record)
     frame = pd.DataFrame.from_records(records, columns=[*_CODING_COLUMNS, *attrs.values()])
     frame.attrs.update(labels={}, warnings=corpus.warnings())

@@ -29,6 +29,7 @@ from casecode.cli.common import (
     PercentOpt,
     PrintOpt,
     ProjectOpt,
+    PseudonymsOpt,
     QueryArg,
     RowsOpt,
     StatusOpt,
@@ -316,6 +317,7 @@ def export_codings_cli(
     where: WhereOpt = None,
     lang: LangOpt = None,
     force: ForceOpt = False,
+    pseudonyms: PseudonymsOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -327,7 +329,14 @@ def export_codings_cli(
 
     with errors():
         frame = export(
-            project, out_file, coder=coder, status=status, where=where, lang=lang, force=force
+            project,
+            out_file,
+            coder=coder,
+            status=status,
+            where=where,
+            lang=lang,
+            force=force,
+            pseudonyms=pseudonyms,
         )
     _warn(frame)
     if as_json:

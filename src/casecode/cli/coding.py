@@ -86,6 +86,9 @@ def explain_cli(
     out.print(f"[bold]{escape(result['document'])}[/] turn {turn} {escape(speaker)}")
     out.print(text, soft_wrap=True)
     out.print()
+    if result.get("structure"):
+        out.print(escape(result["structure"].capitalize()) + ".")
+        return
     if not result["rules"]:
         out.print("No rule of the codebook matched anything in this turn.")
     colours = {"fired": "green", "vetoed": "red", "skipped": "yellow", "unmatched": "dim"}

@@ -182,7 +182,8 @@ LangOpt = Annotated[
 DocLangOpt = Annotated[
     str | None,
     typer.Option(
-        "--doc-lang", help="The documents' language (zh, en, mixed), instead of detecting it."
+        "--doc-lang",
+        help="The documents' language (zh, en, mixed, other), instead of detecting it.",
     ),
 ]
 
@@ -348,8 +349,32 @@ MemoOpt = Annotated[str | None, typer.Option("--memo", help="A note on this codi
 OfOpt = Annotated[str, typer.Option("--of", help="Whose suggestions.")]
 AsOpt = Annotated[
     str | None,
-    typer.Option("--as", help="Reviewer recorded with each decision (default: you)."),
+    typer.Option(
+        "--as",
+        help="The name recorded: the reviewer of each decision (default: you), or the speaker "
+        "merged spellings become (speakers --merge).",
+    ),
 ]
+KindOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        help="What the files are: interview (speaker turns), document (articles, paragraphs) "
+        "or notes; detected when left out.",
+    ),
+]
+MergeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--merge", help="A speaker spelling to merge (repeat it; name the result --as)."),
+]
+RoleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--role",
+        help="With --merge: the speaker's role, interviewer (the questioning side) or respondent.",
+    ),
+]
+
 DecidedOpt = Annotated[
     bool,
     typer.Option("--decided", help="Go through accepted and rejected ones, to change them."),
@@ -421,7 +446,9 @@ PseudonymsOpt = Annotated[
     bool,
     typer.Option(
         "--pseudonyms",
-        help="Name speakers, cases and documents Speaker 1, Case A, Document 1 (roles kept).",
+        help="Print pseudonyms, not names: those of pseudonyms.csv (casecode pseudonymize); "
+        "view also names other speakers, cases and documents Speaker 1, Case A, Document 1 "
+        "(roles kept).",
     ),
 ]
 
@@ -433,6 +460,9 @@ PathsArg = Annotated[
 CorpusArg = Annotated[list[str], typer.Argument(help="Transcript files or folders.")]
 AttributesArg = Annotated[Path, typer.Argument(help="CSV/XLSX keyed by 'document' or 'case'.")]
 DocArg = Annotated[str, typer.Argument(help="Document id or name.")]
+NewNameArg = Annotated[str, typer.Argument(help="The new name.")]
+OldCodeArg = Annotated[str, typer.Argument(help="The code id its codings have now.")]
+NewCodeArg = Annotated[str, typer.Argument(help="The code id they get.")]
 TurnArg = Annotated[int, typer.Argument(help="Turn number (see casecode show).")]
 CodeArg = Annotated[str, typer.Argument(help="Code id, unique id prefix or label.")]
 CodesArg = Annotated[list[str], typer.Argument(help="Code ids, unique id prefixes or labels.")]

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from casecode.analysis.coded import show_document
 from casecode.cli.common import (
+    AsOpt,
     AttributesArg,
     AttributesOpt,
     CodingsFlagOpt,
@@ -19,11 +20,14 @@ from casecode.cli.common import (
     EncodingOpt,
     InitProjectOpt,
     JsonOpt,
+    KindOpt,
     LangOpt,
+    MergeOpt,
     NameOpt,
     PathsArg,
     ProjectOpt,
     ReplaceOpt,
+    RoleOpt,
     SpeakerColumnOpt,
     TextColumnOpt,
     TimeColumnOpt,
@@ -42,7 +46,9 @@ from casecode.cli.render import (
 )
 from casecode.corpus.documents import list_documents
 from casecode.corpus.importing import import_documents, set_attributes
+from casecode.corpus.pseudonyms import pseudonymize
 from casecode.corpus.readers import Columns
+from casecode.corpus.speakers import speakers
 from casecode.project import CONFIG_NAME, init_project
 
 
@@ -77,12 +83,14 @@ def import_cli(
     doc_lang: DocLangOpt = None,
     attributes: AttributesOpt = None,
     replace: ReplaceOpt = False,
+    kind: KindOpt = None,
     text_column: TextColumnOpt = None,
     speaker_column: SpeakerColumnOpt = None,
     time_column: TimeColumnOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import transcripts (.txt .md .docx .odt .csv .xlsx) and split them into speaker turns.
+    """Import transcripts and documents (.txt .md .rst .html .pdf .docx .odt .csv .xlsx .vtt .srt)
+    and split them into speaker turns, or articles and paragraphs.
 
     --replace updates documents whose file changed, keeping their codings."""
 
@@ -94,6 +102,7 @@ def import_cli(
             doc_lang=doc_lang,
             attributes=attributes,
             replace=replace,
+            kind=kind,
             columns=Columns(text_column, speaker_column, time_column),
             progress=progress,
         )
@@ -158,3 +167,48 @@ def show_cli(
         render_coded(document)
     else:
         render_document(document)
+
+
+def speakers_cli(
+    merge: MergeOpt = None,
+    as_name: AsOpt = None,
+    role: RoleOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the speakers (role, turns, documents), or merge spellings into one speaker.
+
+    casecode speakers --merge Interviewee --merge interviewee1 --as Interviewee --role respondent"""
+
+    with errors():
+        rows = speakers(project, merge=merge, as_name=as_name, role=role)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        out.print("No speakers: no document has speaker turns.")
+        return
+    for r in rows:
+        merged = f"  (also: {', '.join(r['merged'])})" if r["merged"] else ""
+        out.print(
+            f"{escape(r['speaker'])}  [dim]{r['role']}[/]  {r['turns']} turns in "
+            f"{r['documents']} document(s){escape(merged)}"
+        )
+
+
+def pseudonymize_cli(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """Add the people named in speaker labels and texts to pseudonyms.csv (edit it after).
+
+    Names already in the table, and your edits, are kept."""
+
+    with errors():
+        result = pseudonymize(project)
+    if as_json:
+        print_json(result)
+        return
+    out.print(
+        f"{len(result['added'])} name(s) added; {result['names']} in "
+        f"[bold]{escape(result['file'])}[/]. Edit the pseudonym column as you like."
+    )
+    for row in result["added"][:20]:
+        out.print(f"  {escape(row['name'])} → {escape(row['pseudonym'])}  [dim]{row['source']}[/]")

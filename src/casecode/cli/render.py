@@ -302,7 +302,7 @@ def outcome_table(outcomes, width: int | None = None) -> Table:
             o.encoding or "",
             o.language or "",
             "" if o.turns is None else str(o.turns),
-            escape(o.message),
+            escape(o.message or ("" if o.kind in (None, "interview") else o.kind)),
         ]
         for o in outcomes
     ]
@@ -313,6 +313,9 @@ def render_import(report) -> None:
     done = [o for o in report.outcomes if o.status != "failed"]
     if done:
         out.print(outcome_table(done))
+    for o in done:
+        for warning in getattr(o, "warnings", []):
+            err.print(f"[yellow]warning:[/] {escape(o.path)}: {escape(warning)}")
     for o in report.failed:  # once, on stderr, one line each (for logs and pipes too)
         err.print(f"[bold red]error:[/] {escape(o.path)}: {escape(o.message)}")
     for a in report.attributes:
@@ -397,10 +400,18 @@ def _colour(coding: dict[str, Any]) -> str:
     return _PALETTE[sum(map(ord, top)) % len(_PALETTE)]
 
 
+def _counted(document: dict[str, Any]) -> int:
+    return sum(1 for t in document["turns"] if t["n"] > 0)
+
+
 def _turn_line(turn: dict[str, Any], width: int, body: Text | None = None) -> Text:
     """One numbered turn: number, [time], speaker, text (the terminal wraps it, so Chinese text
-    never breaks at a fixed width)."""
+    never breaks at a fixed width). Structure (preamble, headings) has a dot for a number."""
     line = Text()
+    if turn["n"] <= 0:
+        line.append(f"{'·':>{width}} ", style="dim")
+        line.append(body if body is not None else turn["text"], style="dim")
+        return line
     line.append(f"{turn['n']:>{width}} ", style="dim")
     if turn.get("timestamp"):
         line.append(f"[{turn['timestamp']}] ", style="dim")
@@ -420,13 +431,13 @@ def render_document(document: dict[str, Any]) -> None:
     out.print(
         f"[bold]{escape(document['name'])}[/]  case {escape(document['case'])} · "
         f"{document['language']} · {document['encoding'] or document['format']} · "
-        f"{len(document['turns'])} turns"
+        f"{_counted(document)} {document.get('unit', 'turns')}"
     )
     attrs = "  ".join(f"{k}={v}" for k, v in document["attributes"].items())
     if attrs:
         out.print(f"[dim]{escape(attrs)}[/]")
     _memos(document)
-    width = len(str(len(document["turns"])))
+    width = len(str(_counted(document)))
     for turn in document["turns"]:
         out.print(_turn_line(turn, width), soft_wrap=True)
 
@@ -435,15 +446,15 @@ def render_coded(document: dict[str, Any]) -> None:
     """Turns with their codings: evidence words highlighted, codings listed under each turn."""
     out.print(
         f"[bold]{escape(document['name'])}[/]  case {escape(document['case'])} · "
-        f"{len(document['turns'])} turns · {len(document['codings'])} codings"
+        f"{_counted(document)} {document.get('unit', 'turns')} · {len(document['codings'])} codings"
     )
     _memos(document)
     by_turn: dict[int, list[dict]] = {}
     for coding in document["codings"]:
         by_turn.setdefault(coding["turn"], []).append(coding)
-    width = len(str(len(document["turns"])))
+    width = len(str(_counted(document)))
     for turn in document["turns"]:
-        codings = by_turn.get(turn["n"], [])
+        codings = by_turn.get(turn["n"], []) if turn["n"] > 0 else []
         body = Text(turn["text"])
         for coding in codings:
             colour = _colour(coding)
@@ -490,6 +501,11 @@ def render_counts(counts: dict | None) -> None:
 def render_code_report(report, *, top_level: bool = False, table: bool = True) -> None:
     """The summary of a coding run: codings per code (or per top-level code) and what changed;
     ``table=False`` leaves out the table of codings (``run`` shows coded turns instead)."""
+    if getattr(report, "not_coded", None):
+        err.print(
+            "[yellow]note:[/] not coded, in neither Chinese nor English (name them to code them): "
+            + escape(", ".join(report.not_coded))
+        )
     counts = report.by_code
     if top_level:
         counts = {}

@@ -40,11 +40,15 @@ from casecode.cli.common import (
     MemoTextArg,
     MinConfidenceFilterOpt,
     MinDecisionsOpt,
+    NewCodeArg,
+    NewNameArg,
     OfOpt,
+    OldCodeArg,
     OrderOpt,
     OutOpt,
     PlainOpt,
     ProjectOpt,
+    PseudonymsOpt,
     QuoteOpt,
     RejectOpt,
     ReplaceOpt,
@@ -70,6 +74,7 @@ from casecode.errors import CasecodeError
 from casecode.review.agreement import agreement, evaluate, merge_coders, write_disagreements
 from casecode.review.coders import coders as list_coders
 from casecode.review.coders import default_coder
+from casecode.review.editing import merge_code, remove_document, rename_code, rename_document
 from casecode.review.memos import add_memo, list_memos
 from casecode.review.queue import bulk_decide, decide, review_queue
 from casecode.review.rules import rule_records
@@ -474,6 +479,7 @@ def sheet_export_cli(
     coder: CoderOpt = None,
     layout: LayoutOpt = "list",
     force: ForceOpt = False,
+    pseudonyms: PseudonymsOpt = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -484,7 +490,14 @@ def sheet_export_cli(
 
     with errors():
         result = export_sheet(
-            project, file, docs=docs, level=level, coder=coder, layout=layout, force=force
+            project,
+            file,
+            docs=docs,
+            level=level,
+            coder=coder,
+            layout=layout,
+            force=force,
+            pseudonyms=pseudonyms,
         )
     if as_json:
         print_json(result)
@@ -1016,3 +1029,64 @@ def _render_rules(result: dict[str, Any]) -> None:
             + (f"; most rejected: {words}" if words else ""),
             soft_wrap=True,
         )
+
+
+def rm_cli(doc: DocArg, project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """Remove a document with its codings and memos (all kept in the history, restorable)."""
+
+    with errors():
+        result = remove_document(project, doc)
+    if as_json:
+        print_json(result)
+        return
+    out.print(
+        f"Removed {escape(result['document'])} and its {result['codings']} coding(s); "
+        f"kept as removed-document record {result['record']}."
+    )
+
+
+def rename_cli(
+    doc: DocArg, name: NewNameArg, project: ProjectOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Rename a document (its codings, memos and history stay with it)."""
+
+    with errors():
+        result = rename_document(project, doc, name)
+    if as_json:
+        print_json(result)
+    else:
+        out.print(f"Renamed {escape(result['old'])} to {escape(result['new'])}.")
+
+
+def _moved(result) -> None:
+    out.print(
+        f"{result['codings']} coding(s) and {result['memos']} code memo(s) moved from "
+        f"{escape(result['old'])} to {escape(result['new'])} (logged in the history). "
+        "Rename the code in your codebook file too, then `casecode codebook use` it."
+    )
+
+
+def rename_code_cli(
+    old: OldCodeArg, new: NewCodeArg, project: ProjectOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Give every coding and memo of a code a new code id."""
+
+    with errors():
+        result = rename_code(project, old, new)
+    if as_json:
+        print_json(result)
+    else:
+        _moved(result)
+
+
+def merge_code_cli(
+    old: OldCodeArg, new: NewCodeArg, project: ProjectOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Merge a code into another: its codings and memos become the other's."""
+
+    with errors():
+        result = merge_code(project, old, new)
+    if as_json:
+        print_json(result)
+    else:
+        _moved(result)

@@ -122,22 +122,27 @@ class Speakers:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ("@interviewer",)
 
-    def allows(self, speaker: str | None) -> bool:
-        """Whether a turn by ``speaker`` counts (``None``: text with no speaker)."""
+    def allows(self, speaker: str | None, role: str | None = None) -> bool:
+        """Whether a turn by ``speaker`` counts (``None``: text with no speaker). A speaker whose
+        ``role`` is ``interviewer`` (the questioning side: host, counsel, chair ...) is one of
+        ``@interviewer`` whatever their name."""
         if speaker is None:
             return not self.include
         name = speaker.strip().casefold()
-        if self.include and not _any_match(name, self.include):
+        asks = role == "interviewer"
+        if self.include and not _any_match(name, self.include, asks):
             return False
-        return not _any_match(name, self.exclude)
+        return not _any_match(name, self.exclude, asks)
 
 
 _NUMBERING = re.compile(r"(?:\s*[\d]+|\s*[（(][^）)]*[）)])+$")
 
 
-def _any_match(name: str, patterns: tuple[str, ...]) -> bool:
+def _any_match(name: str, patterns: tuple[str, ...], asks: bool = False) -> bool:
     for pattern in patterns:
         if pattern.strip().casefold() == "@interviewer":
+            if asks:
+                return True
             # 访谈者, 访谈者2, I1, Interviewer (王) ...
             if name in INTERVIEWER_LABELS or _NUMBERING.sub("", name) in INTERVIEWER_LABELS:
                 return True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ class CodeReport:
     kept_decisions: int = 0
     tokenized: int = 0  # documents tokenised afresh (the others came from the cache)
     rejudged: int = 0  # documents the rules were run on (the others had nothing that changed)
+    # documents in neither Chinese nor English: coded only when named
+    not_coded: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,6 +135,8 @@ def autocode(
         book, yaml_text = coding_codebook(proj)
         selected = select_codes(book, codes)
         rows = resolve_documents(store, docs)
+        not_coded = [] if docs else [r["name"] for r in rows if r["language"] == "other"]
+        rows = [r for r in rows if r["name"] not in not_coded]
         settings = coding_settings(proj, spacy_model)
         engine = make_engine(book, None, settings)
         _ENGINE["engine"] = engine
@@ -164,7 +168,7 @@ def autocode(
                     "text": row["text"],
                     "language": row["language"],
                     "segments": [
-                        (s.n, s.speaker, s.start, s.end, s.label_start, s.timestamp, s.kind)
+                        (s.n, s.speaker, s.start, s.end, s.label_start, s.timestamp, s.kind, s.role)
                         for s in store.segments(row["id"])
                     ],
                     "cached": None if cached is None else tuple(cached),
@@ -179,6 +183,7 @@ def autocode(
             codebook=book.name,
             codebook_version=book.content_version,
             dry_run=dry_run,
+            not_coded=not_coded,
         )
         shas = {r["id"]: r["sha256"] for r in rows}
         only_of = {p["id"]: p["only"] for p in payloads}

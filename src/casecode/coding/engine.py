@@ -162,7 +162,8 @@ class Engine:
             )
             for r in self.rules
         ]
-        self._allowed: dict[tuple[int, str | None], bool] = {}
+        self._allowed: dict[tuple[int, str | None, str | None], bool] = {}
+        self._roles: dict[str, str] = {}
         # rules with a near block kept within a clause, and the clause ends of the document
         self.rules_near = [
             any(n.clause for m in (r.match, *r.any, *r.all) for n in m.near) for r in self.rules
@@ -418,8 +419,10 @@ class Engine:
         ``keep_all`` keeps the units where a rule did not fire (for ``explain``); ``turn``
         limits the work to one turn, ``only`` to the rules of some codes.
         """
+        segments = [s for s in segments if s.n > 0]  # headings and preambles are structure
         if any(s.speaker for s in segments):  # titles and headers around an interview
             segments = [s for s in segments if s.speaker]
+        self._roles = {s.speaker: s.role for s in segments if s.speaker and s.role}
         if turn is not None:
             segments = [s for s in segments if s.n == turn]
         rules = None
@@ -481,15 +484,19 @@ class Engine:
         return self._clause_ends
 
     def _allows(self, i: int, speaker: str | None) -> bool:
-        key = (i, speaker)
+        role = self._roles.get(speaker) if speaker else None
+        key = (i, speaker, role)
         if key not in self._allowed:
-            self._allowed[key] = self.rules[i].speakers.allows(speaker)
+            self._allowed[key] = self.rules[i].speakers.allows(speaker, role)
         return self._allowed[key]
 
     def _judge(self, i, rule, unit, hits, text, tokens, form, everywhere, index) -> Judgement:
         if not self._allows(i, unit.speaker):
             who = unit.speaker or "no speaker"
-            return Judgement(rule, unit, "skipped", f"speaker '{who}' does not count for this rule")
+            side = " (the questioning side)" if self._roles.get(unit.speaker or "") else ""
+            return Judgement(
+                rule, unit, "skipped", f"speaker '{who}'{side} does not count for this rule"
+            )
         if rule.lang:
             lang = self._languages.get((unit.start, unit.end))
             if lang is None:

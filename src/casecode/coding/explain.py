@@ -27,7 +27,28 @@ def explain(
 
     with using_project(project) as proj:
         store = proj.store
-        row, seg = resolve_turn(store, doc, turn)
+        row, seg = resolve_turn(store, doc, turn, structure=True)
+        if not seg.counted:  # a title, header, metadata line or heading: never coded
+            what = {"heading": "a heading", "comment": "a comment"}.get(
+                seg.kind, "the document's preamble (title, header and metadata lines)"
+            )
+            return {
+                "notes": [],
+                "document": row["name"],
+                "turn": seg.n,
+                "kind": seg.kind,
+                "speaker": None,
+                "start": seg.start,
+                "end": seg.end,
+                "text": row["text"][seg.start : seg.end],
+                "structure": f"this is {what}: structure, not a turn; rules do not code it "
+                "and turn numbers do not count it",
+                "codebook": None,
+                "codebook_version": None,
+                "codes": [],
+                "rules": [],
+                "stored": [],
+            }
         segments = store.segments(row["id"])
         stored = [c for c in codings_of(store, row, segments) if c["turn"] == turn]
         book, _ = coding_codebook(proj)

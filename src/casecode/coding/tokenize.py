@@ -203,7 +203,7 @@ class Tokenizer:
         """Tokens of ``text`` (read in its match form): spaCy's tokenizer for English documents,
         jieba otherwise."""
         text = match_form(text)
-        if language == "en":  # offsets straight from spaCy's arrays: no Token objects
+        if language in ("en", "other"):  # offsets straight from spaCy's arrays: no Token objects
             from spacy.attrs import IDX, IS_SPACE, LENGTH
 
             doc = self.nlp.tokenizer(text)

@@ -24,6 +24,14 @@ def document_kind(kind: str | None, speakers: Iterable[str | None]) -> str:
     return "interview" if any(speakers) else "document"
 
 
+def unit_word(kind: str, unit_kinds: set[str] | frozenset[str] = frozenset()) -> str:
+    """What a document's numbered units are called, for tables and reports: ``turns`` in an
+    interview, ``articles`` in a document made of articles (第X条), else ``paragraphs``."""
+    if kind == "interview":
+        return "turns"
+    return "articles" if "article" in unit_kinds else "paragraphs"
+
+
 def _document_summary(store, row) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -31,6 +39,10 @@ def _document_summary(store, row) -> dict[str, Any]:
         "case": row["case_name"],
         "language": row["language"],
         "script": row["script"],  # zh-Hans or zh-Hant for Chinese
+        "kind": row["kind"],  # interview, document or notes
+        # what its numbered units (``turns`` above) are: turns, articles or paragraphs
+        "unit": unit_word(row["kind"], set((row["unit_kinds"] or "").split(","))),
+        "file_sha256": row["file_sha256"],  # the imported file's (its text may be cleaned)
         "encoding": row["encoding"],
         "format": row["format"],
         "turns": row["turns"],
@@ -88,12 +100,22 @@ def resolve_documents(store, refs) -> list:
     return list({r["id"]: r for r in rows}.values())
 
 
-def resolve_turn(store, doc: str | int, turn: int):
-    """A document and one of its turns (a ``Segment``), or a clear error."""
+def resolve_turn(store, doc: str | int, turn: int, *, structure: bool = False):
+    """A document and one of its turns (a ``Segment``), or a clear error. With ``structure``,
+    turn 0 and below name the document's preamble and headings (``show --json`` numbers them
+    below 1; 0 is the first of them)."""
     row = resolve_document(store, doc)
-    segments = store.segments(row["id"])
+    if turn <= 0 and not structure:
+        raise CasecodeError(
+            f"{row['name']} has no turn {turn}: turns count from 1",
+            hint="0 and below are the document's preamble and headings, which are not coded",
+        )
+    segments = store.segments(row["id"], structure=turn <= 0)
     seg = next((s for s in segments if s.n == turn), None)
+    if seg is None and turn == 0:
+        seg = next((s for s in segments if s.n < 0), None)
     if seg is None:
+        segments = [s for s in segments if s.n > 0]
         raise CasecodeError(
             f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{len(segments)}"
         )
@@ -107,7 +129,7 @@ def get_document(project: str | Path | Project | None, ref: str | int) -> dict[s
         row = resolve_document(store, ref)
         summary = _document_summary(store, store.list_documents(row["id"])[0])
         text = row["text"]
-        segments = store.segments(row["id"])
+        segments = store.segments(row["id"], structure=True)
         turns = [
             {
                 "n": s.n,
@@ -117,12 +139,13 @@ def get_document(project: str | Path | Project | None, ref: str | int) -> dict[s
                 "label_start": s.label_start,
                 "timestamp": s.timestamp,
                 "kind": s.kind,
+                "role": s.role,
                 "text": text[s.start : s.end],
             }
             for s in segments
         ]
 
-        codings = codings_of(store, row, segments)
+        codings = codings_of(store, row, [s for s in segments if s.n > 0])
         memos = [
             {"id": m["id"], "text": m["text"], "author": m["author"], "created_at": m["created_at"]}
             for m in store.memos("document", row["name"])

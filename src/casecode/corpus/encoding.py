@@ -42,6 +42,55 @@ _PREFERENCE = ["utf-8", "gb18030", "big5", "utf-16", "cp1252"]
 class Decoded:
     text: str
     encoding: str
+    note: str | None = None  # a guess the user should check (low confidence)
+
+
+# Characters that ordinary Chinese prose is full of, in both scripts: a GBK file read as Big5
+# (or the reverse) loses them, punctuation first.
+_COMMON_HAN = set("，。：？！、；“”（）《》的是了不在有人我他这這们們个個说說一")
+
+
+def _chinese_hits(text: str) -> int:
+    """Common characters of Chinese prose, less twice the private-use ones (which a GB file
+    read as Big5, or the reverse, is full of)."""
+    return sum(1 for ch in text if ch in _COMMON_HAN) - 2 * sum(
+        1 for ch in text if "\ue000" <= ch <= "\uf8ff"
+    )
+
+
+def _clean_gb18030(data: bytes) -> str | None:
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return None if any("\ue000" <= ch <= "\uf8ff" for ch in text) else text
+
+
+def _chinese_choice(data: bytes, source: str | Path) -> Decoded | None:
+    """GB18030 against Big5 for bytes that are not UTF-8: the one whose text reads as Chinese
+    (GB18030 when they read alike, as in a short file), with a note when the evidence is thin;
+    ``None`` when neither decodes into Chinese."""
+    decoded = {}
+    for name in ("gb18030", "big5"):
+        try:
+            decoded[name] = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+    hits = {name: _chinese_hits(text) for name, text in decoded.items()}
+    if not hits or max(hits.values()) <= 0:
+        return None  # not Chinese prose: leave it to the detector
+    best = max(decoded, key=lambda n: (hits[n], n == "gb18030"))
+    other = max((h for n, h in hits.items() if n != best), default=0)
+    note = None
+    if hits[best] < 3 or (other > 0 and hits[best] < 2 * other):
+        note = (
+            f"the encoding is a guess ({best}, from little text); check the text, or pass "
+            "--encoding"
+        )
+    try:
+        return Decoded(_checked(decoded[best], best, source).text, best, note)
+    except CasecodeError:
+        return None
 
 
 def _canonical(name: str) -> str:
@@ -133,6 +182,10 @@ def decode_bytes(data: bytes, *, source: str | Path, encoding: str | None = None
     except UnicodeDecodeError:
         pass
 
+    chinese = _chinese_choice(data, source)
+    if chinese is not None:
+        return chinese
+
     from charset_normalizer import from_bytes  # imported here: not needed for UTF-8
 
     results = from_bytes(data)
@@ -154,6 +207,11 @@ def decode_bytes(data: bytes, *, source: str | Path, encoding: str | None = None
     close = [c for c in candidates if c[0] <= best_chaos + 0.05]
     close.sort(key=lambda c: _PREFERENCE.index(c[1]) if c[1] in _PREFERENCE else len(_PREFERENCE))
     _, name, text = close[0]
+    if name == "big5":  # tried as GB18030 first: a short GBK file often passes for Big5
+        gb = _clean_gb18030(data)
+        if gb is not None and _chinese_hits(gb) >= _chinese_hits(text):
+            note = "the encoding is a guess (gb18030 or big5); check the text, or pass --encoding"
+            return Decoded(_checked(gb, "gb18030", source).text, "gb18030", note)
     if name.startswith("cp125") and name != "cp1252":
         try:  # Central/Eastern European code pages often decode Western text identically
             if data.decode("cp1252") == text:

@@ -12,6 +12,7 @@ import fnmatch
 import glob
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +22,16 @@ from casecode.corpus.encoding import decode_bytes
 from casecode.corpus.language import detect_language, detect_script
 from casecode.corpus.readers import SUPPORTED_SUFFIXES, Columns, read_document, read_xlsx_rows
 from casecode.corpus.spans import carry_spans
-from casecode.corpus.turns import compile_patterns, split_turns
+from casecode.corpus.speakers import apply_aliases, load_aliases
+from casecode.corpus.turns import compile_patterns, speaker_roles, split_turns
 from casecode.errors import CasecodeError
 from casecode.project import Project, using_project
 from casecode.store.db import utcnow
 
 Progress = Callable[[int, int, str], None]
 ATTRIBUTE_FILE_STEMS = {"attributes", "attribute", "属性"}
-LANGUAGES = ("zh", "en", "mixed")
+LANGUAGES = ("zh", "en", "mixed", "other")
+KINDS = ("interview", "document", "notes")
 
 
 @dataclass
@@ -41,6 +44,8 @@ class ImportOutcome:
     encoding: str | None = None
     language: str | None = None
     turns: int | None = None
+    kind: str | None = None  # interview | document | notes
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -158,7 +163,7 @@ def _expand(
                     files.append((found, found.relative_to(path).as_posix()))
                 else:
                     why = f"not a transcript type ({suffix or 'no extension'})"
-                    if suffix in (".doc", ".rtf", ".pdf", ".wps", ".pages"):
+                    if suffix in (".doc", ".rtf", ".wps", ".pages"):
                         why += "; save it as .docx or .txt"
                     problems.append(ImportOutcome(str(found), "skipped", why))
         elif path.exists():
@@ -195,6 +200,7 @@ def import_documents(
     columns: Columns = Columns(),
     attributes: str | Path | None = None,
     replace: bool = False,
+    kind: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """``casecode import``: import transcripts (files, folders recursively, globs); one transaction
@@ -203,10 +209,13 @@ def import_documents(
     Good files are imported even when others fail; the report lists every outcome.
     ``attributes`` (CSV/XLSX) is read before anything is imported, so a bad one changes nothing.
     An ``attributes.csv``/``.xlsx`` inside an imported folder is applied the same way.
-    ``doc_lang`` (zh, en or mixed) sets the documents' language instead of detecting it.
+    ``doc_lang`` (zh, en, mixed or other) sets the documents' language instead of detecting it;
+    ``kind`` (interview, document or notes) their kind.
     """
     if doc_lang is not None and doc_lang not in LANGUAGES:
-        raise CasecodeError(f"unknown language '{doc_lang}'", hint="use zh, en or mixed")
+        raise CasecodeError(f"unknown language '{doc_lang}'", hint="use zh, en, mixed or other")
+    if kind is not None and kind not in KINDS:
+        raise CasecodeError(f"unknown kind '{kind}'", hint="use interview, document or notes")
     table = read_attribute_table(attributes) if attributes else None
     files, found_attribute_files, problems = _expand(as_paths(paths))
     found_tables = [read_attribute_table(f) for f in found_attribute_files] if table is None else []
@@ -221,7 +230,16 @@ def import_documents(
                 progress(i, len(files), name)
             try:
                 outcome = _import_one(
-                    proj, path, name, encoding, doc_lang, columns, replace, patterns, max_bytes
+                    proj,
+                    path,
+                    name,
+                    encoding,
+                    doc_lang,
+                    columns,
+                    replace,
+                    patterns,
+                    max_bytes,
+                    kind,
                 )
             except CasecodeError as exc:
                 outcome = ImportOutcome(str(path), "failed", str(exc).removeprefix(f"{path}: "))
@@ -235,11 +253,36 @@ def import_documents(
     return report
 
 
+_NOTES_NAME = re.compile(
+    r"(?i)(?:^|[^a-z])(?:field)?notes?(?:[^a-z]|$)|笔记|筆記|札记|札記|备忘|日志"
+)
+
+
+def document_kind(segments, name: str, given: str | None = None) -> str:
+    """``interview`` when anyone speaks, else ``notes`` for a file named as notes (field notes,
+    笔记, 札记), else ``document``; ``given`` (``--kind`` or front matter ``kind:``) wins."""
+    if given:
+        return given
+    if any(s.kind == "turn" for s in segments):
+        return "interview"
+    return "notes" if _NOTES_NAME.search(name) else "document"
+
+
 def _import_one(
-    proj: Project, path: Path, name: str, encoding, doc_lang, columns, replace, patterns, max_bytes
+    proj: Project,
+    path: Path,
+    name: str,
+    encoding,
+    doc_lang,
+    columns,
+    replace,
+    patterns,
+    max_bytes,
+    kind=None,
 ) -> ImportOutcome:
 
     raw = read_document(path, encoding=encoding, columns=columns, max_bytes=max_bytes)
+    warnings = list(raw.warnings)
     sha = hashlib.sha256(raw.text.encode("utf-8")).hexdigest()
     store = proj.store
     same = store.document_by_sha(sha)
@@ -251,15 +294,31 @@ def _import_one(
             same["name"],
             same["id"],
         )
+    meta = dict(raw.metadata)
+    given = kind or meta.pop("kind", "").strip().lower() or None
+    if given is not None and given not in KINDS:
+        raise CasecodeError(
+            f"unknown kind '{given}' in the front matter",
+            file=path,
+            hint="interview, document or notes",
+        )
     segments = (
         raw.segments
         if raw.segments is not None
-        else split_turns(raw.text, start=raw.body_start, patterns=patterns)
+        else split_turns(raw.text, start=raw.body_start, patterns=patterns, kind=given)
     )
-    if not segments:
+    if not any(s.n > 0 for s in segments):
         raise CasecodeError("no text to import", file=path)
+    doc_kind = document_kind(segments, name, given)
+    segments = apply_aliases(speaker_roles(raw.text, segments), load_aliases(proj.store))
     language = doc_lang or detect_language(raw.text[raw.body_start :])
-    meta = dict(raw.metadata)
+    if language == "other":
+        warnings.append(
+            "neither Chinese nor English (French, Spanish ...?): stored, but `casecode code` "
+            "codes it only when named"
+        )
+    if raw.cleaned:
+        warnings.append("text cleaned: page headers, footers and numbers removed, lines joined")
     case = meta.pop("case", "") or path.stem
     fields: dict[str, Any] = {
         "name": name,
@@ -273,6 +332,8 @@ def _import_one(
         "text": raw.text,
         "body_start": raw.body_start,
         "metadata": raw.metadata,
+        "kind": doc_kind,
+        "file_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
     }
     existing = store.document_by_name(name)
     with store.transaction():
@@ -296,7 +357,10 @@ def _import_one(
         store.replace_segments(doc_id, segments)
         if meta:
             store.set_document_attributes(doc_id, meta)
-    return ImportOutcome(str(path), status, "", name, doc_id, raw.encoding, language, len(segments))
+    turns = sum(1 for s in segments if s.n > 0)
+    return ImportOutcome(
+        str(path), status, "", name, doc_id, raw.encoding, language, turns, doc_kind, warnings
+    )
 
 
 def _carry_codings(proj: Project, existing, new_text: str, path: Path) -> None:

@@ -11,17 +11,37 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
+_ENGLISH = frozenset(
+    """the and of to a in is that it was for on with as i you he she we they this have be are
+    not but at by from or an what so do there my our all if can will would""".split()  # noqa: SIM905
+)
+# Function words of the other languages researchers most often meet (French, Spanish, German,
+# Italian, Portuguese, Dutch): a Latin-script text full of them is not English.
+_OTHER = frozenset(
+    """le la les des est et une un du que qui dans pour pas sur nous vous je ce avec
+    el los las del y es en una por con para lo se mi muy
+    der die das und ist nicht ich mit sie ein eine zu auf den dem
+    il che di non per sono della gli os não uma com het een van ik niet zijn""".split()  # noqa: SIM905
+)
+
+
 def detect_language(text: str) -> str:
-    """Han characters against Latin words (a Chinese character carries about a word's weight)."""
+    """Han characters against Latin words (a Chinese character carries about a word's weight);
+    a Latin-script text whose common words are French, Spanish, German ... rather than English
+    is ``other``."""
     han = len(_HAN.findall(text))
-    latin = len(_LATIN_WORD.findall(text))
+    words = _LATIN_WORD.findall(text)
+    latin = len(words)
     total = han + latin
     if total == 0:
         return "en"
     if han / total >= 0.8:
         return "zh"
     if latin / total >= 0.8:
-        return "en"
+        sample = [w.lower() for w in words[:5000]]
+        english = sum(1 for w in sample if w in _ENGLISH)
+        other = sum(1 for w in sample if w in _OTHER and w not in _ENGLISH)
+        return "other" if other > max(2, english) else "en"
     return "mixed"
 
 

@@ -12,13 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from casecode.corpus.clean import clean_extracted, looks_extracted
 from casecode.corpus.encoding import decode_bytes
 from casecode.errors import CasecodeError
 from casecode.model import Segment
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".rst"}
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | TABLE_SUFFIXES | {".docx", ".odt"}
+CAPTION_SUFFIXES = {".vtt", ".srt"}
+SUPPORTED_SUFFIXES = (
+    TEXT_SUFFIXES | TABLE_SUFFIXES | CAPTION_SUFFIXES | {".docx", ".odt", ".html", ".htm", ".pdf"}
+)
 
 TEXT_COLUMNS = (
     "text",
@@ -53,6 +57,8 @@ class RawDocument:
     metadata: dict[str, str] = field(default_factory=dict)
     body_start: int = 0  # turns start here (after YAML front matter)
     segments: list[Segment] | None = None  # set by tabular formats, else split later
+    cleaned: bool = False  # page furniture removed and lines joined (text from a PDF)
+    warnings: list[str] = field(default_factory=list)  # e.g. a low-confidence encoding guess
 
 
 def read_document(
@@ -117,10 +123,163 @@ def front_matter(text: str, source: Path) -> tuple[dict[str, str], int]:
 
 def _read_text(path: Path, *, encoding: str | None, columns: Columns) -> RawDocument:
     decoded = decode_bytes(path.read_bytes(), source=path, encoding=encoding)
-    meta, body = front_matter(decoded.text, path)
-    if not decoded.text[body:].strip():
+    text, cleaned = decoded.text, False
+    if looks_extracted(text):  # saved from a PDF: page headers and numbers, hard line breaks
+        text, cleaned = clean_extracted(text), True
+    meta, body = front_matter(text, path)
+    if not text[body:].strip():
         raise CasecodeError("no text after the front matter", file=path)
-    return RawDocument(decoded.text, path.suffix.lower().lstrip("."), decoded.encoding, meta, body)
+    fmt = path.suffix.lower().lstrip(".")
+    notes = [decoded.note] if decoded.note else []
+    return RawDocument(text, fmt, decoded.encoding, meta, body, cleaned=cleaned, warnings=notes)
+
+
+# ---------------------------------------------------------------------------- web pages, PDF
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+    "blockquote", "pre", "table", "ul", "ol", "dt", "dd", "header", "footer", "hr", "title",
+}  # fmt: skip
+
+
+def html_text(markup: str) -> str:
+    """The readable text of a web page: blocks on their own lines, headings as ``#`` lines,
+    scripts, styles and comments left out."""
+    from html.parser import HTMLParser
+
+    class _Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "style", "head", "noscript", "template"):
+                self.skip += 1
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n\n" if tag != "br" else "\n")
+                if tag[:1] == "h" and tag[1:].isdigit():
+                    self.parts.append("#" * int(tag[1:]) + " ")
+            elif tag in ("b", "strong"):
+                self.parts.append("**")
+            elif tag in ("td", "th"):
+                self.parts.append("\t")
+
+        def handle_endtag(self, tag):
+            if tag in ("script", "style", "head", "noscript", "template"):
+                self.skip = max(0, self.skip - 1)
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n\n")
+            elif tag in ("b", "strong"):
+                self.parts.append("**")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
+
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    lines = [line.strip() for line in "".join(parser.parts).split("\n")]
+    # a table row `speaker │ words` reads as `speaker: words`, as in Word files
+    lines = [_joined_row(line.split("\t")) if "\t" in line else line for line in lines]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _read_html(path: Path, *, encoding: str | None, columns: Columns) -> RawDocument:
+    raw = path.read_bytes()
+    if encoding is None:
+        declared = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", raw[:4096], re.I)
+        if declared:
+            try:
+                codecs_name = declared.group(1).decode("ascii")
+                raw.decode(codecs_name)
+                encoding = codecs_name
+            except (LookupError, UnicodeDecodeError):
+                encoding = None
+    decoded = decode_bytes(raw, source=path, encoding=encoding)
+    text = html_text(decoded.text)
+    if not text.strip():
+        raise CasecodeError("no text in the page", file=path)
+    return RawDocument(text, "html", decoded.encoding)
+
+
+def _read_pdf(path: Path, *, encoding: str | None, columns: Columns) -> RawDocument:
+    import logging
+
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged-but-readable files warn a lot
+    try:
+        reader = pypdf.PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except Exception:
+                raise CasecodeError("the PDF is password-protected", file=path) from None
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except CasecodeError:
+        raise
+    except Exception as exc:  # pypdf raises many types for damaged files
+        why = f"corrupt or unreadable .pdf ({type(exc).__name__})"
+        raise CasecodeError(why, file=path) from None
+    if not "".join(pages).strip():
+        raise CasecodeError(
+            "no text in the PDF (a scan?)", file=path, hint="run OCR on it first, then import"
+        )
+    text = clean_extracted("\f".join(pages))
+    return RawDocument(text, "pdf", None, cleaned=True)
+
+
+# ---------------------------------------------------------------------------- captions
+
+_CUE_TIME = re.compile(
+    r"^\s*(?:(\d{1,2}):)?(\d{1,2}):(\d{2})[.,](\d{1,3})\s*-->\s*[\d:.,]+(?:\s.*)?$"
+)
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
+_TAG = re.compile(r"</?[^>]+>")
+
+
+def captions_rows(text: str, path: Path) -> list[tuple[str, str | None, str]]:
+    """(time, speaker, words) of each cue of a WebVTT or SRT file; the voice is ``<v Name>`` or
+    a ``Name:`` opening the cue; consecutive cues of one speaker are one turn."""
+    rows: list[tuple[str, str | None, str]] = []
+    blocks = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    for block in blocks:
+        lines = [ln for ln in block.split("\n") if ln.strip()]
+        at = next((i for i, ln in enumerate(lines) if _CUE_TIME.match(ln)), None)
+        if at is None:
+            continue  # the WEBVTT header, NOTE and STYLE blocks, cue numbers alone
+        m = _CUE_TIME.match(lines[at])
+        hours, minutes, seconds = m.group(1) or "0", m.group(2), m.group(3)
+        time = f"{int(hours):02d}:{int(minutes):02d}:{int(seconds):02d}"
+        body = " ".join(ln.strip() for ln in lines[at + 1 :])
+        voice = _VOICE.search(body)
+        speaker = voice.group(1).strip() if voice else None
+        words = _TAG.sub("", body).strip()
+        if speaker is None:
+            named = re.match(r"^(?:-\s*)?([^\W\d][^:：]{0,30}?)\s*[:：]\s+(.*)$", words)
+            if named and len(named.group(1).split()) <= 4:
+                speaker, words = named.group(1).strip(), named.group(2)
+        if not words:
+            continue
+        if rows and speaker is not None and rows[-1][1] == speaker:
+            rows[-1] = (rows[-1][0], speaker, rows[-1][2] + " " + words)
+        elif rows and speaker is None:  # a cue without a voice goes on with the last one
+            rows[-1] = (rows[-1][0], rows[-1][1], rows[-1][2] + " " + words)
+        else:
+            rows.append((time, speaker, words))
+    if not rows:
+        raise CasecodeError("no timed cues (HH:MM:SS.mmm --> ...) in the file", file=path)
+    return rows
+
+
+def _read_captions(path: Path, *, encoding: str | None, columns: Columns) -> RawDocument:
+    decoded = decode_bytes(path.read_bytes(), source=path, encoding=encoding)
+    rows = captions_rows(decoded.text, path)
+    table = [["time", "speaker", "text"]] + [[t, s or "", w] for t, s, w in rows]
+    fmt = path.suffix.lower().lstrip(".")
+    return rows_to_document(table, path, Columns("text", "speaker", "time"), fmt, decoded.encoding)
 
 
 # ---------------------------------------------------------------------------- word processors
@@ -355,4 +514,9 @@ _READERS: dict[str, Callable[..., RawDocument]] = {
     ".csv": _read_csv,
     ".tsv": _read_csv,
     ".xlsx": _read_xlsx,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".pdf": _read_pdf,
+    ".vtt": _read_captions,
+    ".srt": _read_captions,
 }

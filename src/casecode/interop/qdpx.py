@@ -30,9 +30,11 @@ from casecode.codebook.colours import code_colours
 from casecode.codebook.load import load_checked, require_valid
 from casecode.codebook.use import project_codebook
 from casecode.codebook.validate import validate_text
+from casecode.corpus.importing import document_kind
 from casecode.corpus.language import detect_language, detect_script
 from casecode.corpus.readers import front_matter
-from casecode.corpus.turns import compile_patterns, split_turns
+from casecode.corpus.speakers import apply_aliases, load_aliases
+from casecode.corpus.turns import compile_patterns, speaker_roles, split_turns
 from casecode.errors import CasecodeError
 from casecode.interop.refi import (
     TOOLS,
@@ -275,9 +277,11 @@ def _import(proj: Project, parsed: RefiProject, path: Path, report: QdpxImport, 
             name = _free_name(store, src.name)
             meta, body = _front_matter(src, report)
             segments = split_turns(src.text, start=body, patterns=patterns)
-            if not segments:
+            if not any(s.n > 0 for s in segments):
                 report.skipped.append(f"{src.name}: not imported, no text to import")
                 continue
+            kind = document_kind(segments, name)
+            segments = apply_aliases(speaker_roles(src.text, segments), load_aliases(store))
             case = case_of.get(src.guid) or meta.get("case") or Path(name).stem
             language = doc_lang or detect_language(src.text[body:])
             doc_id = store.insert_document(
@@ -293,6 +297,7 @@ def _import(proj: Project, parsed: RefiProject, path: Path, report: QdpxImport, 
                     "text": src.text,
                     "body_start": body,
                     "metadata": meta,
+                    "kind": kind,
                     "imported_at": utcnow(),
                 }
             )

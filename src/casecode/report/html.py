@@ -134,8 +134,11 @@ class Pseudonyms:
     speakers: dict[str, str] = field(default_factory=dict)
     cases: dict[str, str] = field(default_factory=dict)
     documents: dict[int, str] = field(default_factory=dict)
+    table: dict[str, str] = field(default_factory=dict)  # the project's pseudonyms.csv
 
     def speaker(self, name: str | None) -> str | None:
+        if name is not None and name in self.table:
+            return self.table[name]
         if name is None or not Speakers().allows(name):
             return name
         if name not in self.speakers:
@@ -143,6 +146,8 @@ class Pseudonyms:
         return self.speakers[name]
 
     def case(self, name: str) -> str:
+        if name in self.table:
+            return self.table[name]
         if name not in self.cases:
             self.cases[name] = word("case_name", self.lang, n=_letters(len(self.cases) + 1))
         return self.cases[name]
@@ -385,11 +390,13 @@ def view_page(
     title: str | None = None,
     pseudonyms: bool = False,
     lazy_above: int = 400_000,
+    table: dict[str, str] | None = None,
 ) -> str:
     """The page: ``docs`` in order with their ``codings`` (only those given are shown), the
     codebook's tree (codes of ``book`` that are coded here, or lie above one) with counts and
     check boxes, coder and status filters, a search box. ``pseudonyms``: speakers, cases and
-    documents are named by stable labels (Speaker 1, Case A, Document 1; role kept).
+    documents are named by stable labels (Speaker 1, Case A, Document 1; role kept), or by
+    ``table`` (name → pseudonym, the project's pseudonyms.csv) where it has them.
     ``lazy_above``: with more characters than this, documents are put in place as they come
     near the screen instead of all at once."""
     lang = lang if lang in ("zh", "en") else "zh"
@@ -416,7 +423,7 @@ def view_page(
         page.rows.append(
             [page.k(c.code), page.u(c.coder), c.status, rule, c.confidence, c.memo or ""]
         )
-    names = Pseudonyms(lang) if pseudonyms else None
+    names = Pseudonyms(lang, table=dict(table or {})) if pseudonyms else None
     counts: dict[str, int] = {}
     for c in shown:
         counts[c.code] = counts.get(c.code, 0) + 1

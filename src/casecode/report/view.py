@@ -11,6 +11,7 @@ from casecode.analysis.data import STATUSES
 from casecode.codebook.refs import code_refs, select_codes
 from casecode.codebook.use import project_codebook
 from casecode.corpus.documents import resolve_documents
+from casecode.corpus.pseudonyms import load_pseudonyms
 from casecode.errors import CasecodeError
 from casecode.outputs import check_out, write_atomic
 from casecode.project import Project, using_project
@@ -39,8 +40,9 @@ def view(
     box. ``docs``: documents by id or name (default: all); ``codes``: codes by id, id prefix or
     label, with their subtrees (default: all); ``coder``: one coder's codings; ``status``: all
     (accepted and open suggestions), accepted, suggested or rejected; ``lang``: labels and the
-    page's words in zh or en (default: the documents' language); ``pseudonyms``: speakers,
-    cases and documents named Speaker 1, Case A, Document 1 (roles kept). A file already at
+    page's words in zh or en (default: the documents' language); ``pseudonyms``: speakers and
+    cases by their pseudonyms in the project's pseudonyms.csv, the others and documents named
+    Speaker 1, Case A, Document 1 (roles kept). A file already at
     ``out`` is refused unless ``force``."""
     out = check_out(out, force=force, suffixes=(".html",))
     if status not in STATUSES:
@@ -59,6 +61,7 @@ def view(
         if not rows:
             raise CasecodeError("this project has no documents yet", hint="casecode import FILES")
         documents = view_documents(store, rows)
+        table = load_pseudonyms(proj) if pseudonyms else {}
         ids = {d.id for d in documents}
         codings = [
             c
@@ -68,7 +71,9 @@ def view(
     if lang is None:
         langs = [d.language for d in documents]
         lang = "en" if langs.count("en") > len(langs) / 2 else "zh"
-    page = view_page(documents, codings, book, lang=lang, title=title, pseudonyms=pseudonyms)
+    page = view_page(
+        documents, codings, book, lang=lang, title=title, pseudonyms=pseudonyms, table=table
+    )
     data = page.encode("utf-8")
     write_atomic(out, data)
     warnings = []

@@ -22,6 +22,7 @@ from casecode.codebook.refs import resolve_code
 from casecode.codebook.use import project_codebook
 from casecode.corpus.documents import resolve_documents
 from casecode.corpus.encoding import decode_bytes
+from casecode.corpus.pseudonyms import apply_pseudonyms, load_pseudonyms
 from casecode.corpus.readers import read_xlsx_rows
 from casecode.errors import CasecodeError
 from casecode.outputs import check_out
@@ -51,9 +52,11 @@ def export_sheet(
     coder: str | None = None,
     layout: str = "list",
     force: bool = False,
+    pseudonyms: bool = False,
 ) -> dict[str, Any]:
     """``casecode sheet export``: write a coding sheet (.xlsx or .csv); ``coder``'s codings are
-    filled in when given."""
+    filled in when given. ``pseudonyms``: speakers and names in the text as pseudonyms.csv has
+    them (``sheet import`` takes such a sheet back)."""
 
     out = Path(out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
@@ -65,6 +68,7 @@ def export_sheet(
     check_out(out, force=force)
     with using_project(project) as proj:
         store = proj.store
+        names = load_pseudonyms(proj) if pseudonyms else {}
         book = project_codebook(proj)
         codes = _codes_at(book, level)
         if not codes:
@@ -102,7 +106,8 @@ def export_sheet(
             for s in segments:
                 text = row["text"][s.start : s.end]
                 marked = sorted(mine.get(s.n, set()))
-                base = [row["name"], s.n, s.speaker or "", text]
+                speaker = names.get(s.speaker or "", s.speaker or "")
+                base = [row["name"], s.n, speaker, apply_pseudonyms(text, names)]
                 if layout == "list":
                     table.append([*base, "; ".join(marked)])
                 else:
@@ -254,6 +259,7 @@ def import_sheet(
         col["codes"] = lower.index("code")
     with using_project(project) as proj:
         store = proj.store
+        names = load_pseudonyms(proj)  # a sheet exported with --pseudonyms comes back too
         book = project_codebook(proj)
         code_columns = {i: h for i, h in enumerate(header) if h in book and h.lower() not in col}
         # a column named by a code that has left the codebook, which the coder still has
@@ -297,7 +303,8 @@ def import_sheet(
                 report.errors.append((number, f"{name} has no turn {turn}"))
                 continue
             given = str(cells[col["text"]] or "").strip() if "text" in col else ""
-            if given and given != doc["text"][seg.start : seg.end].strip():
+            stored = doc["text"][seg.start : seg.end].strip()
+            if given and given not in (stored, apply_pseudonyms(stored, names).strip()):
                 report.errors.append(
                     (number, f"the text of {name} turn {turn} differs from the project's")
                 )

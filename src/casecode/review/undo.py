@@ -31,9 +31,42 @@ from casecode.coding.calibration import recalibrate
 from casecode.errors import CasecodeError
 from casecode.project import Project, using_project
 from casecode.review.coders import coder_name
+from casecode.review.editing import restore_in
 
 # Batch kinds whose undo is more than putting codings back: kind → reverting function.
 UNDO: dict[str, Callable[[Any, Any, list[Any]], None]] = {}
+
+
+def _undo_rm(store, row, events) -> None:
+    """``casecode rm``: the document comes back from the record it was kept in."""
+    restore_in(store, json.loads(row["payload"])["record"], row["actor"])
+
+
+def _undo_rename(store, row, events) -> None:
+    """``casecode rename``: the document gets its old name back."""
+    payload = json.loads(row["payload"])
+    doc = store.document_by_id(payload["document"])
+    if doc is None:
+        raise CasecodeError(f"the document once named '{payload['old']}' is gone")
+    other = store.document_by_name(payload["old"])
+    if other is not None and other["id"] != doc["id"]:
+        raise CasecodeError(f"a document named '{payload['old']}' exists again")
+    store.rename_document(doc["id"], doc["name"], payload["old"], row["actor"])
+
+
+def _undo_moved_codes(store, row, events) -> None:
+    """``codebook rename-code`` / ``merge-code``: codings and code memos go back to the code
+    they had."""
+    for e in events:
+        _revert(store, e, json.loads(e["before"]) if e["before"] else None)
+    payload = json.loads(row["payload"])
+    store.retarget_code_memos(payload["memos"], payload["old"])
+
+
+UNDO.update(
+    {"rm": _undo_rm, "rename": _undo_rename, "rename-code": _undo_moved_codes}
+    | {"merge-code": _undo_moved_codes}
+)
 
 
 def undo(

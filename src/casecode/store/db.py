@@ -160,23 +160,181 @@ class Store:
         )
 
     def replace_segments(self, doc_id: int, segments: Iterable[Segment]) -> None:
+        segments = list(segments)
         self.db.execute("DELETE FROM segments WHERE document_id = ?", (doc_id,))
+        roles = any(s.role for s in segments)  # (a column since schema 9)
         self.db.executemany(
             'INSERT INTO segments (document_id, n, speaker, start, "end", label_start, timestamp,'
-            " kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f" kind{', role' if roles else ''}) VALUES (?, ?, ?, ?, ?, ?, ?, ?"
+            f"{', ?' if roles else ''})",
             [
                 (doc_id, s.n, s.speaker, s.start, s.end, s.label_start, s.timestamp, s.kind)
+                + ((s.role,) if roles else ())
                 for s in segments
             ],
         )
 
-    def segments(self, doc_id: int) -> list[Segment]:
+    def segments(self, doc_id: int, *, structure: bool = False) -> list[Segment]:
+        """A document's turns (or articles and paragraphs), in order; with ``structure``, its
+        headings, comments and preamble too (numbered below 1)."""
         rows = self.db.execute(
-            'SELECT n, speaker, start, "end", label_start, timestamp, kind FROM segments '
-            "WHERE document_id = ? ORDER BY n",
-            (doc_id,),
+            'SELECT n, speaker, start, "end", label_start, timestamp, kind, role FROM segments '
+            "WHERE document_id = ? AND (? OR n > 0) ORDER BY label_start, n",
+            (doc_id, structure),
         ).fetchall()
         return [Segment(*tuple(r)) for r in rows]
+
+    # ------------------------------------------------------------------ editing
+
+    def document_record(self, doc_id: int) -> dict[str, Any]:
+        """Everything the store holds about a document, as plain data (for ``rm``'s record)."""
+
+        def rows(sql: str, *args: Any) -> list[dict[str, Any]]:
+            return [dict(r) for r in self.db.execute(sql, args).fetchall()]
+
+        doc = dict(self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone())
+        codings = rows("SELECT * FROM codings WHERE document_id = ? ORDER BY id", doc_id)
+        ids = [str(c["id"]) for c in codings]
+        coding_memos = [
+            m
+            for m in rows("SELECT * FROM memos WHERE target_kind = 'coding' ORDER BY id")
+            if m["target"] in set(ids)
+        ]
+        return {
+            "document": doc,
+            "segments": rows("SELECT * FROM segments WHERE document_id = ? ORDER BY id", doc_id),
+            "attributes": rows("SELECT * FROM document_attributes WHERE document_id = ?", doc_id),
+            "codings": codings,
+            "events": rows("SELECT * FROM coding_events WHERE document_id = ? ORDER BY id", doc_id),
+            "memos": coding_memos
+            + rows(
+                "SELECT * FROM memos WHERE target_kind = 'document' AND target = ? ORDER BY id",
+                doc["name"],
+            ),
+        }
+
+    def remove_document(self, doc_id: int, actor: str) -> int:
+        """Delete a document and all that hangs on it, keeping it all in ``removed_documents``;
+        returns the record's id."""
+        record = self.document_record(doc_id)
+        cur = self.db.execute(
+            "INSERT INTO removed_documents (name, actor, removed_at, record) VALUES (?, ?, ?, ?)",
+            (record["document"]["name"], actor, utcnow(), json.dumps(record, ensure_ascii=False)),
+        )
+        for memo in record["memos"]:
+            self.db.execute("DELETE FROM memos WHERE id = ?", (memo["id"],))
+        self.db.execute("DELETE FROM codings WHERE document_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        name = record["document"]["name"]
+        self.log_document_event(doc_id, "remove", actor, f"{name}: record {cur.lastrowid}")
+        return int(cur.lastrowid)
+
+    def removed_document(self, record_id: int) -> sqlite3.Row | None:
+        return self.db.execute(
+            "SELECT * FROM removed_documents WHERE id = ?", (record_id,)
+        ).fetchone()
+
+    def removed_documents(self) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT id, name, actor, removed_at, restored_at FROM removed_documents ORDER BY id"
+        ).fetchall()
+
+    def restore_record(self, record_id: int, record: dict[str, Any], actor: str) -> None:
+        """Put back every row a ``remove_document`` record holds, with its ids."""
+        for table, key in (
+            ("documents", "document"),
+            ("segments", "segments"),
+            ("document_attributes", "attributes"),
+            ("codings", "codings"),
+            ("coding_events", "events"),
+            ("memos", "memos"),
+        ):
+            items = record[key] if isinstance(record[key], list) else [record[key]]
+            for item in items:
+                if table in ("segments", "coding_events", "memos"):
+                    item = {k: v for k, v in item.items() if k != "id"}  # ids may be reused
+                cols = ", ".join(f'"{c}"' for c in item)
+                marks = ", ".join("?" * len(item))
+                self.db.execute(
+                    f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(item.values())
+                )
+        self.db.execute(
+            "UPDATE removed_documents SET restored_at = ? WHERE id = ?", (utcnow(), record_id)
+        )
+        doc = record["document"]
+        self.log_document_event(doc["id"], "restore", actor, f"{doc['name']}: record {record_id}")
+
+    def rename_document(self, doc_id: int, old: str, new: str, actor: str) -> None:
+        """A new name, logged in ``document_events`` (action ``rename``, ``old -> new``)."""
+        self.db.execute("UPDATE documents SET name = ? WHERE id = ?", (new, doc_id))
+        self.db.execute(
+            "UPDATE memos SET target = ? WHERE target_kind = 'document' AND target = ?", (new, old)
+        )
+        self.log_document_event(doc_id, "rename", actor, f"{old} -> {new}")
+
+    def log_document_event(self, doc_id: int, action: str, actor: str, detail: str) -> None:
+        self.db.execute(
+            "INSERT INTO document_events (document_id, action, actor, detail, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (doc_id, action, actor, detail, utcnow()),
+        )
+
+    def document_events(self, doc_id: int | None = None) -> list[sqlite3.Row]:
+        """Renames, removals and restorations (of one document, or all), oldest first."""
+        return self.db.execute(
+            "SELECT * FROM document_events WHERE ? IS NULL OR document_id = ? ORDER BY id",
+            (doc_id, doc_id),
+        ).fetchall()
+
+    def codings_of_code(self, code_id: str) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT * FROM codings WHERE code_id = ? ORDER BY id", (code_id,)
+        ).fetchall()
+
+    def recode(self, coding_id: int, code_id: str) -> None:
+        self.db.execute(
+            "UPDATE codings SET code_id = ?, updated_at = ? WHERE id = ?",
+            (code_id, utcnow(), coding_id),
+        )
+
+    def retarget_code_memos(self, ids: list[int], code: str) -> None:
+        """Memos ``ids`` become memos on code ``code`` (undoing a rename or merge of codes)."""
+        self.db.executemany(
+            "UPDATE memos SET target = ? WHERE id = ? AND target_kind = 'code'",
+            [(code, i) for i in ids],
+        )
+
+    def rename_code_memos(self, old: str, new: str) -> int:
+        cur = self.db.execute(
+            "UPDATE memos SET target = ? WHERE target_kind = 'code' AND target = ?", (new, old)
+        )
+        return cur.rowcount
+
+    def speaker_counts(self) -> list[sqlite3.Row]:
+        """Every speaker: their role (when any turn has one), turns and documents."""
+        return self.db.execute(
+            "SELECT speaker, max(role) AS role, count(*) AS turns, "
+            "count(DISTINCT document_id) AS documents FROM segments "
+            "WHERE speaker IS NOT NULL AND n > 0 GROUP BY speaker ORDER BY speaker"
+        ).fetchall()
+
+    def rename_speakers(self, spellings: list[str], name: str, role: str | None) -> None:
+        """Turns by any of ``spellings`` (case aside) become ``name``'s, with ``role`` if given
+        (``respondent`` clears it)."""
+        folded = {s.casefold() for s in spellings}
+        rows = self.db.execute(
+            "SELECT id, speaker FROM segments WHERE speaker IS NOT NULL"
+        ).fetchall()
+        ids = [r["id"] for r in rows if r["speaker"].casefold() in folded]
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            where = f"id IN ({', '.join('?' * len(chunk))})"
+            self.db.execute(f"UPDATE segments SET speaker = ? WHERE {where}", (name, *chunk))
+            if role is not None:
+                self.db.execute(
+                    f"UPDATE segments SET role = ? WHERE {where}",
+                    (None if role == "respondent" else role, *chunk),
+                )
 
     def all_documents(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM documents ORDER BY id").fetchall()
@@ -189,9 +347,12 @@ class Store:
         return self.db.execute(
             """
             SELECT d.id, d.name, d.case_name, d.path, d.format, d.encoding, d.language, d.script,
-                   d.sha256,
+                   d.sha256, d.kind, d.file_sha256,
                    d.metadata, d.imported_at, d.updated_at, length(d.text) AS characters,
-                   (SELECT count(*) FROM segments s WHERE s.document_id = d.id) AS turns,
+                   (SELECT count(*) FROM segments s WHERE s.document_id = d.id AND s.n > 0)
+                       AS turns,
+                   (SELECT group_concat(DISTINCT kind) FROM segments s
+                    WHERE s.document_id = d.id AND s.n > 0) AS unit_kinds,
                    (SELECT group_concat(speaker, char(31)) FROM
                        (SELECT DISTINCT speaker FROM segments s
                         WHERE s.document_id = d.id AND speaker IS NOT NULL ORDER BY speaker))
@@ -682,8 +843,8 @@ class Store:
         """Every document's segments, by document id."""
         out: dict[int, list[Segment]] = {}
         for row in self.db.execute(
-            'SELECT document_id, n, speaker, start, "end", label_start, timestamp, kind '
-            "FROM segments ORDER BY document_id, n"
+            'SELECT document_id, n, speaker, start, "end", label_start, timestamp, kind, role '
+            "FROM segments WHERE n > 0 ORDER BY document_id, label_start, n"
         ):
             out.setdefault(row[0], []).append(Segment(*tuple(row)[1:]))
         return out

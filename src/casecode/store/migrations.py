@@ -324,7 +324,45 @@ def _v9(db: sqlite3.Connection) -> None:
     )
 
 
+def _v10(db: sqlite3.Connection) -> None:
+    """Real-world material: a document's ``kind`` (interview, document or notes) and the hash of
+    the file it came from (its stored text may be cleaned); a turn's speaker ``role``
+    (``interviewer`` for the questioning side); ``removed_documents``, where ``casecode rm``
+    keeps everything it removes (the document, its turns, attributes, codings, memos and their
+    history, as JSON) so it can be restored; and ``document_events`` (renames, removals,
+    restorations). Documents already stored are interviews when any of
+    their segments has a speaker, else documents."""
+    _script(
+        db,
+        """
+        ALTER TABLE documents ADD COLUMN kind TEXT NOT NULL DEFAULT 'interview';
+        ALTER TABLE documents ADD COLUMN file_sha256 TEXT;
+        ALTER TABLE segments ADD COLUMN role TEXT;
+        UPDATE documents SET kind = 'document' WHERE NOT EXISTS
+            (SELECT 1 FROM segments s WHERE s.document_id = documents.id
+             AND s.speaker IS NOT NULL);
+        CREATE TABLE removed_documents (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            removed_at  TEXT NOT NULL,
+            record      TEXT NOT NULL,
+            restored_at TEXT
+        );
+        -- What happened to documents (rename, remove, restore), kept when they are removed.
+        CREATE TABLE document_events (
+            id          INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL,
+            action      TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            detail      TEXT,
+            at          TEXT NOT NULL
+        );
+        """,
+    )
+
+
 # Append a function for each schema change; never edit one that has shipped.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10
 ]  # fmt: skip
