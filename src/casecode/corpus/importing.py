@@ -19,6 +19,7 @@ from typing import Any
 
 from casecode.corpus.encoding import decode_bytes
 from casecode.corpus.language import detect_language, detect_script
+from casecode.corpus.limits import Limits, check_turns
 from casecode.corpus.readers import SUPPORTED_SUFFIXES, Columns, read_document, read_xlsx_rows
 from casecode.corpus.spans import carry_spans
 from casecode.corpus.turns import compile_patterns, split_turns
@@ -216,12 +217,22 @@ def import_documents(
             proj.config.speaker_patterns, builtin=proj.config.builtin_speaker_patterns
         )
         max_bytes = int(proj.config.max_file_mb * 1024 * 1024)
+        limits = Limits.of(proj.config)
         for i, (path, name) in enumerate(files):
             if progress:
                 progress(i, len(files), name)
             try:
                 outcome = _import_one(
-                    proj, path, name, encoding, doc_lang, columns, replace, patterns, max_bytes
+                    proj,
+                    path,
+                    name,
+                    encoding,
+                    doc_lang,
+                    columns,
+                    replace,
+                    patterns,
+                    max_bytes,
+                    limits,
                 )
             except CasecodeError as exc:
                 outcome = ImportOutcome(str(path), "failed", str(exc).removeprefix(f"{path}: "))
@@ -236,10 +247,20 @@ def import_documents(
 
 
 def _import_one(
-    proj: Project, path: Path, name: str, encoding, doc_lang, columns, replace, patterns, max_bytes
+    proj: Project,
+    path: Path,
+    name: str,
+    encoding,
+    doc_lang,
+    columns,
+    replace,
+    patterns,
+    max_bytes,
+    limits: Limits,
 ) -> ImportOutcome:
-
-    raw = read_document(path, encoding=encoding, columns=columns, max_bytes=max_bytes)
+    raw = read_document(
+        path, encoding=encoding, columns=columns, max_bytes=max_bytes, limits=limits
+    )
     sha = hashlib.sha256(raw.text.encode("utf-8")).hexdigest()
     store = proj.store
     same = store.document_by_sha(sha)
@@ -258,6 +279,7 @@ def _import_one(
     )
     if not segments:
         raise CasecodeError("no text to import", file=path)
+    check_turns(len(segments), path, limits)
     language = doc_lang or detect_language(raw.text[raw.body_start :])
     meta = dict(raw.metadata)
     case = meta.pop("case", "") or path.stem

@@ -17,6 +17,7 @@ from typing import Any
 
 from casecode.errors import CasecodeError
 from casecode.model import Segment
+from casecode.outputs import protect
 from casecode.store.migrations import MIGRATIONS, join_memos
 
 # json.dumps with options builds an encoder per call; suggestions are written by the thousand
@@ -32,6 +33,7 @@ class Store:
 
     def __init__(self, path: str | Path, *, migrations=None, create: bool = True) -> None:
         self.path = Path(path)
+        protect(self.path)  # no output file may replace it, through links or not
         self._migrations = MIGRATIONS if migrations is None else migrations
         if not create:
             wal = self.path.with_name(self.path.name + "-wal")
