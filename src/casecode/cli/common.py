@@ -255,6 +255,13 @@ ReplaceOpt = Annotated[
         "--into coder's manual codings (merge).",
     ),
 ]
+FollowLinksOpt = Annotated[
+    bool,
+    typer.Option(
+        "--follow-links",
+        help="Import what links inside folders and patterns point to (skipped by default).",
+    ),
+]
 SpanOpt = Annotated[
     str | None,
     typer.Option(

@@ -17,6 +17,7 @@ from casecode.cli.common import (
     DocArg,
     DocLangOpt,
     EncodingOpt,
+    FollowLinksOpt,
     InitProjectOpt,
     JsonOpt,
     LangOpt,
@@ -80,6 +81,7 @@ def import_cli(
     text_column: TextColumnOpt = None,
     speaker_column: SpeakerColumnOpt = None,
     time_column: TimeColumnOpt = None,
+    follow_links: FollowLinksOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Import transcripts (.txt .md .docx .odt .csv .xlsx) and split them into speaker turns.
@@ -95,6 +97,7 @@ def import_cli(
             attributes=attributes,
             replace=replace,
             columns=Columns(text_column, speaker_column, time_column),
+            follow_links=follow_links,
             progress=progress,
         )
     if as_json:

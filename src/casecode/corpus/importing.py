@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import fnmatch
-import glob
 import hashlib
 import os
 from collections.abc import Callable, Iterable
@@ -110,23 +109,48 @@ def _ignored(folder: Path) -> Callable[[Path, bool], bool]:
     return ignored
 
 
-def _walk(folder: Path) -> tuple[list[Path], list[ImportOutcome]]:
-    """Files under ``folder`` in sorted order, and outcomes for entries that cannot be read."""
+_LINK_SKIPPED = "a link, not followed (pass --follow-links to import what it points to)"
+
+
+def _walk(folder: Path, follow_links: bool = False) -> tuple[list[Path], list[ImportOutcome]]:
+    """Files under ``folder`` in sorted order, and outcomes for entries that cannot be read.
+
+    Links (to files or folders) are skipped unless ``follow_links``; followed, a folder already
+    visited (a link to ``.`` or a parent) is not entered again."""
     found: list[Path] = []
     problems: list[ImportOutcome] = []
     ignored = _ignored(folder)
+    seen = {os.path.realpath(folder)}
     for top, dirs, names in os.walk(
-        folder, onerror=lambda e: problems.append(_unreadable(e.filename or folder, e))
+        folder,
+        onerror=lambda e: problems.append(_unreadable(e.filename or folder, e)),
+        followlinks=follow_links,
     ):
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and not ignored(Path(top) / d, True)
-        )
+        kept = []
+        for d in sorted(dirs):
+            path = Path(top) / d
+            if d.startswith(".") or ignored(path, True):
+                continue
+            if path.is_symlink():
+                if not follow_links:
+                    problems.append(ImportOutcome(str(path), "skipped", _LINK_SKIPPED))
+                    continue
+                real = os.path.realpath(path)
+                if real in seen:
+                    continue  # a loop, or a folder imported already
+                seen.add(real)
+            else:
+                seen.add(os.path.realpath(path))
+            kept.append(d)
+        dirs[:] = kept
         for name in sorted(names):
             if name.startswith((".", "~$")) or ignored(Path(top) / name, False):
                 continue
             path = Path(top) / name
             try:
-                if path.is_file():
+                if path.is_symlink() and not follow_links:
+                    problems.append(ImportOutcome(str(path), "skipped", _LINK_SKIPPED))
+                elif path.is_file():
                     found.append(path)
                 elif path.is_symlink():
                     problems.append(ImportOutcome(str(path), "failed", "broken link"))
@@ -135,8 +159,35 @@ def _walk(folder: Path) -> tuple[list[Path], list[ImportOutcome]]:
     return found, problems
 
 
+def _glob(pattern: str, follow_links: bool) -> tuple[list[Path], list[ImportOutcome]]:
+    """Files a shell pattern matches (``**`` for any depth). ``**`` never enters a linked
+    folder, so a link to ``.`` cannot make it endless; matches through links are skipped unless
+    ``follow_links``."""
+    parts = Path(pattern).expanduser().parts
+    at = next(i for i, p in enumerate(parts) if any(ch in p for ch in "*?["))
+    base = Path(*parts[:at]) if at else Path(".")
+    rest = "/".join(parts[at:])
+    matches: list[Path] = []
+    problems: list[ImportOutcome] = []
+    try:
+        found = sorted(base.glob(rest)) if base.is_dir() else []
+    except (OSError, ValueError) as exc:
+        return [], [ImportOutcome(pattern, "failed", f"cannot search: {exc}")]
+    for m in found:
+        if any(p.name.startswith(".") for p in [m, *m.parents][: len(m.parts) - len(base.parts)]):
+            continue
+        linked = any(p.is_symlink() for p in [m, *m.parents][: len(m.parts) - len(base.parts)])
+        if linked and not follow_links:
+            if m.is_file():
+                problems.append(ImportOutcome(str(m), "skipped", _LINK_SKIPPED))
+            continue
+        if m.is_file():
+            matches.append(m)
+    return matches, problems
+
+
 def _expand(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path], follow_links: bool = False
 ) -> tuple[list[tuple[Path, str]], list[Path], list[ImportOutcome]]:
     """(transcripts with their document names, attribute files in folders, problem outcomes).
 
@@ -149,7 +200,7 @@ def _expand(
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            walked, unreadable = _walk(path)
+            walked, unreadable = _walk(path, follow_links)
             problems.extend(unreadable)
             for found in walked:
                 suffix = found.suffix.lower()
@@ -165,9 +216,9 @@ def _expand(
         elif path.exists():
             files.append((path, path.name))
         elif any(ch in str(raw) for ch in "*?["):
-            matches = sorted(Path(p) for p in glob.glob(str(raw), recursive=True))
-            matches = [m for m in matches if m.is_file()]
-            if not matches:
+            matches, linked = _glob(str(raw), follow_links)
+            problems.extend(linked)
+            if not matches and not linked:
                 problems.append(ImportOutcome(str(raw), "failed", "no files match this pattern"))
             files.extend((m, m.name) for m in matches)
         elif path.is_symlink():
@@ -196,6 +247,7 @@ def import_documents(
     columns: Columns = Columns(),
     attributes: str | Path | None = None,
     replace: bool = False,
+    follow_links: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     """``casecode import``: import transcripts (files, folders recursively, globs); one transaction
@@ -205,11 +257,13 @@ def import_documents(
     ``attributes`` (CSV/XLSX) is read before anything is imported, so a bad one changes nothing.
     An ``attributes.csv``/``.xlsx`` inside an imported folder is applied the same way.
     ``doc_lang`` (zh, en or mixed) sets the documents' language instead of detecting it.
+    Links inside folders and patterns are skipped unless ``follow_links`` (a file named
+    outright is read even when it is a link).
     """
     if doc_lang is not None and doc_lang not in LANGUAGES:
         raise CasecodeError(f"unknown language '{doc_lang}'", hint="use zh, en or mixed")
     table = read_attribute_table(attributes) if attributes else None
-    files, found_attribute_files, problems = _expand(as_paths(paths))
+    files, found_attribute_files, problems = _expand(as_paths(paths), follow_links)
     found_tables = [read_attribute_table(f) for f in found_attribute_files] if table is None else []
     report = ImportReport(outcomes=list(problems))
     with using_project(project) as proj:
@@ -263,15 +317,8 @@ def _import_one(
     )
     sha = hashlib.sha256(raw.text.encode("utf-8")).hexdigest()
     store = proj.store
-    same = store.document_by_sha(sha)
-    if same is not None:
-        return ImportOutcome(
-            str(path),
-            "skipped",
-            f"same content already imported as '{same['name']}'",
-            same["name"],
-            same["id"],
-        )
+    if (same := _same_content(store, sha, path)) is not None:
+        return same
     segments = (
         raw.segments
         if raw.segments is not None
@@ -296,8 +343,12 @@ def _import_one(
         "body_start": raw.body_start,
         "metadata": raw.metadata,
     }
-    existing = store.document_by_name(name)
     with store.transaction():
+        # looked up again inside the transaction: another import may have stored the same
+        # content meanwhile (the store refuses a second copy in any case)
+        if (same := _same_content(store, sha, path)) is not None:
+            return same
+        existing = store.document_by_name(name)
         if existing is None:
             doc_id = store.insert_document({**fields, "imported_at": utcnow()})
             status = "imported"
@@ -318,7 +369,22 @@ def _import_one(
         store.replace_segments(doc_id, segments)
         if meta:
             store.set_document_attributes(doc_id, meta)
-    return ImportOutcome(str(path), status, "", name, doc_id, raw.encoding, language, len(segments))
+    return ImportOutcome(
+        str(path), status, raw.note, name, doc_id, raw.encoding, language, len(segments)
+    )
+
+
+def _same_content(store, sha: str, path: Path) -> ImportOutcome | None:
+    same = store.document_by_sha(sha)
+    if same is None:
+        return None
+    return ImportOutcome(
+        str(path),
+        "skipped",
+        f"same content already imported as '{same['name']}'",
+        same["name"],
+        same["id"],
+    )
 
 
 def _carry_codings(proj: Project, existing, new_text: str, path: Path) -> None:

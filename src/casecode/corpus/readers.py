@@ -55,6 +55,7 @@ class RawDocument:
     metadata: dict[str, str] = field(default_factory=dict)
     body_start: int = 0  # turns start here (after YAML front matter)
     segments: list[Segment] | None = None  # set by tabular formats, else split later
+    note: str = ""  # a warning for the researcher (a doubtful encoding guess)
 
 
 def read_document(
@@ -178,7 +179,14 @@ def _read_text(path: Path, *, encoding: str | None, columns: Columns) -> RawDocu
     meta, body = front_matter(decoded.text, path)
     if not decoded.text[body:].strip():
         raise CasecodeError("no text after the front matter", file=path)
-    return RawDocument(decoded.text, path.suffix.lower().lstrip("."), decoded.encoding, meta, body)
+    return RawDocument(
+        decoded.text,
+        path.suffix.lower().lstrip("."),
+        decoded.encoding,
+        meta,
+        body,
+        note=decoded.doubt,
+    )
 
 
 # ---------------------------------------------------------------------------- word processors
@@ -410,7 +418,9 @@ def _read_csv(path: Path, *, encoding: str | None, columns: Columns) -> RawDocum
         rows = list(csv.reader(content.splitlines(keepends=True), delimiter=delimiter))
     except csv.Error as exc:
         raise CasecodeError(f"malformed CSV: {exc}", file=path) from None
-    return rows_to_document(rows, path, columns, path.suffix.lower().lstrip("."), decoded.encoding)
+    raw = rows_to_document(rows, path, columns, path.suffix.lower().lstrip("."), decoded.encoding)
+    raw.note = decoded.doubt
+    return raw
 
 
 def read_xlsx_rows(path: Path, *, formulas: bool = True) -> list[list[str]]:

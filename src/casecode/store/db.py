@@ -145,9 +145,14 @@ class Store:
         fields = {**fields, "metadata": json.dumps(fields.get("metadata", {}), ensure_ascii=False)}
         columns = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
-        cur = self.db.execute(
-            f"INSERT INTO documents ({columns}) VALUES ({marks})", tuple(fields.values())
-        )
+        try:
+            cur = self.db.execute(
+                f"INSERT INTO documents ({columns}) VALUES ({marks})", tuple(fields.values())
+            )
+        except sqlite3.IntegrityError as exc:
+            if "same content already stored" in str(exc):
+                raise CasecodeError("the same content is already imported") from None
+            raise
         return int(cur.lastrowid)
 
     def update_document(self, doc_id: int, fields: dict[str, Any]) -> None:
