@@ -478,6 +478,11 @@ def render_code_report(report, *, top_level: bool = False) -> None:
             "[yellow]note:[/] the project had no codebook; using the built-in coproduction "
             "codebook (choose another with casecode codebook use FILE)"
         )
+    for rule in getattr(report, "timed_out", []):
+        err.print(
+            f"[yellow]warning:[/] rule {escape(rule)}: its regex ran out of time "
+            "(catastrophic backtracking?) and was set aside; the other rules coded as usual"
+        )
     counts = report.by_code
     if top_level:
         counts = {}
