@@ -136,7 +136,20 @@ class Project:
     def __init__(self, root: Path, *, create: bool = False) -> None:
         self.root = root
         self.config = Config.load(root / CONFIG_NAME)
-        self.store = Store(root / self.config.database, create=create)
+        database = self.inside("[project] database", self.config.database)
+        self.store = Store(database, create=create)
+
+    def inside(self, setting: str, value: str) -> Path:
+        """A path from casecode.toml, which must stay inside the project folder (a shared
+        project must not read or write elsewhere on the machine that opens it)."""
+        root = self.root.resolve()
+        path = (root / value).resolve()
+        if not path.is_relative_to(root) or path == root:
+            raise CasecodeError(
+                f"{setting} must name a file inside the project folder, not {value}",
+                file=self.root / CONFIG_NAME,
+            )
+        return path
 
     def close(self) -> None:
         self.store.close()
@@ -152,7 +165,7 @@ class Project:
         value = getattr(self.config, setting)
         if not value:
             return None
-        path = (self.root / value).resolve()
+        path = self.inside(f"[coding] {setting}", value)
         if not path.is_file():
             what = "a folder, not a file" if path.is_dir() else "a file that does not exist"
             raise CasecodeError(
