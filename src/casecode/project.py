@@ -144,7 +144,7 @@ class Project:
         project must not read or write elsewhere on the machine that opens it)."""
         root = self.root.resolve()
         path = (root / value).resolve()
-        if not path.is_relative_to(root) or path == root:
+        if not path.is_relative_to(root):
             raise CasecodeError(
                 f"{setting} must name a file inside the project folder, not {value}",
                 file=self.root / CONFIG_NAME,

@@ -148,7 +148,9 @@ def _walk(folder: Path, follow_links: bool = False) -> tuple[list[Path], list[Im
                 continue
             path = Path(top) / name
             try:
-                if path.is_symlink() and not follow_links:
+                if path.is_symlink() and not path.exists():
+                    problems.append(ImportOutcome(str(path), "failed", "broken link"))
+                elif path.is_symlink() and not follow_links:
                     problems.append(ImportOutcome(str(path), "skipped", _LINK_SKIPPED))
                 elif path.is_file():
                     found.append(path)
