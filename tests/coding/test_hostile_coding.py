@@ -140,3 +140,31 @@ def test_stopping_code_with_jobs_leaves_no_worker(tmp_path, cli, project, how):
             os.kill(pid, signal.SIGKILL)
         if parent.poll() is None:
             parent.kill()
+
+
+def test_long_texts_are_tokenised_in_pieces_with_the_same_tokens(monkeypatch):
+    from casecode.coding import tokenize
+    from casecode.coding.tokenize import Tokenizer, chunks
+
+    zh = (
+        "访谈者：村里的老年协会怎么样？\n李会长：每月账目公开，大家都满意。资金不够，经费紧张。"
+        * 40
+    )
+    en = "Interviewer: how is the association doing?\nChair: the money is short, 1,000 yuan. " * 40
+    tokenizer = Tokenizer({"老年协会", "资金"})
+    whole = {lang: tokenizer.tokenize(text, lang) for lang, text in (("zh", zh), ("en", en))}
+    monkeypatch.setattr(tokenize, "CHUNK", 64)
+    for lang, text in (("zh", zh), ("en", en)):
+        pieces = chunks(text, 64)
+        assert pieces[0][0] == 0 and pieces[-1][1] == len(text) and len(pieces) > 10
+        assert all(
+            b - a <= 64 and a == prev
+            for (a, b), (_, prev) in zip(pieces[1:], pieces[:-1], strict=True)
+        )
+        cut = tokenizer.tokenize(text, lang)
+        assert (list(cut.starts), list(cut.ends)) == (
+            list(whole[lang].starts),
+            list(whole[lang].ends),
+        )
+    # a pathological unit (one run with no break at all) is cut where the size ends
+    assert chunks("好" * 200, 64) == [(0, 64), (64, 128), (128, 192), (192, 200)]

@@ -197,16 +197,17 @@ class Tokenizer:
         if language == "en":  # offsets straight from spaCy's arrays: no Token objects
             from spacy.attrs import IDX, IS_SPACE, LENGTH
 
-            doc = self.nlp.tokenizer(text)
             starts, ends = array("i"), array("i")
-            if len(doc):
-                table = doc.to_array([IDX, LENGTH, IS_SPACE])
-                table = table[table[:, 2] == 0]
-                starts.frombytes(table[:, 0].astype("int32").tobytes())
-                ends.frombytes((table[:, 0] + table[:, 1]).astype("int32").tobytes())
+            for a, b in chunks(text):  # a long text in pieces: memory bounded by a piece
+                doc = self.nlp.tokenizer(text[a:b])
+                if len(doc):
+                    table = doc.to_array([IDX, LENGTH, IS_SPACE])
+                    table = table[table[:, 2] == 0]
+                    starts.frombytes((table[:, 0] + a).astype("int32").tobytes())
+                    ends.frombytes((table[:, 0] + table[:, 1] + a).astype("int32").tobytes())
             words = [text[s:e] for s, e in zip(starts, ends, strict=True)]
         else:  # jieba's words cover the text: offsets are running sums of their lengths
-            pieces = list(self.jieba.cut(text, HMM=self.hmm))
+            pieces = [p for a, b in chunks(text) for p in self.jieba.cut(text[a:b], HMM=self.hmm)]
             offsets = list(accumulate(map(len, pieces), initial=0))
             keep = list(map(not_, map(str.isspace, pieces)))  # whitespace is no token
             words = list(compress(pieces, keep))
@@ -227,6 +228,31 @@ class Tokenizer:
         """A keyword as the token texts the matcher compares (lower case)."""
         tokens = self.tokenize(words, language)
         return [words[s:e].lower() for s, e in zip(tokens.starts, tokens.ends, strict=True)]
+
+
+CHUNK = 20_000  # characters tokenised at once; longer texts are cut where no word can span
+
+
+def chunks(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    """``text`` as consecutive (start, end) pieces of at most ``size`` characters, each cut just
+    after a line break, else after a sentence or clause end or a space, where neither jieba nor
+    spaCy joins characters into one token; only a run with none of those (a pathological unit)
+    is cut where the size ends. Tokens are the same as for the whole text."""
+    size = size or CHUNK
+    spans, start, n = [], 0, len(text)
+    while n - start > size:
+        window = text[start : start + size]
+        cut = window.rfind("\n") + 1
+        if cut <= size // 2:
+            cut = max(window.rfind(ch) for ch in " \t\u3000") + 1
+        if cut <= size // 2:
+            cut = max(window.rfind(ch) for ch in "。！？；，、：") + 1
+        if cut <= size // 4:
+            cut = size
+        spans.append((start, start + cut))
+        start += cut
+    spans.append((start, n))
+    return spans
 
 
 def match_form(text: str) -> str:
