@@ -179,3 +179,32 @@ def test_a_batch_goes_on_past_hostile_files(tmp_path, cli, project):
     for name in ("b_deep.odt", "c_bomb.md", "d_deep.yaml.md"):
         assert outcomes[name]["status"] == "failed", outcomes[name]
         assert "\n" not in outcomes[name]["message"]
+
+
+def test_a_failure_after_reading_fails_that_file_alone(tmp_path, cli, project, monkeypatch):
+    from casecode.corpus import importing
+
+    real = importing.split_turns
+
+    def fragile(text, **kwargs):
+        if "炸" in text:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(importing, "split_turns", fragile)
+    write(tmp_path / "in" / "a.txt", "访谈者：炸了吗？\n")
+    write(tmp_path / "in" / "b.txt", "访谈者：好吗？\n村民：好。\n")
+    result = cli("import", tmp_path / "in", "-p", project, "--json", ok=False)
+    import json
+
+    outcomes = {Path(o["path"]).name: o for o in json.loads(result.stdout)["outcomes"]}
+    assert outcomes["a.txt"]["status"] == "failed"
+    assert outcomes["a.txt"]["message"].startswith("cannot import (RecursionError")
+    assert outcomes["b.txt"]["status"] == "imported"
+
+
+def test_a_malformed_attributes_table_is_one_line(tmp_path, cli, project):
+    path = write(tmp_path / "attributes.csv", 'document,role\na.txt,"' + "x" * 200_000 + "\n")
+    result = cli("attributes", path, "-p", project, ok=False)
+    assert result.exit_code == 1 and "internal error" not in result.stderr
+    assert str(path) in result.stderr

@@ -18,7 +18,7 @@ from typing import Any
 
 from casecode.corpus.encoding import decode_bytes
 from casecode.corpus.language import detect_language, detect_script
-from casecode.corpus.limits import Limits, check_turns
+from casecode.corpus.limits import Limits, check_text, check_turns
 from casecode.corpus.readers import SUPPORTED_SUFFIXES, Columns, read_document, read_xlsx_rows
 from casecode.corpus.spans import carry_spans
 from casecode.corpus.turns import compile_patterns, split_turns
@@ -294,6 +294,11 @@ def import_documents(
                 outcome = ImportOutcome(str(path), "failed", str(exc).removeprefix(f"{path}: "))
             except OSError as exc:
                 outcome = _unreadable(path, exc)
+            except Exception as exc:  # splitting, detecting, storing: this file fails alone
+                detail = " ".join(str(exc).split())[:80]
+                outcome = ImportOutcome(
+                    str(path), "failed", f"cannot import ({type(exc).__name__}: {detail})"
+                )
             report.outcomes.append(outcome)
         if progress:
             progress(len(files), len(files), "")
@@ -456,13 +461,22 @@ def read_attribute_table(path: str | Path) -> AttributeTable:
     if not path.is_file():
         raise CasecodeError("no such attributes file", file=path)
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        rows = read_xlsx_rows(path)
-    elif suffix in (".csv", ".tsv"):
-        text = decode_bytes(path.read_bytes(), source=path).text
-        rows = list(csv.reader(text.splitlines(), delimiter="\t" if suffix == ".tsv" else ","))
-    else:
+    if suffix not in (".xlsx", ".csv", ".tsv"):
         raise CasecodeError("attributes must be a .csv or .xlsx file", file=path)
+    try:
+        if suffix == ".xlsx":
+            rows = read_xlsx_rows(path)
+        else:
+            text = decode_bytes(path.read_bytes(), source=path).text
+            check_text(text, path)
+            rows = list(csv.reader(text.splitlines(), delimiter="\t" if suffix == ".tsv" else ","))
+    except (CasecodeError, OSError):
+        raise
+    except Exception as exc:  # a malformed table: one line, not a crash
+        detail = " ".join(str(exc).split())[:80]
+        raise CasecodeError(
+            f"cannot read this attributes file ({type(exc).__name__}: {detail})", file=path
+        ) from None
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise CasecodeError("empty attributes file", file=path)
