@@ -68,3 +68,10 @@ def test_a_store_linked_outside_the_project_is_refused(tmp_path, project):
     (project / "casecode.db").symlink_to(tmp_path / "moved.db")
     with pytest.raises(CasecodeError, match="inside the project folder"):
         casecode.open_project(project)
+
+
+@pytest.mark.parametrize("pattern", [r"(?=(a+)+b)", r"(?!(a|ab)*c)", r"(x)?(?(1)a|(a+)+)b"])
+def test_catastrophic_regexes_inside_lookarounds_and_conditionals_are_refused(pattern):
+    from casecode.codebook.regexcheck import backtracking_risk
+
+    assert backtracking_risk(pattern)
