@@ -291,7 +291,7 @@ def import_documents(
                     limits,
                 )
             except CasecodeError as exc:
-                outcome = ImportOutcome(str(path), "failed", str(exc).removeprefix(f"{path}: "))
+                outcome = ImportOutcome(str(path), "failed", _about(exc, path))
             except OSError as exc:
                 outcome = _unreadable(path, exc)
             except Exception as exc:  # splitting, detecting, storing: this file fails alone
@@ -379,6 +379,14 @@ def _import_one(
     return ImportOutcome(
         str(path), status, raw.note, name, doc_id, raw.encoding, language, len(segments)
     )
+
+
+def _about(exc: CasecodeError, path: Path) -> str:
+    """An error about ``path`` as its outcome's message (the outcome names the file)."""
+    if exc.file != str(path):
+        return str(exc)
+    where = f"line {exc.line}: " if exc.line is not None else ""
+    return where + exc.message + (f" ({exc.hint})" if exc.hint else "")
 
 
 def _same_content(store, sha: str, path: Path) -> ImportOutcome | None:

@@ -53,9 +53,9 @@ def refuse(what: str, setting: str, value: float, source: str | Path) -> Casecod
     """The error for a file past a limit: what it has, and the setting that allows it."""
     shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
     return CasecodeError(
-        f"{what}, over the limit of {shown}",
+        f"{what}: over the limit [import] {setting} = {shown}",
         file=source,
-        hint=f"raise [import] {setting} in casecode.toml if the file is genuine",
+        hint="raise it in casecode.toml if the file is genuine",
     )
 
 
@@ -86,9 +86,7 @@ class Budget:
     def take(self, n: int) -> None:
         self.used += n
         if self.used > self.limit:
-            raise refuse(
-                f"more than {self.limit:,} {self.what}", self.setting, self.limit, self.source
-            )
+            raise refuse(f"too many {self.what}", self.setting, self.limit, self.source)
 
 
 def chars_budget(source: str | Path, limits: Limits | None = None) -> Budget:
@@ -185,7 +183,7 @@ def parse_xml(data: bytes, source: str | Path, limits: Limits | None = None):
                     depth += 1
                     if depth > limits.xml_depth:
                         raise refuse(
-                            f"XML nested more than {limits.xml_depth} levels deep",
+                            "XML nested too deep",
                             "max_xml_depth",
                             limits.xml_depth,
                             source,
