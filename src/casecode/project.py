@@ -17,7 +17,7 @@ CONFIG_NAME = "casecode.toml"
 ENV_VAR = "CASECODE_PROJECT"
 
 _CONFIG_TEMPLATE = """\
-# casecode project settings. Paths are relative to this file.
+# casecode project settings. Paths are relative to this file and must stay inside its folder.
 
 [project]
 name = {name}
