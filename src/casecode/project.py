@@ -38,7 +38,7 @@ max_file_mb = 50
 # its compression ratio (.docx .odt .xlsx), spreadsheet cells read, and XML nesting depth.
 max_document_chars = 5000000
 max_turns = 200000
-max_zip_member_mb = 200
+max_zip_member_mb = 100
 max_zip_ratio = 200
 max_sheet_cells = 5000000
 max_xml_depth = 200
@@ -62,7 +62,7 @@ class Config:
     max_file_mb: float = 50
     max_document_chars: int = 5_000_000
     max_turns: int = 200_000
-    max_zip_member_mb: float = 200
+    max_zip_member_mb: float = 100
     max_zip_ratio: float = 200
     max_sheet_cells: int = 5_000_000
     max_xml_depth: int = 200
@@ -113,7 +113,7 @@ def _text(value: Any, what: str, path: Path) -> str:
 _LIMITS = (
     ("max_document_chars", 5_000_000, True),
     ("max_turns", 200_000, True),
-    ("max_zip_member_mb", 200, False),
+    ("max_zip_member_mb", 100, False),
     ("max_zip_ratio", 200, False),
     ("max_sheet_cells", 5_000_000, True),
     ("max_xml_depth", 200, True),

@@ -208,3 +208,21 @@ def test_a_malformed_attributes_table_is_one_line(tmp_path, cli, project):
     result = cli("attributes", path, "-p", project, ok=False)
     assert result.exit_code == 1 and "internal error" not in result.stderr
     assert str(path) in result.stderr
+
+
+def test_docx_paragraphs_are_counted_before_python_docx_builds_its_tree(tmp_path, monkeypatch):
+    import docx
+
+    d = docx.Document()
+    for i in range(300):
+        d.add_paragraph(f"第{i}段")
+    d.save(tmp_path / "many.docx")
+
+    def never(*args, **kwargs):
+        raise AssertionError("python-docx was asked to build the tree")
+
+    monkeypatch.setattr(docx, "Document", never)
+    with pytest.raises(CasecodeError, match=r"too many turns or paragraphs: .*max_turns = 100"):
+        read_document(tmp_path / "many.docx", limits=Limits(turns=100))
+    with pytest.raises(CasecodeError, match="max_document_chars = 500"):
+        read_document(tmp_path / "many.docx", limits=Limits(chars=500))

@@ -25,7 +25,7 @@ from casecode.errors import CasecodeError
 SETTINGS = {
     "max_document_chars": ("chars", 5_000_000),
     "max_turns": ("turns", 200_000),
-    "max_zip_member_mb": ("member_mb", 200),
+    "max_zip_member_mb": ("member_mb", 100),
     "max_zip_ratio": ("ratio", 200),
     "max_sheet_cells": ("cells", 5_000_000),
     "max_xml_depth": ("xml_depth", 200),
@@ -38,7 +38,7 @@ class Limits:
 
     chars: int = 5_000_000  # characters of text per document (coding memory grows with it)
     turns: int = 200_000  # turns (or paragraphs, or table rows) per document
-    member_mb: float = 200  # one member of a zipped file (.docx .odt .xlsx), uncompressed
+    member_mb: float = 100  # one member of a zipped file (.docx .odt .xlsx), uncompressed
     ratio: float = 200  # uncompressed / compressed size of one zip member
     cells: int = 5_000_000  # spreadsheet cells actually iterated (rows × columns)
     xml_depth: int = 200  # elements inside elements
@@ -159,6 +159,57 @@ def read_member(z: zipfile.ZipFile, name: str, source: str | Path) -> bytes:
 
 
 # ---------------------------------------------------------------------------- XML
+
+
+def scan_xml(
+    data: bytes,
+    source: str | Path,
+    limits: Limits | None = None,
+    *,
+    blocks: str | None = None,
+    text: str | None = None,
+) -> None:
+    """Stream through XML before a library builds its tree, refusing it past the limits: nested
+    deeper than ``max_xml_depth``, more ``blocks`` elements (paragraphs, by their qualified
+    name such as ``w:p``) than ``max_turns``, or more characters inside ``text`` elements than
+    ``max_document_chars``. Nothing is built, so this costs no memory."""
+    import xml.parsers.expat
+
+    limits = limits or current()
+    paragraphs = turns_budget(source, limits)
+    chars = chars_budget(source, limits)
+    depth = 0
+    inside = 0  # how many ``text`` elements we are in
+
+    def start(name, attrs) -> None:
+        nonlocal depth, inside
+        depth += 1
+        if depth > limits.xml_depth:
+            raise refuse("XML nested too deep", "max_xml_depth", limits.xml_depth, source)
+        if name == blocks:
+            paragraphs.take(1)
+        if name == text:
+            inside += 1
+
+    def end(name) -> None:
+        nonlocal depth, inside
+        depth -= 1
+        if name == text:
+            inside -= 1
+
+    def data_(content: str) -> None:
+        if inside:
+            chars.take(len(content))
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = data_
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise CasecodeError(f"damaged XML ({exc})", file=source) from None
 
 
 def parse_xml(data: bytes, source: str | Path, limits: Limits | None = None):

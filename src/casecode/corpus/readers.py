@@ -233,9 +233,16 @@ def _read_docx(path: Path, *, encoding: str | None, columns: Columns) -> RawDocu
     bounds.check_zip(path, what=".docx")
     try:
         with zipfile.ZipFile(path) as z:
+            # before python-docx builds its tree: depth, paragraphs and text, streamed
             body = [n for n in z.namelist() if n.startswith("word/") and n.endswith(".xml")]
             for name in body:
-                bounds.parse_xml(bounds.read_member(z, name, path), path)
+                main = name == "word/document.xml"
+                bounds.scan_xml(
+                    bounds.read_member(z, name, path),
+                    path,
+                    blocks="w:p" if main else None,
+                    text="w:t" if main else None,
+                )
     except (zipfile.BadZipFile, OSError) as exc:
         raise CasecodeError(
             f"corrupt or unreadable .docx ({type(exc).__name__})", file=path
