@@ -317,7 +317,9 @@ def _read_odt(path: Path, *, encoding: str | None, columns: Columns) -> RawDocum
 
     try:
         with zipfile.ZipFile(path) as z:
-            root = bounds.parse_xml(bounds.read_member(z, "content.xml", path), path)
+            content = bounds.read_member(z, "content.xml", path)
+        bounds.scan_xml(content, path, blocks="text:p", text="text:p")  # before any tree
+        root = bounds.parse_xml(content, path)
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError) as exc:
         raise CasecodeError(
             f"corrupt or unreadable .odt ({type(exc).__name__})", file=path
