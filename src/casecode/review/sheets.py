@@ -273,7 +273,8 @@ def import_sheet(
         wanted: dict[tuple[int, int], tuple[int, set[str]]] = {}
         docs: dict[str, Any] = {}
         for number, cells in enumerate(rows[1:], start=2):
-            cells = list(cells) + [None] * (len(header) - len(cells))
+            cells = [uncell(c) if isinstance(c, str) else c for c in cells]  # our apostrophes
+            cells += [None] * (len(header) - len(cells))
             if not any(str(c or "").strip() for c in cells):
                 continue
             report.rows += 1
@@ -297,7 +298,7 @@ def import_sheet(
             if seg is None:
                 report.errors.append((number, f"{name} has no turn {turn}"))
                 continue
-            given = uncell(str(cells[col["text"]] or "").strip()) if "text" in col else ""
+            given = str(cells[col["text"]] or "").strip() if "text" in col else ""
             if given and given != doc["text"][seg.start : seg.end].strip():
                 report.errors.append(
                     (number, f"the text of {name} turn {turn} differs from the project's")
