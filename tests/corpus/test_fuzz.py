@@ -4,7 +4,7 @@ never another exception, a hang or runaway memory.
 A small seeded mutator over the bundled sample corpus (corpora/county-a: .txt .md .csv .docx) and
 small fixtures made here (.odt .xlsx .tsv): bytes flipped, inserted, deleted, duplicated or cut, and
 for the zipped formats the XML inside mutated and zipped again (so the XML parsers are reached,
-not only zip's checksum). The normal suite runs up to 40 rounds or 2 seconds per sample file; a
+not only zip's checksum). The normal suite runs up to 40 rounds or 1 second per sample file; a
 longer run is ``CASECODE_FUZZ_ROUNDS=2000 CASECODE_FUZZ_SECONDS=600 pytest tests/corpus/test_fuzz.py``
 (see tests/README.md).
 """
@@ -26,7 +26,7 @@ from casecode.errors import CasecodeError
 from conftest import CORPUS
 
 ROUNDS = int(os.environ.get("CASECODE_FUZZ_ROUNDS", "40"))
-SECONDS = float(os.environ.get("CASECODE_FUZZ_SECONDS", "2"))  # per sample file, after 5 rounds
+SECONDS = float(os.environ.get("CASECODE_FUZZ_SECONDS", "1"))  # per sample file, after 5 rounds
 # small limits, so a mutation that declares a huge expansion is refused quickly
 LIMITS = Limits(chars=2_000_000, turns=20_000, member_mb=20, cells=200_000, xml_depth=100)
 ODT_NS = (
