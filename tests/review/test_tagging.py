@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
 
 import pytest
 
-from conftest import add_document, stored_codings, with_transcripts, write
+from conftest import ROOT, add_document, stored_codings, with_transcripts, write
 from samples import CODING_CODEBOOK as CODEBOOK
 
 
@@ -154,8 +155,14 @@ def test_two_terminals_can_code_at_once(coded):
         " span=f'{i % 3}-{i % 3 + 1}')\n"
         "    casecode.add_memo(sys.argv[1], f'note {i}', doc='a.txt', author=sys.argv[2])\n"
     )
+    # this checkout's casecode, whatever is installed (a relative PYTHONPATH=src would not
+    # reach it from the test's folder)
+    paths = [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     procs = [
-        subprocess.Popen([sys.executable, "-c", script, str(coded), name], stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(coded), name], stderr=subprocess.PIPE, env=env
+        )
         for name in ("ann", "bo")
     ]
     for p in procs:

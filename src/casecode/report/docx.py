@@ -479,11 +479,12 @@ def _defused(parts: dict[str, bytes]) -> dict[str, bytes]:
     and fields other than page numbers, dates and references (their shown text stays)."""
     from lxml import etree
 
+    safe = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     dropped: dict[str, set[str]] = {}  # part → ids of external relationships taken out
     for name, data in list(parts.items()):
         if not name.endswith(".rels"):
             continue
-        root = etree.fromstring(data)
+        root = etree.fromstring(data, safe)
         gone = {
             rel.get("Id")
             for rel in list(root)
@@ -499,7 +500,7 @@ def _defused(parts: dict[str, bytes]) -> dict[str, bytes]:
         marks = (b"instrText", b"fldSimple", b"attachedTemplate")
         if name not in dropped and not any(m in data for m in marks):
             continue
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, huge_tree=False))
+        root = etree.fromstring(data, safe)
         _strip_fields(root)
         for el in root.iter(f"{{{_W}}}attachedTemplate"):
             el.getparent().remove(el)
