@@ -15,7 +15,7 @@ from casecode.coding.autocode import Progress, autocode
 from casecode.corpus.documents import list_documents
 from casecode.corpus.importing import ImportReport, as_paths, import_documents
 from casecode.errors import CasecodeError
-from casecode.outputs import check_out
+from casecode.outputs import cell, check_out, writing
 from casecode.project import Project, init_project
 from casecode.report.build import build_report
 from casecode.report.view import view
@@ -156,12 +156,13 @@ def _write_overview(path: Path, documents: list[dict[str, Any]]) -> None:
     base = ["id", "name", "case", "language", "encoding", "turns", "characters", "speakers"]
     # An attribute called like a base column (say "language") gets a prefix, not a twin column.
     titles = [f"attr_{k}" if k in base else k for k in keys]
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM: Excel opens it right
+    with writing(path) as tmp, tmp.open("w", newline="", encoding="utf-8-sig") as fh:  # BOM
         writer = csv.writer(fh)
-        writer.writerow([*base, *titles])
+        writer.writerow([cell(t) for t in (*base, *titles)])
         for d in documents:
             writer.writerow(
-                [
+                cell(v)
+                for v in [
                     d["id"],
                     d["name"],
                     d["case"],

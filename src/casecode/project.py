@@ -17,7 +17,7 @@ CONFIG_NAME = "casecode.toml"
 ENV_VAR = "CASECODE_PROJECT"
 
 _CONFIG_TEMPLATE = """\
-# casecode project settings. Paths are relative to this file.
+# casecode project settings. Paths are relative to this file and must stay inside its folder.
 
 [project]
 name = {name}
@@ -33,6 +33,15 @@ speaker_patterns = []
 builtin_speaker_patterns = true
 # Files larger than this are refused.
 max_file_mb = 50
+# What one file may expand to once read (a few KB of zipped XML can declare gigabytes):
+# characters of text, turns (or paragraphs, or rows), one zip member's uncompressed size and
+# its compression ratio (.docx .odt .xlsx), spreadsheet cells read, and XML nesting depth.
+max_document_chars = 5000000
+max_turns = 200000
+max_zip_member_mb = 100
+max_zip_ratio = 200
+max_sheet_cells = 5000000
+max_xml_depth = 200
 
 [coding]
 # A jieba user dictionary (one word per line, optionally "word freq tag") for your field's
@@ -51,6 +60,12 @@ class Config:
     speaker_patterns: list[str] = field(default_factory=list)
     builtin_speaker_patterns: bool = True
     max_file_mb: float = 50
+    max_document_chars: int = 5_000_000
+    max_turns: int = 200_000
+    max_zip_member_mb: float = 100
+    max_zip_ratio: float = 200
+    max_sheet_cells: int = 5_000_000
+    max_xml_depth: int = 200
     user_dictionary: str = ""
     stop_words: str = ""
     jieba_hmm: bool = False
@@ -75,6 +90,10 @@ class Config:
             speaker_patterns=patterns,
             builtin_speaker_patterns=bool(imports.get("builtin_speaker_patterns", True)),
             max_file_mb=_positive(imports.get("max_file_mb", 50), "[import] max_file_mb", path),
+            **{
+                name: _positive(imports.get(name, default), f"[import] {name}", path, integer)
+                for name, default, integer in _LIMITS
+            },
             user_dictionary=_text(
                 coding.get("user_dictionary", ""), "[coding] user_dictionary", path
             ),
@@ -89,9 +108,25 @@ def _text(value: Any, what: str, path: Path) -> str:
     return value
 
 
-def _positive(value: Any, what: str, path: Path) -> float:
+# the [import] limits on what one file expands to (see casecode.corpus.limits), with their
+# defaults, and whether each is a whole number
+_LIMITS = (
+    ("max_document_chars", 5_000_000, True),
+    ("max_turns", 200_000, True),
+    ("max_zip_member_mb", 100, False),
+    ("max_zip_ratio", 200, False),
+    ("max_sheet_cells", 5_000_000, True),
+    ("max_xml_depth", 200, True),
+)
+
+
+def _positive(value: Any, what: str, path: Path, integer: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise CasecodeError(f"{what} must be a positive number", file=path)
+    if integer:
+        if value != int(value):
+            raise CasecodeError(f"{what} must be a whole number", file=path)
+        return int(value)
     return float(value)
 
 
@@ -101,7 +136,20 @@ class Project:
     def __init__(self, root: Path, *, create: bool = False) -> None:
         self.root = root
         self.config = Config.load(root / CONFIG_NAME)
-        self.store = Store(root / self.config.database, create=create)
+        database = self.inside("[project] database", self.config.database)
+        self.store = Store(database, create=create)
+
+    def inside(self, setting: str, value: str) -> Path:
+        """A path from casecode.toml, which must stay inside the project folder (a shared
+        project must not read or write elsewhere on the machine that opens it)."""
+        root = self.root.resolve()
+        path = (root / value).resolve()
+        if not path.is_relative_to(root):
+            raise CasecodeError(
+                f"{setting} must name a file inside the project folder, not {value}",
+                file=self.root / CONFIG_NAME,
+            )
+        return path
 
     def close(self) -> None:
         self.store.close()
@@ -117,7 +165,7 @@ class Project:
         value = getattr(self.config, setting)
         if not value:
             return None
-        path = (self.root / value).resolve()
+        path = self.inside(f"[coding] {setting}", value)
         if not path.is_file():
             what = "a folder, not a file" if path.is_dir() else "a file that does not exist"
             raise CasecodeError(

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from casecode.errors import CasecodeError
+from casecode.outputs import cell as safe_cell
 from casecode.outputs import check_out as check_output
+from casecode.outputs import writing
 
 FORMATS = (".csv", ".xlsx", ".dta", ".parquet")
 
@@ -63,24 +65,32 @@ def write_table(
     frame = frame.reset_index() if index else frame
     labels = labels or {}
     try:
-        if suffix == ".csv":
-            frame.to_csv(path, index=False, encoding="utf-8-sig")  # BOM: Excel reads it right
-        elif suffix == ".xlsx":
-            _xlsx(frame, path, labels, sheet)
-        elif suffix == ".dta":
-            _dta(frame, path, labels)
-        else:
-            try:
-                frame.to_parquet(path, index=False)
-            except ImportError:
-                raise CasecodeError(
-                    "writing .parquet needs pyarrow",
-                    file=path,
-                    hint="pip install 'casecode[parquet]'",
-                ) from None
+        with writing(path) as tmp:
+            _write(frame, tmp, suffix, labels, sheet, path)
     except OSError as exc:
         raise CasecodeError(f"cannot write: {exc.strerror or exc}", file=path) from None
     return path
+
+
+def _write(frame: Any, tmp: Path, suffix: str, labels, sheet: str, path: Path) -> None:
+    if suffix == ".csv":  # text a spreadsheet would run as a formula is neutralised
+        safe = frame.rename(columns=lambda c: safe_cell(c) if isinstance(c, str) else c)
+        for col in safe.columns[safe.dtypes.map(lambda d: d.kind == "O")]:
+            safe[col] = safe[col].map(safe_cell)
+        safe.to_csv(tmp, index=False, encoding="utf-8-sig")  # BOM: Excel reads it right
+    elif suffix == ".xlsx":
+        _xlsx(frame, tmp, labels, sheet)
+    elif suffix == ".dta":
+        _dta(frame, tmp, labels)
+    else:
+        try:
+            frame.to_parquet(tmp, index=False)
+        except ImportError:
+            raise CasecodeError(
+                "writing .parquet needs pyarrow",
+                file=path,
+                hint="pip install 'casecode[parquet]'",
+            ) from None
 
 
 def _xlsx(frame: Any, path: Path, labels: dict[str, str], sheet: str) -> None:
@@ -91,10 +101,10 @@ def _xlsx(frame: Any, path: Path, labels: dict[str, str], sheet: str) -> None:
     ws = book.active
     ws.title = sheet[:31]
     columns = [str(c) for c in frame.columns]
-    ws.append(columns)
+    ws.append([safe_cell(c, xlsx=True) for c in columns])
     header_rows = 1
     if labels:
-        ws.append([labels.get(c, "") for c in columns])
+        ws.append([safe_cell(labels.get(c, ""), xlsx=True) for c in columns])
         header_rows = 2
     for row in frame.itertuples(index=False):
         ws.append([_cell(v) for v in row])
@@ -123,7 +133,7 @@ def _cell(value: Any) -> Any:
         pass
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
-    return value
+    return safe_cell(value, xlsx=True)
 
 
 def _dta(frame: Any, path: Path, labels: dict[str, str]) -> None:

@@ -4,6 +4,7 @@ here, once), help without types for flags, and error handling."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.segment import Segment
 from typer.core import TyperCommand, TyperGroup
 
 from casecode import __version__
@@ -23,8 +25,32 @@ from casecode.outputs import OutputExists
 state = {"debug": False}
 # -h as well as --help, on every command
 CONTEXT = {"help_option_names": ["-h", "--help"]}
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)  # one error, one line
+# C0 controls but tab, newline and carriage return (rich drops that one), DEL, C1
+# controls, and the bidirectional overrides that reorder what a terminal shows: none reaches
+# the terminal from a transcript or a file name
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with each control character shown as one visible character (ESC as ␛, other
+    C0 controls as their control pictures, the rest as U+FFFD): same length, no effect."""
+    return _CONTROL.sub(
+        lambda m: chr(0x2400 + ord(m.group())) if m.group() < " " else "\ufffd", text
+    )
+
+
+class SafeConsole(Console):
+    """A console that shows control characters in what it prints instead of sending them:
+    a transcript can hold escape sequences (clipboard writes, screen clears, hidden text)."""
+
+    def _render_buffer(self, buffer):
+        return super()._render_buffer(
+            s if s.control else Segment(printable(s.text), s.style) for s in buffer
+        )
+
+
+out = SafeConsole(highlight=False, soft_wrap=False)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)  # one error, one line
 
 
 class _PlainFlags:
@@ -106,7 +132,9 @@ def errors() -> Iterator[None]:
 
 
 def print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    # json escapes C0 controls itself; DEL, C1 and bidi overrides are escaped here too
+    typer.echo(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 @contextmanager
@@ -256,6 +284,13 @@ ReplaceOpt = Annotated[
         "--replace",
         help="Replace what is there: changed documents, keeping their codings (import); the "
         "--into coder's manual codings (merge).",
+    ),
+]
+FollowLinksOpt = Annotated[
+    bool,
+    typer.Option(
+        "--follow-links",
+        help="Import what links inside folders and patterns point to (skipped by default).",
     ),
 ]
 SpanOpt = Annotated[

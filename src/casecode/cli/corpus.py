@@ -18,6 +18,7 @@ from casecode.cli.common import (
     DocArg,
     DocLangOpt,
     EncodingOpt,
+    FollowLinksOpt,
     InitProjectOpt,
     JsonOpt,
     KindOpt,
@@ -87,6 +88,7 @@ def import_cli(
     text_column: TextColumnOpt = None,
     speaker_column: SpeakerColumnOpt = None,
     time_column: TimeColumnOpt = None,
+    follow_links: FollowLinksOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Import transcripts and documents (.txt .md .rst .html .pdf .docx .odt .csv .xlsx .vtt .srt)
@@ -104,6 +106,7 @@ def import_cli(
             replace=replace,
             kind=kind,
             columns=Columns(text_column, speaker_column, time_column),
+            follow_links=follow_links,
             progress=progress,
         )
     if as_json:

@@ -506,6 +506,11 @@ def render_code_report(report, *, top_level: bool = False, table: bool = True) -
             "[yellow]note:[/] not coded, in neither Chinese nor English (name them to code them): "
             + escape(", ".join(report.not_coded))
         )
+    for rule in getattr(report, "timed_out", []):
+        err.print(
+            f"[yellow]warning:[/] rule {escape(rule)}: its regex ran out of time "
+            "(catastrophic backtracking?) and was set aside; the other rules coded as usual"
+        )
     counts = report.by_code
     if top_level:
         counts = {}

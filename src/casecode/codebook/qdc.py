@@ -181,9 +181,14 @@ def import_qdc(path: str | Path) -> QdcImport:
         elif _local(el.tag) not in ("Codes", "Sets") and isinstance(el.tag, str):
             warn(f"line {el.sourceline}: unknown element <{_local(el.tag)}> ignored")
 
-    codes, lang, count = read_codes(
-        [el for block in codes_el for el in block if _local(el.tag) == "Code"], warn
-    )
+    try:
+        codes, lang, count = read_codes(
+            [el for block in codes_el for el in block if _local(el.tag) == "Code"], warn
+        )
+    except CasecodeError as exc:
+        if exc.file is None:
+            raise CasecodeError(exc.message, file=path, hint=exc.hint) from None
+        raise
     if not codes:
         raise CasecodeError("the codebook has no codes", file=path)
     result.codes = count
@@ -199,6 +204,9 @@ def import_qdc(path: str | Path) -> QdcImport:
     return result
 
 
+MAX_DEPTH = 30  # levels of codes inside codes
+
+
 def read_codes(
     elements: list, warn: Callable[[str], None], guids: dict[str, str] | None = None
 ) -> tuple[list[dict[str, Any]], str, int]:
@@ -208,8 +216,10 @@ def read_codes(
     names: list[str] = []
     bad_guids: list[str] = []
 
-    def read(el, parent_id: str | None, taken: set[str]) -> dict[str, Any]:
+    def read(el, parent_id: str | None, taken: set[str], depth: int = 1) -> dict[str, Any]:
         line = el.sourceline
+        if depth > MAX_DEPTH:  # no codebook nests so deep; a hostile one would exhaust the stack
+            raise CasecodeError(f"line {line}: codes nested more than {MAX_DEPTH} levels deep")
         name = (el.get("name") or "").strip()
         if not name:
             name = f"code {len(names) + 1}"
@@ -249,7 +259,7 @@ def read_codes(
         if codable is not None and codable.strip().lower() in ("false", "0"):
             code["codable"] = False
         child_taken: set[str] = set()
-        kids = [read(c, code_id, child_taken) for c in el if _local(c.tag) == "Code"]
+        kids = [read(c, code_id, child_taken, depth + 1) for c in el if _local(c.tag) == "Code"]
         if kids:
             code["children"] = kids
         return code

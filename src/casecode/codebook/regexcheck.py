@@ -113,6 +113,10 @@ def _inner(op, av) -> list:
         return [av[-1]]
     if op is c.BRANCH:
         return list(av[1])
+    if op in (c.ASSERT, c.ASSERT_NOT):  # (?=...) (?!...) (?<=...): what they hold still runs
+        return [av[1]]
+    if op is c.GROUPREF_EXISTS:  # (?(1)yes|no): both branches
+        return [branch for branch in av[1:] if branch is not None]
     return []
 
 

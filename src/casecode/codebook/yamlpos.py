@@ -89,6 +89,7 @@ def load(text: str) -> Positioned:
     """Parse one YAML document; raise ``YamlSyntaxError`` with a position if it does not parse."""
     import yaml
 
+    _check_depth(text)
     loader = _loaders()[0](text)
     try:
         root = loader.get_single_node()
@@ -118,6 +119,28 @@ def load(text: str) -> Positioned:
 
 
 MAX_VALUES = 200_000
+MAX_DEPTH = 100  # lists and mappings inside each other (a code's children are two levels)
+
+
+def _check_depth(text: str) -> None:
+    """Refuse YAML nested deeper than ``MAX_DEPTH`` before it is built: building it recurses
+    (a hostile file would exhaust the stack). Streamed: nothing is built here."""
+    import yaml
+
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                    raise YamlSyntaxError(
+                        f"YAML error: nested more than {MAX_DEPTH} levels deep", line, column
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # a syntax error: the loader below reports it with its position
 
 
 def _expanded_size(node: yaml.Node, sizes: dict) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ class CodeReport:
     rejudged: int = 0  # documents the rules were run on (the others had nothing that changed)
     # documents in neither Chinese nor English: coded only when named
     not_coded: list[str] = field(default_factory=list)
+    timed_out: list[str] = field(default_factory=list)  # rules whose regex ran out of time
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,10 +60,35 @@ class CodeReport:
 _ENGINE: dict[str, Any] = {}
 
 
-def _worker_init(yaml_text: str, source: str, codes, settings: dict[str, Any]) -> None:
+def _worker_init(
+    yaml_text: str, source: str, codes, settings: dict[str, Any], parent: int | None = None
+) -> None:
+    import signal
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if parent is not None:
+        _watch_parent(parent)
     book = require_valid(validate_text(yaml_text, source))
     _ENGINE["engine"] = make_engine(book, codes, settings)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker as soon as the process that started the run is gone (killed, even with
+    SIGKILL, which it cannot pass on): a worker is never left behind."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # the pid was reused by someone else's process
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="casecode-parent-watch", daemon=True).start()
 
 
 def _code_one(payload: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +119,8 @@ def _code_one(payload: dict[str, Any]) -> dict[str, Any]:
         }
         for f in found
     ]
-    return {"id": payload["id"], "findings": rows, "tokens": fresh}
+    timed_out = sorted(engine.rules[i].id for i in engine.timed_out)
+    return {"id": payload["id"], "findings": rows, "tokens": fresh, "timed_out": timed_out}
 
 
 def autocode(
@@ -230,6 +258,7 @@ def autocode(
             save_run_state(store, coder, state)
             counts = Counter(store.automatic_counts(coder, ids, selected))
         report.rejudged = len(payloads)
+        report.timed_out = sorted({r for result in results for r in result["timed_out"]})
         report.codings = sum(counts.values())
         report.by_code = dict(sorted(counts.items()))
         return report
@@ -249,17 +278,50 @@ def _run(payloads, jobs, codebook, selected, settings, progress) -> list[dict]:
 
     yaml_text, book = codebook
     context = mp.get_context("forkserver" if os.name != "nt" else "spawn")
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=min(jobs, total),
         mp_context=context,
         initializer=_worker_init,
-        initargs=(yaml_text, book.source or "codebook", selected, settings),
-    ) as pool:
-        for done, result in enumerate(pool.map(_code_one, payloads, chunksize=1), 1):
-            results.append(result)
-            if progress:
-                progress(done, total, payloads[done - 1]["name"])
+        initargs=(yaml_text, book.source or "codebook", selected, settings, os.getpid()),
+    )
+    with _terminate_raises():
+        try:
+            for done, result in enumerate(pool.map(_code_one, payloads, chunksize=1), 1):
+                results.append(result)
+                if progress:
+                    progress(done, total, payloads[done - 1]["name"])
+        except BaseException:  # Ctrl-C, SIGTERM, a worker's error: no worker goes on
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+            # documents still queued for the dead workers must not hold up the exit
+            queue = getattr(pool, "_call_queue", None)
+            if queue is not None:
+                queue.cancel_join_thread()
+            pool.shutdown(wait=False)
+            raise
+        pool.shutdown()
     return results
+
+
+@contextmanager
+def _terminate_raises():
+    """While workers run, SIGTERM ends the run as Ctrl-C does (its workers terminated), not
+    abruptly with the workers left running."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # -- explain ----------------------------------------------------------------------------------

@@ -137,6 +137,8 @@ class Engine:
         self.phrases = PhraseMatcher(self.vocab, attr="NORM")
         self.patterns = Matcher(self.vocab)
         self.regexes: list[tuple[tuple[int, Path_], re.Pattern]] = []
+        self.regex_seconds = REGEX_SECONDS
+        self.timed_out: set[int] = set()  # rules whose regex ran out of time (by index)
         self.needs_lemma = False
         # per rule: the one-word phrases, and the pairs of words next to each other in phrases
         self.phrase_words: dict[int, set[str]] = defaultdict(set)
@@ -235,7 +237,7 @@ class Engine:
             if "LEMMA" in repr(m.patterns).upper():
                 self.needs_lemma = True
         for rx in m.regex:
-            self.regexes.append(((i, (*prefix, "rx")), re.compile(rx)))
+            self.regexes.append(((i, (*prefix, "rx")), timed_pattern(rx)))
         for n, near in enumerate(m.near):
             for g, group in enumerate(near.groups):
                 self._phrases(i, (*prefix, "near", n, g), group, heads=m.heads)
@@ -354,13 +356,21 @@ class Engine:
         if self.heads:
             self._heads(text, tokens, rules, found)
         for key, rx in self.regexes:
-            if rules is not None and key[0] not in rules:
+            if rules is not None and key[0] not in rules or key[0] in self.timed_out:
                 continue
-            for m in rx.finditer(form):
-                if m.end() > m.start():
-                    s = bisect_right(ends, m.start())
-                    e = max(bisect_left(starts, m.end()), s + 1)
-                    found[key].append(Hit(m.start(), m.end(), s, e, text[m.start() : m.end()]))
+            try:  # a codebook's regex has a time budget per document (see timed_pattern)
+                spans = [m.span() for m in timed_finditer(rx, form, self.regex_seconds)]
+            except TimeoutError:
+                self.timed_out.add(key[0])  # reported by name; not run again in this run
+                found.pop(key, None)
+                continue
+            for a, b in spans:
+                if b > a:
+                    s = bisect_right(ends, a)
+                    e = max(bisect_left(starts, b), s + 1)
+                    found[key].append(Hit(a, b, s, e, text[a:b]))
+        for key in [k for k in found if k[0] in self.timed_out]:
+            del found[key]  # a rule set aside judges nothing more
         return found
 
     def _heads(self, text, tokens, rules, found) -> None:
@@ -680,6 +690,27 @@ def _plan(prefix: Path_, m: Matchers) -> Plan:
         for n, b in enumerate(m.near)
     )
     return simple, near
+
+
+# How long one codebook regex may search one document before its rule is reported and set aside.
+REGEX_SECONDS = 2.0
+
+
+def timed_pattern(expression: str):
+    """A codebook regex compiled by the ``regex`` module, whose searches take a timeout (the
+    standard ``re`` cannot be stopped); ``re`` when ``regex`` reads it differently."""
+    import regex
+
+    try:
+        return regex.compile(expression, flags=regex.VERSION0)
+    except regex.error:
+        return re.compile(expression)
+
+
+def timed_finditer(pattern, text: str, seconds: float):
+    if isinstance(pattern, re.Pattern):
+        return pattern.finditer(text)
+    return pattern.finditer(text, timeout=seconds)
 
 
 _KINDS = {"kw": "word", "pat": "pattern", "rx": "regex"}

@@ -36,7 +36,7 @@ import re
 import unicodedata
 from array import array
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from itertools import accumulate, compress
 from math import log
 from operator import not_
@@ -206,21 +206,23 @@ class Tokenizer:
         if language in ("en", "other"):  # offsets straight from spaCy's arrays: no Token objects
             from spacy.attrs import IDX, IS_SPACE, LENGTH
 
-            doc = self.nlp.tokenizer(text)
             starts, ends = array("i"), array("i")
-            if len(doc):
-                table = doc.to_array([IDX, LENGTH, IS_SPACE])
-                table = table[table[:, 2] == 0]
-                starts.frombytes(table[:, 0].astype("int32").tobytes())
-                ends.frombytes((table[:, 0] + table[:, 1]).astype("int32").tobytes())
+            for a, b in chunks(text):  # a long text in pieces: memory bounded by a piece
+                doc = self.nlp.tokenizer(text[a:b])
+                if len(doc):
+                    table = doc.to_array([IDX, LENGTH, IS_SPACE])
+                    table = table[table[:, 2] == 0]
+                    starts.frombytes((table[:, 0] + a).astype("int32").tobytes())
+                    ends.frombytes((table[:, 0] + table[:, 1] + a).astype("int32").tobytes())
             words = [text[s:e] for s, e in zip(starts, ends, strict=True)]
         else:  # jieba's words cover the text: offsets are running sums of their lengths
             if self.hmm:
-                pieces = list(self.jieba.cut(text, HMM=True))
+                cut = partial(self.jieba.cut, HMM=True)
             else:
                 if self._cut is None:
                     self._cut = PreciseCut(self.jieba)
-                pieces = self._cut(text)
+                cut = self._cut
+            pieces = [p for a, b in chunks(text) for p in cut(text[a:b])]
             offsets = list(accumulate(map(len, pieces), initial=0))
             keep = list(map(not_, map(str.isspace, pieces)))  # whitespace is no token
             words = list(compress(pieces, keep))
@@ -314,6 +316,31 @@ class PreciseCut:
 _HAN_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
 _SKIP = re.compile(r"(\r\n|\s)")
 _LATIN_CHAR = re.compile(r"[a-zA-Z0-9]")
+
+
+CHUNK = 20_000  # characters tokenised at once; longer texts are cut where no word can span
+
+
+def chunks(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    """``text`` as consecutive (start, end) pieces of at most ``size`` characters, each cut just
+    after a line break, else after a sentence or clause end or a space, where neither jieba nor
+    spaCy joins characters into one token; only a run with none of those (a pathological unit)
+    is cut where the size ends. Tokens are the same as for the whole text."""
+    size = size or CHUNK
+    spans, start, n = [], 0, len(text)
+    while n - start > size:
+        window = text[start : start + size]
+        cut = window.rfind("\n") + 1
+        if cut <= size // 2:
+            cut = max(window.rfind(ch) for ch in " \t\u3000") + 1
+        if cut <= size // 2:
+            cut = max(window.rfind(ch) for ch in "。！？；，、：") + 1
+        if cut <= size // 4:
+            cut = size
+        spans.append((start, start + cut))
+        start += cut
+    spans.append((start, n))
+    return spans
 
 
 def match_form(text: str) -> str:

@@ -43,6 +43,7 @@ class Decoded:
     text: str
     encoding: str
     note: str | None = None  # a guess the user should check (low confidence)
+    doubt: str = ""  # why the detected encoding may be wrong (empty when it is sure)
 
 
 # Characters that ordinary Chinese prose is full of, in both scripts: a GBK file read as Big5
@@ -218,7 +219,25 @@ def decode_bytes(data: bytes, *, source: str | Path, encoding: str | None = None
                 name = "cp1252"
         except UnicodeDecodeError:
             pass
-    return _checked(text, name, source)
+    decoded = _checked(text, name, source)
+    return Decoded(decoded.text, decoded.encoding, doubt=_doubt(data, decoded, candidates))
+
+
+def _doubt(data: bytes, decoded: Decoded, candidates: list) -> str:
+    """Why a detected encoding may be wrong: too few non-ASCII bytes to tell (one cp1252 quote
+    in English text also reads as a GB18030 character), or another encoding fits about as well
+    and reads the bytes differently."""
+    foreign = sum(1 for b in data if b > 0x7F)
+    others = sorted(
+        {n for _, n, t in candidates if t != decoded.text and _canonical(n) != decoded.encoding}
+    )
+    if foreign < 8 or (others and foreign < 64):
+        also = f" (or {', '.join(others[:2])})" if others else ""
+        return (
+            f"encoding guessed as {decoded.encoding}{also} from only {foreign} non-ASCII "
+            "byte(s): check the text, or pass --encoding"
+        )
+    return ""
 
 
 def _checked(text: str, name: str, source: str | Path) -> Decoded:

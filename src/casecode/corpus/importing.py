@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import fnmatch
-import glob
 import hashlib
 import os
 import re
@@ -20,6 +19,7 @@ from typing import Any
 
 from casecode.corpus.encoding import decode_bytes
 from casecode.corpus.language import detect_language, detect_script
+from casecode.corpus.limits import Limits, check_text, check_turns
 from casecode.corpus.readers import SUPPORTED_SUFFIXES, Columns, read_document, read_xlsx_rows
 from casecode.corpus.spans import carry_spans
 from casecode.corpus.speakers import apply_aliases, load_aliases
@@ -114,23 +114,50 @@ def _ignored(folder: Path) -> Callable[[Path, bool], bool]:
     return ignored
 
 
-def _walk(folder: Path) -> tuple[list[Path], list[ImportOutcome]]:
-    """Files under ``folder`` in sorted order, and outcomes for entries that cannot be read."""
+_LINK_SKIPPED = "a link, not followed (pass --follow-links to import what it points to)"
+
+
+def _walk(folder: Path, follow_links: bool = False) -> tuple[list[Path], list[ImportOutcome]]:
+    """Files under ``folder`` in sorted order, and outcomes for entries that cannot be read.
+
+    Links (to files or folders) are skipped unless ``follow_links``; followed, a folder already
+    visited (a link to ``.`` or a parent) is not entered again."""
     found: list[Path] = []
     problems: list[ImportOutcome] = []
     ignored = _ignored(folder)
+    seen = {os.path.realpath(folder)}
     for top, dirs, names in os.walk(
-        folder, onerror=lambda e: problems.append(_unreadable(e.filename or folder, e))
+        folder,
+        onerror=lambda e: problems.append(_unreadable(e.filename or folder, e)),
+        followlinks=follow_links,
     ):
-        dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and not ignored(Path(top) / d, True)
-        )
+        kept = []
+        for d in sorted(dirs):
+            path = Path(top) / d
+            if d.startswith(".") or ignored(path, True):
+                continue
+            if path.is_symlink():
+                if not follow_links:
+                    problems.append(ImportOutcome(str(path), "skipped", _LINK_SKIPPED))
+                    continue
+                real = os.path.realpath(path)
+                if real in seen:
+                    continue  # a loop, or a folder imported already
+                seen.add(real)
+            else:
+                seen.add(os.path.realpath(path))
+            kept.append(d)
+        dirs[:] = kept
         for name in sorted(names):
             if name.startswith((".", "~$")) or ignored(Path(top) / name, False):
                 continue
             path = Path(top) / name
             try:
-                if path.is_file():
+                if path.is_symlink() and not path.exists():
+                    problems.append(ImportOutcome(str(path), "failed", "broken link"))
+                elif path.is_symlink() and not follow_links:
+                    problems.append(ImportOutcome(str(path), "skipped", _LINK_SKIPPED))
+                elif path.is_file():
                     found.append(path)
                 elif path.is_symlink():
                     problems.append(ImportOutcome(str(path), "failed", "broken link"))
@@ -139,8 +166,35 @@ def _walk(folder: Path) -> tuple[list[Path], list[ImportOutcome]]:
     return found, problems
 
 
+def _glob(pattern: str, follow_links: bool) -> tuple[list[Path], list[ImportOutcome]]:
+    """Files a shell pattern matches (``**`` for any depth). ``**`` never enters a linked
+    folder, so a link to ``.`` cannot make it endless; matches through links are skipped unless
+    ``follow_links``."""
+    parts = Path(pattern).expanduser().parts
+    at = next(i for i, p in enumerate(parts) if any(ch in p for ch in "*?["))
+    base = Path(*parts[:at]) if at else Path(".")
+    rest = "/".join(parts[at:])
+    matches: list[Path] = []
+    problems: list[ImportOutcome] = []
+    try:
+        found = sorted(base.glob(rest)) if base.is_dir() else []
+    except (OSError, ValueError) as exc:
+        return [], [ImportOutcome(pattern, "failed", f"cannot search: {exc}")]
+    for m in found:
+        if any(p.name.startswith(".") for p in [m, *m.parents][: len(m.parts) - len(base.parts)]):
+            continue
+        linked = any(p.is_symlink() for p in [m, *m.parents][: len(m.parts) - len(base.parts)])
+        if linked and not follow_links:
+            if m.is_file():
+                problems.append(ImportOutcome(str(m), "skipped", _LINK_SKIPPED))
+            continue
+        if m.is_file():
+            matches.append(m)
+    return matches, problems
+
+
 def _expand(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path], follow_links: bool = False
 ) -> tuple[list[tuple[Path, str]], list[Path], list[ImportOutcome]]:
     """(transcripts with their document names, attribute files in folders, problem outcomes).
 
@@ -153,7 +207,7 @@ def _expand(
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            walked, unreadable = _walk(path)
+            walked, unreadable = _walk(path, follow_links)
             problems.extend(unreadable)
             for found in walked:
                 suffix = found.suffix.lower()
@@ -169,9 +223,9 @@ def _expand(
         elif path.exists():
             files.append((path, path.name))
         elif any(ch in str(raw) for ch in "*?["):
-            matches = sorted(Path(p) for p in glob.glob(str(raw), recursive=True))
-            matches = [m for m in matches if m.is_file()]
-            if not matches:
+            matches, linked = _glob(str(raw), follow_links)
+            problems.extend(linked)
+            if not matches and not linked:
                 problems.append(ImportOutcome(str(raw), "failed", "no files match this pattern"))
             files.extend((m, m.name) for m in matches)
         elif path.is_symlink():
@@ -201,6 +255,7 @@ def import_documents(
     attributes: str | Path | None = None,
     replace: bool = False,
     kind: str | None = None,
+    follow_links: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     """``casecode import``: import transcripts (files, folders recursively, globs); one transaction
@@ -210,14 +265,15 @@ def import_documents(
     ``attributes`` (CSV/XLSX) is read before anything is imported, so a bad one changes nothing.
     An ``attributes.csv``/``.xlsx`` inside an imported folder is applied the same way.
     ``doc_lang`` (zh, en, mixed or other) sets the documents' language instead of detecting it;
-    ``kind`` (interview, document or notes) their kind.
+    ``kind`` (interview, document or notes) their kind. Links inside folders and patterns are
+    skipped unless ``follow_links`` (a file named outright is read even when it is a link).
     """
     if doc_lang is not None and doc_lang not in LANGUAGES:
         raise CasecodeError(f"unknown language '{doc_lang}'", hint="use zh, en, mixed or other")
     if kind is not None and kind not in KINDS:
         raise CasecodeError(f"unknown kind '{kind}'", hint="use interview, document or notes")
     table = read_attribute_table(attributes) if attributes else None
-    files, found_attribute_files, problems = _expand(as_paths(paths))
+    files, found_attribute_files, problems = _expand(as_paths(paths), follow_links)
     found_tables = [read_attribute_table(f) for f in found_attribute_files] if table is None else []
     report = ImportReport(outcomes=list(problems))
     with using_project(project) as proj:
@@ -225,6 +281,7 @@ def import_documents(
             proj.config.speaker_patterns, builtin=proj.config.builtin_speaker_patterns
         )
         max_bytes = int(proj.config.max_file_mb * 1024 * 1024)
+        limits = Limits.of(proj.config)
         for i, (path, name) in enumerate(files):
             if progress:
                 progress(i, len(files), name)
@@ -240,11 +297,17 @@ def import_documents(
                     patterns,
                     max_bytes,
                     kind,
+                    limits,
                 )
             except CasecodeError as exc:
-                outcome = ImportOutcome(str(path), "failed", str(exc).removeprefix(f"{path}: "))
+                outcome = ImportOutcome(str(path), "failed", _about(exc, path))
             except OSError as exc:
                 outcome = _unreadable(path, exc)
+            except Exception as exc:  # splitting, detecting, storing: this file fails alone
+                detail = " ".join(str(exc).split())[:80]
+                outcome = ImportOutcome(
+                    str(path), "failed", f"cannot import ({type(exc).__name__}: {detail})"
+                )
             report.outcomes.append(outcome)
         if progress:
             progress(len(files), len(files), "")
@@ -279,21 +342,17 @@ def _import_one(
     patterns,
     max_bytes,
     kind=None,
+    limits: Limits | None = None,
 ) -> ImportOutcome:
 
-    raw = read_document(path, encoding=encoding, columns=columns, max_bytes=max_bytes)
+    raw = read_document(
+        path, encoding=encoding, columns=columns, max_bytes=max_bytes, limits=limits
+    )
     warnings = list(raw.warnings)
     sha = hashlib.sha256(raw.text.encode("utf-8")).hexdigest()
     store = proj.store
-    same = store.document_by_sha(sha)
-    if same is not None:
-        return ImportOutcome(
-            str(path),
-            "skipped",
-            f"same content already imported as '{same['name']}'",
-            same["name"],
-            same["id"],
-        )
+    if (same := _same_content(store, sha, path)) is not None:
+        return same
     meta = dict(raw.metadata)
     given = kind or meta.pop("kind", "").strip().lower() or None
     if given is not None and given not in KINDS:
@@ -309,6 +368,7 @@ def _import_one(
     )
     if not any(s.n > 0 for s in segments):
         raise CasecodeError("no text to import", file=path)
+    check_turns(len(segments), path, limits)
     doc_kind = document_kind(segments, name, given)
     segments = apply_aliases(speaker_roles(raw.text, segments), load_aliases(proj.store))
     language = doc_lang or detect_language(raw.text[raw.body_start :])
@@ -335,8 +395,12 @@ def _import_one(
         "kind": doc_kind,
         "file_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
     }
-    existing = store.document_by_name(name)
     with store.transaction():
+        # looked up again inside the transaction: another import may have stored the same
+        # content meanwhile (the store refuses a second copy in any case)
+        if (same := _same_content(store, sha, path)) is not None:
+            return same
+        existing = store.document_by_name(name)
         if existing is None:
             doc_id = store.insert_document({**fields, "imported_at": utcnow()})
             status = "imported"
@@ -360,6 +424,27 @@ def _import_one(
     turns = sum(1 for s in segments if s.n > 0)
     return ImportOutcome(
         str(path), status, "", name, doc_id, raw.encoding, language, turns, doc_kind, warnings
+    )
+
+
+def _about(exc: CasecodeError, path: Path) -> str:
+    """An error about ``path`` as its outcome's message (the outcome names the file)."""
+    if exc.file != str(path):
+        return str(exc)
+    where = f"line {exc.line}: " if exc.line is not None else ""
+    return where + exc.message + (f" ({exc.hint})" if exc.hint else "")
+
+
+def _same_content(store, sha: str, path: Path) -> ImportOutcome | None:
+    same = store.document_by_sha(sha)
+    if same is None:
+        return None
+    return ImportOutcome(
+        str(path),
+        "skipped",
+        f"same content already imported as '{same['name']}'",
+        same["name"],
+        same["id"],
     )
 
 
@@ -430,13 +515,22 @@ def read_attribute_table(path: str | Path) -> AttributeTable:
     if not path.is_file():
         raise CasecodeError("no such attributes file", file=path)
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        rows = read_xlsx_rows(path)
-    elif suffix in (".csv", ".tsv"):
-        text = decode_bytes(path.read_bytes(), source=path).text
-        rows = list(csv.reader(text.splitlines(), delimiter="\t" if suffix == ".tsv" else ","))
-    else:
+    if suffix not in (".xlsx", ".csv", ".tsv"):
         raise CasecodeError("attributes must be a .csv or .xlsx file", file=path)
+    try:
+        if suffix == ".xlsx":
+            rows = read_xlsx_rows(path)
+        else:
+            text = decode_bytes(path.read_bytes(), source=path).text
+            check_text(text, path)
+            rows = list(csv.reader(text.splitlines(), delimiter="\t" if suffix == ".tsv" else ","))
+    except (CasecodeError, OSError):
+        raise
+    except Exception as exc:  # a malformed table: one line, not a crash
+        detail = " ".join(str(exc).split())[:80]
+        raise CasecodeError(
+            f"cannot read this attributes file ({type(exc).__name__}: {detail})", file=path
+        ) from None
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise CasecodeError("empty attributes file", file=path)

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from casecode.corpus import limits as bounds
 from casecode.corpus.clean import clean_extracted, looks_extracted
 from casecode.corpus.encoding import decode_bytes
+from casecode.corpus.limits import Limits
 from casecode.errors import CasecodeError
 from casecode.model import Segment
 
@@ -67,7 +69,13 @@ def read_document(
     encoding: str | None = None,
     columns: Columns = Columns(),
     max_bytes: int = 50 * 1024 * 1024,
+    limits: Limits | None = None,
 ) -> RawDocument:
+    """The text of one file, read by the reader for its type.
+
+    Any failure of the reader becomes one ``CasecodeError`` naming the file, so a batch goes on
+    with the next file; what the file expands to is bounded by ``limits`` while it is read.
+    """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise CasecodeError(
@@ -89,7 +97,32 @@ def read_document(
             hint="split it, or raise [import] max_file_mb in casecode.toml",
         )
     reader = _READERS[suffix]
-    return reader(path, encoding=encoding, columns=columns)
+    limits = limits or Limits()
+    with bounds.using(limits):
+        try:
+            raw = reader(path, encoding=encoding, columns=columns)
+            bounds.check_text(raw.text, path, limits)
+            if raw.segments is not None:
+                bounds.check_turns(len(raw.segments), path, limits)
+        except CasecodeError:
+            raise
+        except MemoryError:
+            raise CasecodeError(
+                "too large to read in memory",
+                file=path,
+                hint="lower the [import] max_* limits in casecode.toml, or split the file",
+            ) from None
+        except RecursionError:
+            raise CasecodeError("nested too deeply to read", file=path) from None
+        except Exception as exc:  # a reader's bug or a library's surprise: this file fails
+            detail = " ".join(str(exc).split())[:80]
+            raise CasecodeError(
+                f"cannot read this {suffix} file ({type(exc).__name__}"
+                + (f": {detail}" if detail else "")
+                + ")",
+                file=path,
+            ) from None
+    return raw
 
 
 # ---------------------------------------------------------------------------- plain text
@@ -105,6 +138,7 @@ def front_matter(text: str, source: Path) -> tuple[dict[str, str], int]:
     import yaml
 
     try:
+        _plain_front_matter(m.group(1), source)
         data = yaml.safe_load(m.group(1))
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
@@ -121,8 +155,32 @@ def front_matter(text: str, source: Path) -> tuple[dict[str, str], int]:
     return meta, m.end()
 
 
+def _plain_front_matter(text: str, source: Path) -> None:
+    """Front matter is a few ``key: value`` lines: refuse aliases (a few hundred bytes of them
+    expand to gigabytes) and deep nesting before anything is built."""
+    import yaml
+
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise CasecodeError(
+                "front matter uses YAML aliases (*name); write the values out",
+                file=source,
+                line=event.start_mark.line + 2,
+            )
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > 20:
+                raise CasecodeError(
+                    "front matter is nested too deeply", file=source, line=event.start_mark.line + 2
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def _read_text(path: Path, *, encoding: str | None, columns: Columns) -> RawDocument:
     decoded = decode_bytes(path.read_bytes(), source=path, encoding=encoding)
+    bounds.check_text(decoded.text, path)
     text, cleaned = decoded.text, False
     if looks_extracted(text):  # saved from a PDF: page headers and numbers, hard line breaks
         text, cleaned = clean_extracted(text), True
@@ -130,7 +188,7 @@ def _read_text(path: Path, *, encoding: str | None, columns: Columns) -> RawDocu
     if not text[body:].strip():
         raise CasecodeError("no text after the front matter", file=path)
     fmt = path.suffix.lower().lstrip(".")
-    notes = [decoded.note] if decoded.note else []
+    notes = [n for n in (decoded.note, decoded.doubt) if n]
     return RawDocument(text, fmt, decoded.encoding, meta, body, cleaned=cleaned, warnings=notes)
 
 
@@ -294,9 +352,10 @@ def _joined_row(cells: list[str]) -> str:
     return "\t".join(c for c in cells if c)
 
 
-def _docx_blocks(container) -> list[str]:
+def _docx_blocks(container, budget=None) -> list[str]:
     from docx.table import Table
 
+    chars, paragraphs = budget or (None, None)
     lines: list[str] = []
     for block in container.iter_inner_content():
         if isinstance(block, Table):
@@ -307,21 +366,44 @@ def _docx_blocks(container) -> list[str]:
                     if any(cell._tc is s for s in seen):  # merged cells repeat
                         continue
                     seen.append(cell._tc)
-                    cells.append("\n".join(_docx_blocks(cell)))
+                    cells.append("\n".join(_docx_blocks(cell, budget)))
                 line = _joined_row(cells)
                 if line:
                     lines.append(line)
         else:
             lines.append(block.text)
+        if budget:
+            chars.take(len(lines[-1]) + 1 if lines else 0)
+            paragraphs.take(1)
     return lines
 
 
 def _read_docx(path: Path, *, encoding: str | None, columns: Columns) -> RawDocument:
     import docx
 
+    bounds.check_zip(path, what=".docx")
+    try:
+        with zipfile.ZipFile(path) as z:
+            # before python-docx builds its tree: depth, paragraphs and text, streamed
+            body = [n for n in z.namelist() if n.startswith("word/") and n.endswith(".xml")]
+            for name in body:
+                main = name == "word/document.xml"
+                bounds.scan_xml(
+                    bounds.read_member(z, name, path),
+                    path,
+                    blocks="w:p" if main else None,
+                    text="w:t" if main else None,
+                )
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CasecodeError(
+            f"corrupt or unreadable .docx ({type(exc).__name__})", file=path
+        ) from None
+    budget = (bounds.chars_budget(path), bounds.turns_budget(path))
     try:
         document = docx.Document(str(path))
-        lines = _docx_blocks(document)
+        lines = _docx_blocks(document, budget)
+    except CasecodeError:
+        raise
     except Exception as exc:  # python-docx raises many types for a damaged package
         raise CasecodeError(
             f"corrupt or unreadable .docx ({type(exc).__name__})", file=path
@@ -338,12 +420,26 @@ def _read_odt(path: Path, *, encoding: str | None, columns: Columns) -> RawDocum
     text_ns = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
     table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 
+    chars = bounds.chars_budget(path)
+    paragraphs = bounds.turns_budget(path)
+
+    def spaces(count: str | None) -> str:
+        try:
+            n = int(count or "1")
+        except ValueError:  # <text:s text:c="abc"/>: one space, as office suites read it
+            n = 1
+        n = max(n, 1)
+        chars.take(n)
+        return " " * n
+
     def inline(el) -> str:
         parts = [el.text or ""]
+        chars.take(len(parts[0]))
         for child in el:
             tag = child.tag
+            chars.take(len(child.tail or ""))
             if tag == f"{{{text_ns}}}s":
-                parts.append(" " * int(child.get(f"{{{text_ns}}}c", "1")))
+                parts.append(spaces(child.get(f"{{{text_ns}}}c")))
             elif tag == f"{{{text_ns}}}tab":
                 parts.append("\t")
             elif tag == f"{{{text_ns}}}line-break":
@@ -357,6 +453,7 @@ def _read_odt(path: Path, *, encoding: str | None, columns: Columns) -> RawDocum
         out: list[str] = []
         for child in el:
             if child.tag in (f"{{{text_ns}}}p", f"{{{text_ns}}}h"):
+                paragraphs.take(1)
                 out.append(inline(child))
             elif child.tag == f"{{{table_ns}}}table-row":
                 cells = [
@@ -371,7 +468,9 @@ def _read_odt(path: Path, *, encoding: str | None, columns: Columns) -> RawDocum
 
     try:
         with zipfile.ZipFile(path) as z:
-            root = ET.fromstring(z.read("content.xml"))
+            content = bounds.read_member(z, "content.xml", path)
+        bounds.scan_xml(content, path, blocks="text:p", text="text:p")  # before any tree
+        root = bounds.parse_xml(content, path)
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError) as exc:
         raise CasecodeError(
             f"corrupt or unreadable .odt ({type(exc).__name__})", file=path
@@ -456,6 +555,8 @@ def rows_to_document(
         )
         parts.append(line)
         pos += len(line)
+        if len(segments) > bounds.current().turns:
+            bounds.check_turns(len(segments), path)
     if not segments:
         raise CasecodeError("no rows with text", file=path)
     return RawDocument("".join(parts), fmt, encoding, segments=segments)
@@ -477,23 +578,56 @@ def _read_csv(path: Path, *, encoding: str | None, columns: Columns) -> RawDocum
         rows = list(csv.reader(content.splitlines(keepends=True), delimiter=delimiter))
     except csv.Error as exc:
         raise CasecodeError(f"malformed CSV: {exc}", file=path) from None
-    return rows_to_document(rows, path, columns, path.suffix.lower().lstrip("."), decoded.encoding)
+    raw = rows_to_document(rows, path, columns, path.suffix.lower().lstrip("."), decoded.encoding)
+    if decoded.doubt:
+        raw.warnings.append(decoded.doubt)
+    return raw
 
 
-def read_xlsx_rows(path: Path) -> list[list[str]]:
+def read_xlsx_rows(path: Path, *, formulas: bool = True) -> list[list[str]]:
+    """The first sheet's rows as text (an empty row as ``[]``, so row numbers hold).
+
+    ``formulas=False`` refuses a formula cell, naming it: its cached value may be stale or
+    missing (a missing one would read as a blank), so a sheet people typed must hold values.
+    """
     import openpyxl
+    from openpyxl.utils import get_column_letter
 
+    bounds.check_zip(path, what=".xlsx")
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=formulas)
     except Exception as exc:  # openpyxl raises zip, XML and key errors for damaged files
         raise CasecodeError(
             f"corrupt or unreadable .xlsx ({type(exc).__name__})", file=path
         ) from None
     try:
         sheet = workbook.worksheets[0]
-        rows = [
-            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
+        sheet.reset_dimensions()  # the cells there are, not the size the file declares
+        limit = bounds.current().cells
+        cells = bounds.Budget(limit, "spreadsheet cells", "max_sheet_cells", path)
+        chars = bounds.chars_budget(path)
+        empty: list[str] = []  # shared by every empty row: callers only read rows
+        rows = []
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            cells.take(max(len(row), 1))
+            values = [getattr(c, "value", None) for c in row]
+            if not formulas:
+                for column, c in enumerate(row, start=1):
+                    if getattr(c, "data_type", None) == "f":
+                        raise CasecodeError(
+                            f"cell {get_column_letter(column)}{number} holds a formula "
+                            f"({str(c.value)[:40]}), not a value",
+                            file=path,
+                            hint="paste the sheet as values (Paste Special → Values) and save",
+                        )
+            if any(v is not None for v in values):
+                text = ["" if v is None else str(v) for v in values]
+                chars.take(sum(map(len, text)))
+                rows.append(text)
+            else:
+                rows.append(empty)
+    except CasecodeError:
+        raise
     except Exception as exc:
         raise CasecodeError(
             f"corrupt or unreadable .xlsx ({type(exc).__name__})", file=path

@@ -107,10 +107,40 @@ def compile_patterns(
                 f"speaker pattern {i + 1} has no named group (?P<speaker>...)",
                 file="casecode.toml",
             )
-        compiled.append(("config", pattern))
+        compiled.append(("config", _TimedPattern(source, i + 1)))
     if builtin:
         compiled.extend((kind, re.compile(src)) for kind, src in BUILTIN_PATTERNS)
     return compiled
+
+
+PATTERN_SECONDS = 1.0  # how long a speaker pattern from casecode.toml may try one line
+
+
+class _TimedPattern:
+    """A speaker pattern from casecode.toml, matched with a time budget per line (the ``regex``
+    module's timeout): a pattern that backtracks without end fails the file, naming itself."""
+
+    def __init__(self, source: str, number: int) -> None:
+        import regex
+
+        self.number = number
+        try:
+            self.pattern = regex.compile(source, flags=regex.VERSION0)
+        except regex.error:  # read differently by regex: run by re, untimed
+            self.pattern = re.compile(source)
+        self.groupindex = self.pattern.groupindex
+
+    def match(self, line: str):
+        if isinstance(self.pattern, re.Pattern):
+            return self.pattern.match(line)
+        try:
+            return self.pattern.match(line, timeout=PATTERN_SECONDS)
+        except TimeoutError:
+            raise CasecodeError(
+                f"speaker pattern {self.number} in casecode.toml ran out of time on a line of "
+                f"{len(line):,} characters (catastrophic backtracking)",
+                hint="simplify it: no repeat inside a repeat, no repeats side by side",
+            ) from None
 
 
 def _lines(text: str, start: int) -> Iterator[tuple[int, str]]:

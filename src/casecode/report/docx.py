@@ -13,14 +13,16 @@ whatever it lacks falls back to plain formatting.
 
 from __future__ import annotations
 
+import dataclasses
 import io
-import os
-import tempfile
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from casecode.corpus.limits import check_member
 from casecode.errors import CasecodeError
+from casecode.outputs import writing
 from casecode.report.content import Chart, Heading, Para, Quote, ReportData, Table
 from casecode.report.words import chinese_number, word
 
@@ -505,10 +507,20 @@ def _open_template(path: Path):
 
     try:
         with zipfile.ZipFile(path) as z:
+            for info in z.infolist():  # a small zip may declare gigabytes: refused first
+                check_member(info, path)
             parts = {name: z.read(name) for name in z.namelist()}
     except (zipfile.BadZipFile, OSError):
         raise CasecodeError(
             "not a Word .docx or .dotx file", file=path, hint="save the template as .docx"
+        ) from None
+    try:
+        parts = _defused(parts)
+    except Exception as exc:  # noqa: BLE001 - lxml raises many kinds for damaged XML
+        raise CasecodeError(
+            f"cannot use it as a Word template ({type(exc).__name__})",
+            file=path,
+            hint="save the template as .docx",
         ) from None
     types = parts.get("[Content_Types].xml", b"")
     parts["[Content_Types].xml"] = types.replace(
@@ -533,6 +545,121 @@ def _numeric(value: Any) -> bool:
     return bool(text) and (text[0].isdigit() or text in ("—",)) and len(text) < 24
 
 
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# fields a template may keep: page numbers, dates, its own references; any other (DDE,
+# INCLUDEPICTURE, INCLUDETEXT, LINK, IMPORT, HYPERLINK ...) can reach outside the document
+_SAFE_FIELDS = {
+    "PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION", "DATE", "TIME", "STYLEREF", "TITLE",
+    "PAGEREF", "REF", "SEQ", "TOC",
+}  # fmt: skip
+
+
+def _defused(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """A template's parts without what reaches outside it: relationships to external targets
+    (a remote attached template, linked pictures, hyperlinks), the attached template setting,
+    and fields other than page numbers, dates and references (their shown text stays)."""
+    from lxml import etree
+
+    safe = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    dropped: dict[str, set[str]] = {}  # part → ids of external relationships taken out
+    for name, data in list(parts.items()):
+        if not name.endswith(".rels"):
+            continue
+        root = etree.fromstring(data, safe)
+        gone = {
+            rel.get("Id")
+            for rel in list(root)
+            if rel.get("TargetMode") == "External" and root.remove(rel) is None
+        }
+        if gone:
+            folder, _, base = name.rpartition("_rels/")
+            dropped[folder + base.removesuffix(".rels")] = gone
+            parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    for name, data in list(parts.items()):
+        if not name.endswith(".xml") or not data.lstrip().startswith(b"<"):
+            continue
+        marks = (b"instrText", b"fldSimple", b"attachedTemplate")
+        if name not in dropped and not any(m in data for m in marks):
+            continue
+        root = etree.fromstring(data, safe)
+        _strip_fields(root)
+        for el in root.iter(f"{{{_W}}}attachedTemplate"):
+            el.getparent().remove(el)
+        gone = dropped.get(name, set())
+        for el in root.iter():
+            for attr in [a for a in el.attrib if a.startswith(f"{{{_R}}}")]:
+                if el.get(attr) in gone:
+                    del el.attrib[attr]
+        parts[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return parts
+
+
+def _field_name(instruction: str) -> str:
+    words = instruction.split()
+    return words[0].upper() if words else ""
+
+
+def _strip_fields(root) -> None:
+    """Remove fields not in ``_SAFE_FIELDS``: a simple field is replaced by its shown runs, a
+    complex one loses its begin/separate/end marks and instruction (its shown text stays)."""
+    for simple in list(root.iter(f"{{{_W}}}fldSimple")):
+        if _field_name(simple.get(f"{{{_W}}}instr", "")) in _SAFE_FIELDS:
+            continue
+        parent = simple.getparent()
+        at = parent.index(simple)
+        for child in reversed(list(simple)):
+            parent.insert(at, child)
+        parent.remove(simple)
+    stack: list[list] = []  # open complex fields: [instruction, its marks]
+    doomed = []
+    for el in list(root.iter(f"{{{_W}}}fldChar", f"{{{_W}}}instrText")):
+        if el.tag == f"{{{_W}}}instrText":
+            if stack:
+                stack[-1][0] += el.text or ""
+                stack[-1][1].append(el)
+            else:
+                doomed.append(el)
+            continue
+        kind = el.get(f"{{{_W}}}fldCharType")
+        if kind == "begin":
+            stack.append(["", [el]])
+        elif stack:
+            stack[-1][1].append(el)
+            if kind == "end":
+                instruction, marks = stack.pop()
+                if _field_name(instruction) not in _SAFE_FIELDS:
+                    doomed.extend(marks)
+        else:
+            doomed.append(el)
+    for _instruction, marks in stack:  # never closed: no field Word would run safely
+        doomed.extend(marks)
+    for el in doomed:
+        el.getparent().remove(el)
+
+
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """The report's content with characters a .docx cannot hold (control characters that
+    came with a transcript) replaced by U+FFFD, one for one, so every offset still holds."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("\ufffd", value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _xml_safe(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+        }
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, list):
+        return [_xml_safe(v) for v in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_xml_safe(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    return value
+
+
 def _show(value: Any) -> str:
     if value is None:
         return ""
@@ -551,17 +678,8 @@ def _heat(share: float) -> tuple[str, bool]:
 
 def write_docx(data: ReportData, out: Path, *, template: Path | None = None) -> Path:
     """Write the report to ``out`` (through a temporary file, so a failure leaves no half)."""
-    writer = _Writer(data, template)
+    writer = _Writer(_xml_safe(data), template)
     writer.write()
-    handle, temp = tempfile.mkstemp(suffix=".docx", dir=out.parent)
-    os.close(handle)
-    try:
+    with writing(out) as temp:
         writer.doc.save(temp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)  # like any file the user writes, not mkstemp's 0600
-        os.replace(temp, out)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise CasecodeError(f"cannot write: {exc.strerror or exc}", file=out) from None
     return out

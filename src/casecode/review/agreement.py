@@ -22,7 +22,7 @@ from casecode.codebook.use import project_codebook
 from casecode.coding.settings import coded_documents
 from casecode.corpus.documents import resolve_documents
 from casecode.errors import CasecodeError
-from casecode.outputs import check_out
+from casecode.outputs import cell, check_out, writing
 from casecode.project import Project, using_project
 from casecode.review import stats
 from casecode.review.coders import check_coders
@@ -305,10 +305,10 @@ def write_disagreements(result: dict[str, Any], out: str | Path, *, force: bool 
     if out.suffix.lower() == ".csv":
         import csv
 
-        with open(out, "w", encoding="utf-8-sig", newline="") as f:
+        with writing(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(header)
-            writer.writerows(table)
+            writer.writerow([cell(h) for h in header])
+            writer.writerows([cell(v) for v in r] for r in table)
         return out
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -316,11 +316,11 @@ def write_disagreements(result: dict[str, Any], out: str | Path, *, force: bool 
     wb = Workbook()
     ws = wb.active
     ws.title = "disagreements"
-    ws.append(header)
+    ws.append([cell(h, xlsx=True) for h in header])
     for r in table:
-        ws.append(r)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+        ws.append([cell(v, xlsx=True) for v in r])
+    for c in ws[1]:
+        c.font = Font(bold=True)
     ws.freeze_panes = "A2"
     text_col = 6 + len(coders)
     from openpyxl.utils import get_column_letter
@@ -328,9 +328,10 @@ def write_disagreements(result: dict[str, Any], out: str | Path, *, force: bool 
     for col, width in {1: 24, 2: 6, 3: 12, 4: 28, 5: 20, text_col: 80, text_col + 1: 24}.items():
         ws.column_dimensions[get_column_letter(col)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
-    for (cell,) in ws.iter_rows(min_row=2, min_col=text_col, max_col=text_col):
-        cell.alignment = wrap
-    wb.save(out)
+    for (c,) in ws.iter_rows(min_row=2, min_col=text_col, max_col=text_col):
+        c.alignment = wrap
+    with writing(out) as tmp:
+        wb.save(tmp)
     return out
 
 

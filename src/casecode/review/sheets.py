@@ -25,7 +25,7 @@ from casecode.corpus.encoding import decode_bytes
 from casecode.corpus.pseudonyms import apply_pseudonyms, load_pseudonyms
 from casecode.corpus.readers import read_xlsx_rows
 from casecode.errors import CasecodeError
-from casecode.outputs import check_out
+from casecode.outputs import cell, check_out, uncell, writing
 from casecode.project import Project, using_project
 
 HEADER = ["document", "turn", "speaker", "text"]
@@ -114,12 +114,13 @@ def export_sheet(
                     table.append([*base, *("x" if c in marked else "" for c in columns)])
     header = HEADER + (["codes"] if layout == "list" else columns)
     if out.suffix.lower() == ".csv":
-        with open(out, "w", encoding="utf-8-sig", newline="") as f:
+        with writing(out) as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(header)
-            writer.writerows(table)
+            writer.writerow([cell(h) for h in header])
+            writer.writerows([cell(v) for v in r] for r in table)
     else:
-        _write_xlsx(out, header, table, book, codes, layout, len(columns))
+        with writing(out) as tmp:
+            _write_xlsx(tmp, header, table, book, codes, layout, len(columns))
     return {
         "file": str(out),
         "rows": len(table),
@@ -146,23 +147,23 @@ def _write_xlsx(
     wb = Workbook()
     ws = wb.active
     ws.title = "coding"
-    ws.append(header)
+    ws.append([cell(h, xlsx=True) for h in header])
     for r in table:
-        ws.append(r)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+        ws.append([cell(v, xlsx=True) for v in r])
+    for c in ws[1]:
+        c.font = Font(bold=True)
     ws.freeze_panes = "E2"
     widths = {"A": 24, "B": 6, "C": 12, "D": 80}
     for col, width in widths.items():
         ws.column_dimensions[col].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
-    for (cell,) in ws.iter_rows(min_row=2, min_col=4, max_col=4):
-        cell.alignment = wrap
+    for (c,) in ws.iter_rows(min_row=2, min_col=4, max_col=4):
+        c.alignment = wrap
     ref = wb.create_sheet("codebook")
     ref.append(["id", "label", "definition"])
     for cid in codes:
         code = book.get(cid)
-        ref.append([cid, code.text("label"), code.text("definition")])
+        ref.append([cell(v, xlsx=True) for v in (cid, code.text("label"), code.text("definition"))])
     ref.column_dimensions["A"].width = 40
     ref.column_dimensions["B"].width = 24
     last = len(table) + 1
@@ -221,7 +222,7 @@ def _read(path: Path, encoding: str | None = None) -> list[list[Any]]:
     if path.suffix.lower() != ".xlsx":
         raise CasecodeError("a coding sheet is .xlsx or .csv", file=path)
 
-    return read_xlsx_rows(path)
+    return read_xlsx_rows(path, formulas=False)
 
 
 def import_sheet(
@@ -278,7 +279,8 @@ def import_sheet(
         wanted: dict[tuple[int, int], tuple[int, set[str]]] = {}
         docs: dict[str, Any] = {}
         for number, cells in enumerate(rows[1:], start=2):
-            cells = list(cells) + [None] * (len(header) - len(cells))
+            cells = [uncell(c) if isinstance(c, str) else c for c in cells]  # our apostrophes
+            cells += [None] * (len(header) - len(cells))
             if not any(str(c or "").strip() for c in cells):
                 continue
             report.rows += 1

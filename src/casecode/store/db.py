@@ -17,6 +17,7 @@ from typing import Any
 
 from casecode.errors import CasecodeError
 from casecode.model import Segment
+from casecode.outputs import protect
 from casecode.store.migrations import MIGRATIONS, join_memos
 
 # json.dumps with options builds an encoder per call; suggestions are written by the thousand
@@ -33,6 +34,7 @@ class Store:
     def __init__(self, path: str | Path, *, migrations=None, create: bool = True) -> None:
         self.path = Path(path)
         self._batch: int | None = None  # the batch events are logged in (see ``begin_batch``)
+        protect(self.path)  # no output file may replace it, through links or not
         self._migrations = MIGRATIONS if migrations is None else migrations
         if not create:
             wal = self.path.with_name(self.path.name + "-wal")
@@ -146,9 +148,14 @@ class Store:
         fields = {**fields, "metadata": json.dumps(fields.get("metadata", {}), ensure_ascii=False)}
         columns = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
-        cur = self.db.execute(
-            f"INSERT INTO documents ({columns}) VALUES ({marks})", tuple(fields.values())
-        )
+        try:
+            cur = self.db.execute(
+                f"INSERT INTO documents ({columns}) VALUES ({marks})", tuple(fields.values())
+            )
+        except sqlite3.IntegrityError as exc:
+            if "same content already stored" in str(exc):
+                raise CasecodeError("the same content is already imported") from None
+            raise
         return int(cur.lastrowid)
 
     def update_document(self, doc_id: int, fields: dict[str, Any]) -> None:

@@ -362,7 +362,23 @@ def _v10(db: sqlite3.Connection) -> None:
     )
 
 
+def _v11(db: sqlite3.Connection) -> None:
+    """The store refuses a second document with the same text (two imports racing each other
+    would otherwise both store it). Triggers, not a unique index, so a project that already
+    holds copies opens as before; only new copies are refused."""
+    for when, condition in (
+        ("INSERT", "sha256 = NEW.sha256"),
+        ("UPDATE OF sha256", "sha256 = NEW.sha256 AND id != NEW.id"),
+    ):
+        name = "documents_one_copy_" + when.split()[0].lower()
+        db.execute(
+            f"CREATE TRIGGER {name} BEFORE {when} ON documents "
+            f"WHEN EXISTS (SELECT 1 FROM documents WHERE {condition}) "
+            "BEGIN SELECT RAISE(ABORT, 'casecode: same content already stored'); END"
+        )
+
+
 # Append a function for each schema change; never edit one that has shipped.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11
 ]  # fmt: skip
