@@ -172,6 +172,7 @@ class Engine:
         ]
         self._clause_ends: list[int] | None = None
         self._sentence_ends: list[int] | None = None  # this document's, found when needed
+        self._scope_breaks: dict[str, tuple[list[int], list[int]]] = {}  # and its scopes' ends
         for i, rule in enumerate(self.rules):
             self._matchers(i, (), rule.match)
             for j, cond in enumerate(rule.any):
@@ -443,6 +444,7 @@ class Engine:
         self._languages: dict[tuple[int, int], str] = {}
         self._clause_ends = None
         self._sentence_ends = None
+        self._scope_breaks = {}
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)
         for (i, path), found in hits.items():
             by_rule[i][path] = found
@@ -630,12 +632,16 @@ class Engine:
         if scope == "turn":
             seg = index.turn(hit.start, hit.end)
             return (seg.start, seg.end) if seg is not None else (0, len(form))
-        pattern = _CLAUSE_BREAK if scope == "clause" else _SENTENCE_BREAK
-        start = 0
-        for m in pattern.finditer(form, max(0, hit.start - 5000), hit.start):
-            start = m.end()
-        m = pattern.search(form, hit.end)
-        return start, m.start() if m else len(form)
+        found = self._scope_breaks.get(scope)
+        if found is None:  # this document's clause or sentence ends, found once
+            pattern = _CLAUSE_BREAK if scope == "clause" else _SENTENCE_BREAK
+            spans = [m.span() for m in pattern.finditer(form)]
+            found = self._scope_breaks[scope] = ([a for a, _ in spans], [b for _, b in spans])
+        starts, ends = found
+        k = bisect_right(ends, hit.start)  # the last end before the hit begins its scope
+        start = ends[k - 1] if k else 0
+        k = bisect_left(starts, hit.end)  # the first break after it ends the scope
+        return start, starts[k] if k < len(starts) else len(form)
 
     def _sentence_end(self, form: str, start: int) -> int:
         """Where the sentence that goes on at ``start`` ends: at 。！？!? or a line break (the
