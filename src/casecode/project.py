@@ -36,7 +36,7 @@ max_file_mb = 50
 # What one file may expand to once read (a few KB of zipped XML can declare gigabytes):
 # characters of text, turns (or paragraphs, or rows), one zip member's uncompressed size and
 # its compression ratio (.docx .odt .xlsx), spreadsheet cells read, and XML nesting depth.
-max_document_chars = 5000000
+max_document_chars = 3000000
 max_turns = 200000
 max_zip_member_mb = 100
 max_zip_ratio = 200
@@ -60,7 +60,7 @@ class Config:
     speaker_patterns: list[str] = field(default_factory=list)
     builtin_speaker_patterns: bool = True
     max_file_mb: float = 50
-    max_document_chars: int = 5_000_000
+    max_document_chars: int = 3_000_000
     max_turns: int = 200_000
     max_zip_member_mb: float = 100
     max_zip_ratio: float = 200
@@ -111,7 +111,7 @@ def _text(value: Any, what: str, path: Path) -> str:
 # the [import] limits on what one file expands to (see casecode.corpus.limits), with their
 # defaults, and whether each is a whole number
 _LIMITS = (
-    ("max_document_chars", 5_000_000, True),
+    ("max_document_chars", 3_000_000, True),
     ("max_turns", 200_000, True),
     ("max_zip_member_mb", 100, False),
     ("max_zip_ratio", 200, False),

@@ -23,7 +23,7 @@ from casecode.errors import CasecodeError
 
 # setting name in [import] → Limits field, with its default
 SETTINGS = {
-    "max_document_chars": ("chars", 5_000_000),
+    "max_document_chars": ("chars", 3_000_000),
     "max_turns": ("turns", 200_000),
     "max_zip_member_mb": ("member_mb", 100),
     "max_zip_ratio": ("ratio", 200),
@@ -36,7 +36,7 @@ SETTINGS = {
 class Limits:
     """What one document may expand to (the defaults fit any real interview or field note)."""
 
-    chars: int = 5_000_000  # characters of text per document (coding memory grows with it)
+    chars: int = 3_000_000  # characters of text per document (coding memory grows with it)
     turns: int = 200_000  # turns (or paragraphs, or table rows) per document
     member_mb: float = 100  # one member of a zipped file (.docx .odt .xlsx), uncompressed
     ratio: float = 200  # uncompressed / compressed size of one zip member
