@@ -143,6 +143,48 @@ def test_hearing_in_restructuredtext_bold_labels_headings_and_stage_notes(tmp_pa
     assert roles == {"Chair": "interviewer", "Counsel": "interviewer", "Ms Okafor": None}
 
 
+def test_other_counsel_join_the_questioning_side_but_a_debater_does_not():
+    """Counsel named without a role word who mostly ask, and are answered, are on the
+    questioning side; a member whose long speeches hold rhetorical questions, which the chair
+    follows, is not."""
+    counsel = [
+        ("Chair", "We resume with questions from Mr Adeyemi."),
+        ("Mr Adeyemi KC", "Were the visits stopped in March?"),
+        ("Ms Lund", "They were, for most homes."),
+        ("Mr Adeyemi KC", "Who decided that?"),
+        ("Ms Lund", "The provider, on the council's advice."),
+        ("Mr Adeyemi KC", "Did anyone ask the residents?"),
+        ("Ms Lund", "Not at first, no."),
+        ("Mr Adeyemi KC", "Thank you. And the families?"),
+        ("Ms Lund", "Some were told by letter."),
+        ("Chair", "Thank you both."),
+    ]
+    debate = [
+        ("Chair", "Mr Berg, please."),
+        (
+            "Mr Berg",
+            "Why should carers wait? We have asked for years, and the answer is always "
+            "next year. I support the motion.",
+        ),  # fmt: skip
+        ("Chair", "Ms Cole."),
+        ("Ms Cole", "Who pays for the day centre? The families do, and they cannot go on."),
+        ("Chair", "Mr Berg again."),
+        ("Mr Berg", "How long must they wait? I will not repeat myself."),
+        ("Chair", "Ms Cole."),
+        ("Ms Cole", "I agree with the motion."),
+        ("Chair", "Mr Berg, finally."),
+        ("Mr Berg", "Is this fair? No. I ask members to vote for it."),
+    ]
+    for lines, expected in (
+        (counsel, {"Chair": "interviewer", "Mr Adeyemi KC": "interviewer", "Ms Lund": None}),
+        (debate, {"Chair": "interviewer", "Mr Berg": None, "Ms Cole": None}),
+    ):
+        text = "".join(f"{who}: {said}\n" for who, said in lines)
+        segs = split_turns(text)
+        roles = {s.speaker: s.role for s in speaker_roles(text, segs) if s.speaker}
+        assert roles == expected
+
+
 def test_numbered_labels_and_the_vertical_colon_of_extracted_chinese():
     text = (
         "2. 李議員：主席，我想問局長。\n局長︰多謝李議員的質詢。\n主席：李議員，請提出補充質詢。\n"

@@ -505,21 +505,38 @@ def speaker_roles(text: str, segments: list[Segment]) -> list[Segment]:
     """Each turn with its speaker's role: ``interviewer`` for the questioning side, known by
     a role word (访谈者, 主持人, 主席, host, counsel, chair ...) or, when no speaker has one, by
     the document's pattern: the speaker whose turns are most often questions, when that is at
-    least a quarter of their turns and twice anyone else's share."""
+    least a quarter of their turns and twice anyone else's share. Once that side is known, anyone
+    else half of whose turns are questions that someone outside it answers (at least three: the
+    other counsel at a hearing, not a debater whose speeches hold rhetorical questions) joins
+    it."""
     turns = [s for s in segments if s.kind == "turn" and s.speaker]
     speakers = list(dict.fromkeys(s.speaker for s in turns))
     asking = {sp for sp in speakers if _ASKING_ROLE.match(sp)}
-    if not asking and len(speakers) >= 2:
-        ratio = {}
-        for sp in speakers:
-            said = [text[s.start : s.end] for s in turns if s.speaker == sp]
-            if len(said) >= 2 and not _ANSWERING_ROLE.match(sp):
-                ratio[sp] = sum(1 for t in said if _QUESTION.search(t)) / len(said)
-        if ratio:
-            best = max(ratio, key=lambda sp: ratio[sp])
-            others = [r for sp, r in ratio.items() if sp != best] or [0.0]
-            if ratio[best] >= 0.25 and ratio[best] >= 2 * max(others):
-                asking = {best}
+    ratio: dict[str, float] = {}
+    for sp in speakers:
+        said = [text[s.start : s.end] for s in turns if s.speaker == sp]
+        if len(said) >= 2 and not _ANSWERING_ROLE.match(sp):
+            ratio[sp] = sum(1 for t in said if _QUESTION.search(t)) / len(said)
+    if not asking and len(speakers) >= 2 and ratio:
+        best = max(ratio, key=lambda sp: ratio[sp])
+        others = [r for sp, r in ratio.items() if sp != best] or [0.0]
+        if ratio[best] >= 0.25 and ratio[best] >= 2 * max(others):
+            asking = {best}
+    if asking:
+        answered: dict[str, int] = {}  # questions that the next speaker, not asking, answers
+        for turn, after in zip(turns, turns[1:], strict=False):
+            if (
+                after.speaker != turn.speaker
+                and after.speaker not in asking
+                and _QUESTION.search(text[turn.start : turn.end])
+            ):
+                answered[turn.speaker] = answered.get(turn.speaker, 0) + 1
+        said = {sp: sum(1 for t in turns if t.speaker == sp) for sp in ratio}
+        asking |= {
+            sp
+            for sp, r in ratio.items()
+            if sp not in asking and r >= 0.5 and answered.get(sp, 0) >= max(3, said[sp] / 2)
+        }
     if not asking:
         return segments
     return [
