@@ -63,6 +63,10 @@ def test_view_selects_documents_codes_coders_and_statuses(coded, tmp_path):
     assert only["codings"] == 1 and only["codes"] == 1
     none = casecode.view(coded, out=tmp_path / "5.html", status="rejected")
     assert none["codings"] == 0 and none["warnings"]
+    # auto, as tables count: the accepted codings while there are any, else the suggestions
+    assert casecode.view(coded, out=tmp_path / "6.html", status="auto")["codings"] == 5
+    rules = casecode.view(coded, out=tmp_path / "7.html", status="auto", coder="auto")
+    assert rules["codings"] == 1
 
 
 def test_view_names_pseudonyms(coded, tmp_path):

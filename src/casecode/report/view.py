@@ -39,7 +39,8 @@ def view(
     panel with the codebook tree (counts, check boxes), coder and status filters and a search
     box. ``docs``: documents by id or name (default: all); ``codes``: codes by id, id prefix or
     label, with their subtrees (default: all); ``coder``: one coder's codings; ``status``: all
-    (accepted and open suggestions), accepted, suggested or rejected; ``lang``: labels and the
+    (accepted and open suggestions), auto (the accepted ones when there are any, else the open
+    suggestions, as tables count), accepted, suggested or rejected; ``lang``: labels and the
     page's words in zh or en (default: the documents' language); ``pseudonyms``: speakers and
     cases by their pseudonyms in the project's pseudonyms.csv, the others and documents named
     Speaker 1, Case A, Document 1 (roles kept). A file already at
@@ -68,6 +69,8 @@ def view(
             for c in view_codings(store, coder=coder, statuses=STATUSES[status])
             if c.doc in ids and (wanted is None or c.code in wanted)
         ]
+        if status == "auto":  # as the counts: the accepted codings, else the open suggestions
+            codings = [c for c in codings if c.status == "accepted"] or codings
     if lang is None:
         langs = [d.language for d in documents]
         lang = "en" if langs.count("en") > len(langs) / 2 else "zh"
