@@ -38,17 +38,16 @@ from casecode.cli.common import (
     WhereOpt,
     WidthOpt,
     WordArg,
-    err,
     errors,
     out,
     print_json,
+    print_warnings,
 )
 from casecode.cli.render import kwic_table, matrix_tables
 
 
 def _warn(frame) -> None:
-    for w in frame.attrs.get("warnings", []):
-        err.print(f"[yellow]warning:[/] {escape(w)}")
+    print_warnings(frame.attrs.get("warnings", []))
 
 
 def _wrote(path: Path | None) -> None:

@@ -20,6 +20,7 @@ from casecode.cli.common import (
     errors,
     out,
     print_json,
+    print_warnings,
 )
 from casecode.codebook.use import (
     codebook_tree,
@@ -198,6 +199,5 @@ def codebook_import_cli(
     if as_json:
         print_json(result.as_dict())
         return
-    for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {escape(str(file))}: {escape(warning)}")
+    print_warnings(result.warnings, str(file))
     out.print(f"Wrote {escape(result.out)} ({result.codes} codes). Add rules, then validate it.")

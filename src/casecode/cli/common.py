@@ -131,6 +131,13 @@ def errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+def print_warnings(lines, about: str | None = None) -> None:
+    """Each line as a warning on stderr (``about``: the file or thing they concern)."""
+    where = f"{escape(about)}: " if about else ""
+    for line in lines:
+        err.print(f"[yellow]warning:[/] {where}{escape(str(line))}")
+
+
 def print_json(data: Any) -> None:
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     # json escapes C0 controls itself; DEL, C1 and bidi overrides are escaped here too

@@ -21,6 +21,7 @@ from casecode.cli.common import (
     errors,
     out,
     print_json,
+    print_warnings,
 )
 from casecode.interop.qdpx import qdpx_export, qdpx_import
 
@@ -79,8 +80,7 @@ def qdpx_import_cli(
         err.print(f"[yellow]skipped:[/] {escape(line)}")
     for line in report.not_imported:
         err.print(f"[yellow]not imported:[/] {escape(line)}")
-    for line in report.warnings:
-        err.print(f"[yellow]warning:[/] {escape(line)}")
+    print_warnings(report.warnings)
 
 
 def qdpx_export_cli(
@@ -113,5 +113,4 @@ def qdpx_export_cli(
     )
     for line in report.notes:
         err.print(f"[yellow]note:[/] {escape(line)}")
-    for line in report.warnings:
-        err.print(f"[yellow]warning:[/] {escape(line)}")
+    print_warnings(report.warnings)

@@ -19,6 +19,7 @@ from rich.text import Text
 from casecode.cli.common import (
     err,
     out,
+    print_warnings,
 )
 
 # -- tables: every column as wide as it needs, headers broken only between words ------------
@@ -314,8 +315,7 @@ def render_import(report) -> None:
     if done:
         out.print(outcome_table(done))
     for o in done:
-        for warning in getattr(o, "warnings", []):
-            err.print(f"[yellow]warning:[/] {escape(o.path)}: {escape(warning)}")
+        print_warnings(getattr(o, "warnings", []), o.path)
     for o in report.failed:  # once, on stderr, one line each (for logs and pipes too)
         err.print(f"[bold red]error:[/] {escape(o.path)}: {escape(o.message)}")
     for a in report.attributes:

@@ -23,10 +23,10 @@ from casecode.cli.common import (
     TemplateOpt,
     TitleOpt,
     ViewDocsArg,
-    err,
     errors,
     out,
     print_json,
+    print_warnings,
 )
 from casecode.report.build import build_report
 from casecode.report.view import view
@@ -78,8 +78,7 @@ def report_cli(
     if as_json:
         print_json(result)
         return
-    for w in result["warnings"]:
-        err.print(f"[yellow]warning:[/] {escape(w)}")
+    print_warnings(result["warnings"])
     out.print(
         f"Wrote {escape(result['file'])}: {result['codes']} codes, "
         f"{result['code_sections']} with quotes ({result['quotes']} quotes), "
@@ -124,8 +123,7 @@ def view_cli(
     if as_json:
         print_json(result)
         return
-    for w in result["warnings"]:
-        err.print(f"[yellow]warning:[/] {escape(w)}")
+    print_warnings(result["warnings"])
     size = result["bytes"]
     size = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{max(size // 1000, 1)} kB"
     out.print(
