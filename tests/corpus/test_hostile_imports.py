@@ -99,9 +99,9 @@ def test_one_cp1252_byte_in_english_is_a_doubtful_guess(tmp_path, cli, project):
     path = tmp_path / "one.txt"
     path.write_bytes(text.encode("latin-1"))
     decoded = decode_bytes(path.read_bytes(), source=path)
-    assert decoded.doubt and "--encoding" in decoded.doubt
+    assert decoded.note and "--encoding" in decoded.note
     outcome = _outcomes(cli("import", path, "-p", project, "--json"))["one.txt"]
     assert outcome["status"] == "imported"
     assert any("--encoding" in w for w in outcome["warnings"])
     sure = "访谈者：老年协会的资金从哪里来？李会长：主要是村里拨款和村民捐款。" * 3
-    assert decode_bytes(sure.encode("gb18030"), source="x").doubt == ""
+    assert decode_bytes(sure.encode("gb18030"), source="x").note == ""

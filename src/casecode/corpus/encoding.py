@@ -42,8 +42,7 @@ _PREFERENCE = ["utf-8", "gb18030", "big5", "utf-16", "cp1252"]
 class Decoded:
     text: str
     encoding: str
-    note: str | None = None  # a guess the user should check (low confidence)
-    doubt: str = ""  # why the detected encoding may be wrong (empty when it is sure)
+    note: str = ""  # why the detected encoding may be wrong (empty when it is sure)
 
 
 # Characters that ordinary Chinese prose is full of, in both scripts: a GBK file read as Big5
@@ -82,7 +81,7 @@ def _chinese_choice(data: bytes, source: str | Path) -> Decoded | None:
         return None  # not Chinese prose: leave it to the detector
     best = max(decoded, key=lambda n: (hits[n], n == "gb18030"))
     other = max((h for n, h in hits.items() if n != best), default=0)
-    note = None
+    note = ""
     if hits[best] < 3 or (other > 0 and hits[best] < 2 * other):
         note = (
             f"the encoding is a guess ({best}, from little text); check the text, or pass "
@@ -220,7 +219,7 @@ def decode_bytes(data: bytes, *, source: str | Path, encoding: str | None = None
         except UnicodeDecodeError:
             pass
     decoded = _checked(text, name, source)
-    return Decoded(decoded.text, decoded.encoding, doubt=_doubt(data, decoded, candidates))
+    return Decoded(decoded.text, decoded.encoding, _doubt(data, decoded, candidates))
 
 
 def _doubt(data: bytes, decoded: Decoded, candidates: list) -> str:

@@ -188,7 +188,7 @@ def _read_text(path: Path, *, encoding: str | None, columns: Columns) -> RawDocu
     if not text[body:].strip():
         raise CasecodeError("no text after the front matter", file=path)
     fmt = path.suffix.lower().lstrip(".")
-    notes = [n for n in (decoded.note, decoded.doubt) if n]
+    notes = [decoded.note] if decoded.note else []
     return RawDocument(text, fmt, decoded.encoding, meta, body, cleaned=cleaned, warnings=notes)
 
 
@@ -579,8 +579,8 @@ def _read_csv(path: Path, *, encoding: str | None, columns: Columns) -> RawDocum
     except csv.Error as exc:
         raise CasecodeError(f"malformed CSV: {exc}", file=path) from None
     raw = rows_to_document(rows, path, columns, path.suffix.lower().lstrip("."), decoded.encoding)
-    if decoded.doubt:
-        raw.warnings.append(decoded.doubt)
+    if decoded.note:
+        raw.warnings.append(decoded.note)
     return raw
 
 
