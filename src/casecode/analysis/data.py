@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from casecode.codebook import Codebook
 from casecode.codebook.codes import Code
 from casecode.codebook.refs import resolve_code
-from casecode.corpus.documents import document_kind
 from casecode.errors import CasecodeError
 
 # --status: which codings count. "all" is everything a person has not rejected; "auto" (the
@@ -42,7 +41,7 @@ class Doc:
     language: str
     text: str
     attributes: dict[str, str]
-    kind: str = "interview"  # interview, document or notes (see corpus.documents.document_kind)
+    kind: str = "interview"  # interview, document or notes (see corpus.importing.document_kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,10 +295,7 @@ def load(
             row["language"],
             row["text"],
             attributes.get(row["id"], {}),
-            document_kind(
-                row["kind"] if "kind" in row.keys() else None,  # noqa: SIM118 - a sqlite3.Row
-                (s.speaker for s in segments.get(row["id"], [])),
-            ),
+            row["kind"],
         )
         for row in store.all_documents()
     }

@@ -8,20 +8,11 @@ on a document (the lookups every later stage uses).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from casecode.errors import CasecodeError
 from casecode.project import Project, using_project
-
-
-def document_kind(kind: str | None, speakers: Iterable[str | None]) -> str:
-    """What a document is: its recorded ``kind`` (interview, document, notes) when it has one,
-    else ``interview`` when any of its turns has a speaker (``speakers``), else ``document``."""
-    if kind:
-        return kind
-    return "interview" if any(speakers) else "document"
 
 
 def unit_word(kind: str, unit_kinds: set[str] | frozenset[str] = frozenset()) -> str:
