@@ -654,6 +654,46 @@ def test_explain_says_which_context_decided():
     assert _sense("她义务来帮忙。")[2] == ["context: '帮忙' in the sentence"]
 
 
+def test_a_longer_expression_the_hit_is_part_of_rules_it_out():
+    # the hit 'board' lies inside the unwanted 'ironing board', with a 'volunteer' beside it
+    assert _sense("The volunteer irons on the ironing board.", lang="en")[0] == "vetoed"
+    assert _sense("The volunteer irons on the ironing board.", lang="en")[1] == (
+        "context: 'ironing board' in the sentence"
+    )
+    assert _sense("The volunteer sits on the board.", lang="en")[0] == "fired"
+
+
+LANG_SENSE_BOOK = """\
+name: s
+languages: [zh, en]
+codes:
+  - id: voluntary
+    label: {zh: 义务服务, en: Voluntary work}
+    rules:
+      - keywords: [义务, board]
+        context:
+          with: {zh: [帮忙, 村民]}
+          {SUBSTRING}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "substring", "status"),
+    [
+        ("She sits on the board.", "en", False, "fired"),  # no English words: no English limit
+        ("他们有赡养义务。", "zh", False, "vetoed"),
+        ("她义务来帮忙。", "zh", False, "fired"),
+        # 村民委员会 is one token: 村民 counts inside it only with substring
+        ("村民委员会安排她义务值班。", "zh", False, "vetoed"),
+        ("村民委员会安排她义务值班。", "zh", True, "fired"),
+    ],
+)
+def test_a_context_limits_the_languages_it_has_words_for(text, lang, substring, status):
+    book = LANG_SENSE_BOOK.replace("{SUBSTRING}", "substring: true" if substring else "")
+    (judgement,) = _judged(book, text, lang, fired=False)
+    assert judgement.status == status
+
+
 def test_context_is_validated():
     from casecode.codebook.validate import validate_text
 

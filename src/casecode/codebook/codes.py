@@ -159,6 +159,7 @@ class Context:
     with_: Words = Words()
     without: Words = Words()
     scope: str = "sentence"
+    substring: bool = False  # Chinese words count inside longer words too
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +404,7 @@ def _context(value: Any) -> tuple[Context, ...]:
             with_=Words.parse(item.get("with")),
             without=Words.parse(item.get("without")),
             scope=item.get("scope", "sentence"),
+            substring=bool(item.get("substring", False)),
         )
         for item in items
     )

@@ -34,7 +34,9 @@ class Hit(NamedTuple):  # a tuple: made by the thousand per document
 
 
 # Bump when a change to judging changes what rules suggest: every code is judged again.
-ENGINE_VERSION = "6"  # 3: negation after, said to be over; 4: heads; 5: context; 6: 非政府
+# 3: negation after, said to be over; 4: heads; 5: context; 6: 非政府; 7: context per language,
+# substring contexts, a without word around the hit
+ENGINE_VERSION = "7"
 
 # How strongly one distinct piece of evidence of each kind points to a code (before the rule's
 # weight): a word alone is the weakest; a phrase, a token pattern or a regex says more; two
@@ -111,6 +113,8 @@ def zh_words(book: Codebook) -> set[str]:
             add(cond)
         found.update(w for w, zh in _words(rule.exclude) if zh)
         for ctx in rule.context:
+            if ctx.substring:  # its Chinese words are found by a regex, inside any token
+                continue
             for words in (ctx.with_, ctx.without):
                 found.update(w for w, zh in _words(words) if zh)
     return found
@@ -182,10 +186,15 @@ class Engine:
             if rule.exclude:
                 self._phrases(i, ("ex",), rule.exclude)
             for j, ctx in enumerate(rule.context):
-                if ctx.with_:
-                    self._phrases(i, ("ctx", j, "with"), ctx.with_)
-                if ctx.without:
-                    self._phrases(i, ("ctx", j, "without"), ctx.without)
+                for side, words in (("with", ctx.with_), ("without", ctx.without)):
+                    chinese = [w for w, zh in _words(words) if zh] if ctx.substring else []
+                    if chinese:  # anywhere in the text, inside longer words too
+                        alternatives = "|".join(re.escape(match_form(w)) for w in chinese)
+                        self.regexes.append(((i, ("ctx", j, side)), re.compile(alternatives)))
+                        rest = tuple(w for w in words.both if w not in chinese)
+                        words = Words(en=words.en, both=rest)
+                    if words:
+                        self._phrases(i, ("ctx", j, side), words)
             negation = rule.negation
             before = [match_form(w).lower().split() for w in _all(negation.cues)]
             self.cues.append(frozenset(w[0] for w in before if len(w) == 1))
@@ -597,21 +606,28 @@ class Engine:
 
     def _context(self, rule, hit, text, form, everywhere, index, notes) -> str | None:
         """Why ``hit``'s surroundings rule it out (``None``: they do not): a context's ``without``
-        word within its scope, or none of its ``with`` words. What satisfied a context goes to
-        ``notes``."""
+        word within its scope, or none of its ``with`` words. A ``with`` list that has no words
+        for the hit's language (Chinese when the hit is in Chinese characters, else English) does
+        not limit it. What satisfied a context goes to ``notes``."""
         for j, ctx in enumerate(rule.context):
             start, end = self._scope(ctx.scope, hit, form, index)
             where = {"clause": "clause", "sentence": "sentence", "turn": "turn"}.get(
                 ctx.scope, "document"
             )
-            inside = [  # a context word is not the hit itself
+            inside = [  # beside the hit, or a longer expression the hit is part of
                 h
                 for h in everywhere.get(("ctx", j, "without"), ())
-                if start <= h.start and h.end <= end and (h.end <= hit.start or h.start >= hit.end)
+                if start <= h.start
+                and h.end <= end
+                and (
+                    h.end <= hit.start
+                    or h.start >= hit.end
+                    or (h.start <= hit.start and hit.end <= h.end)
+                )
             ]
             if inside:
                 return f"context: '{text[inside[0].start : inside[0].end]}' in the {where}"
-            if ctx.with_:
+            if ctx.with_.for_lang("zh" if _CJK.search(text, hit.start, hit.end) else "en"):
                 found = [
                     h
                     for h in everywhere.get(("ctx", j, "with"), ())
