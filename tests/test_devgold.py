@@ -37,7 +37,7 @@ def test_gold_rows_name_units_of_the_sample_and_codes_of_the_codebooks():
     ids = {
         c.id for book in ("coproduction", "welfare_production") for c in load_codebook(book).walk()
     }
-    for name in ("gold.csv", "second_pass.csv"):
+    for name in ("gold.csv", "second_pass.csv", "second_coder.csv"):
         header, rows = _rows(name)
         text = "".join(header)
         assert "Coder:" in text and "Coded: 2026-" in text  # who coded it, and when
@@ -49,9 +49,31 @@ def test_gold_rows_name_units_of_the_sample_and_codes_of_the_codebooks():
     assert {int(r["unit"]) % 5 for r in second} == {0}
 
 
+def test_the_second_coder_lists_the_units_it_coded_and_notes_only_those():
+    listed = score.read_coded_units(DEVGOLD / "second_coder.csv")
+    assert listed and all(i % 2 == 0 for i in listed) and len(set(listed)) == len(listed)
+    _, rows = _rows("second_coder.csv")
+    assert {int(r["unit"]) for r in rows} <= set(listed)
+    _, notes = _rows("second_coder_notes.csv")
+    assert set(notes[0]) == {"unit", "note"}
+    assert {int(r["unit"]) for r in notes} <= set(listed)
+
+
+def test_agreement_counts_judgements_of_the_codes_either_coder_used():
+    first = {0: {"actors.government", "process.co_provision"}, 1: set()}
+    second = {0: {"actors.government"}, 1: {"input.government"}}
+    lines = score.agreement(first, second, [0, 1], score.BOOKS["coproduction"])
+    assert lines[0].startswith("level 1: 2 units, 2 codes used;")
+    assert "both 1; F1 0.67" in lines[0] and "both 1; F1 0.67" in lines[1]
+    assert score.agreement({}, {}, [0], ("input",)) == [
+        "level 1: 1 units, no code used by either",
+        "level 2: 1 units, no code used by either",
+    ]
+
+
 def test_no_text_of_the_dev_corpus_is_stored():
     # offsets and codes only: the columns, and no field longer than a file name
-    for name in ("units.csv", "gold.csv", "second_pass.csv"):
+    for name in ("units.csv", "gold.csv", "second_pass.csv", "second_coder.csv"):
         _, rows = _rows(name)
         assert set(rows[0]) <= {"unit", "file", "start", "end", "code"}
         assert all(r["file"].split("/")[0] in units.KINDS for r in rows)

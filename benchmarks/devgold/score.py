@@ -4,7 +4,9 @@ Imports the dev-corpus documents that hold the units of units.csv into a tempora
 them with each built-in codebook (``coproduction``, ``welfare_production``) and prints, per
 language and overall, precision, recall and F1 of the rules against gold.csv, with 95 % Wilson
 intervals and the number of units and judgements — at the codebook's second level (pooled) and
-per top-level category — and the self-agreement of the two hand-coding passes. A rule's
+per top-level category — the self-agreement of the two hand-coding passes, and the inter-coder
+agreement of gold.csv with an independent second coder (second_coder.csv, per codebook, over the
+units that coder coded). A rule's
 suggestion counts on a unit when one of its evidence words lies in the unit (a turn-scope
 suggestion marks the sentences that hold its evidence, not every sentence of the turn).
 
@@ -41,6 +43,7 @@ from units import DEV, KINDS, files, raw_text, read_units  # noqa: E402
 
 GOLD = HERE / "gold.csv"
 SECOND = HERE / "second_pass.csv"
+SECOND_CODER = HERE / "second_coder.csv"
 BOOKS = {
     "coproduction": ("actors", "motivation", "process", "results", "problems", "suggestions"),
     "welfare_production": ("input", "production", "output", "effect"),
@@ -55,6 +58,16 @@ def read_codes(path: Path) -> dict[int, set[str]]:
     for r in csv.DictReader(rows):
         out[int(r["unit"])].add(r["code"])
     return out
+
+
+def read_coded_units(path: Path) -> list[int]:
+    """The units a coding file says it coded: its ``# units: 0,2,4,...`` line (a listed unit
+    without a row has no code; an unlisted one was not coded)."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("# units:"):
+                return sorted(int(u) for u in line.split(":", 1)[1].split(",") if u.strip())
+    raise ValueError(f"{path.name} has no '# units:' line")
 
 
 def at_level(codes: set[str], level: int) -> set[str]:
@@ -225,24 +238,57 @@ def kappa(a: list[bool], b: list[bool]) -> float:
     return (agree - chance) / (1 - chance) if chance < 1 else 1.0
 
 
-def self_agreement(markdown: bool) -> list[str]:
-    first, second = read_codes(GOLD), read_codes(SECOND)
-    ids = [i for i in range(len(read_units())) if i % 5 == 0]
+def agreement(
+    first: dict[int, set[str]],
+    second: dict[int, set[str]],
+    ids: list[int],
+    tops: tuple[str, ...] | None = None,
+    names: tuple[str, str] = ("pass 1", "pass 2"),
+) -> list[str]:
+    """F1 and Cohen's κ of two codings over the (unit, code) judgements of the codes either
+    used on ``ids``, at level 1 and level 2; only codes under ``tops`` when given."""
+
+    def coded(codes: dict[int, set[str]], i: int, level: int) -> set[str]:
+        out = at_level(codes.get(i, set()), level)
+        return out if tops is None else {c for c in out if c.split(".")[0] in tops}
+
     lines = []
     for level in (1, 2):
-        space = sorted(
-            {c for i in ids for c in at_level(first.get(i, set()) | second.get(i, set()), level)}
-        )
-        a = [c in at_level(first.get(i, set()), level) for i in ids for c in space]
-        b = [c in at_level(second.get(i, set()), level) for i in ids for c in space]
+        space = sorted({c for i in ids for c in coded(first, i, level) | coded(second, i, level)})
+        a = [c in coded(first, i, level) for i in ids for c in space]
+        b = [c in coded(second, i, level) for i in ids for c in space]
+        if not a:
+            lines.append(f"level {level}: {len(ids)} units, no code used by either")
+            continue
         both = sum(x and y for x, y in zip(a, b, strict=True))
         f1 = 2 * both / (sum(a) + sum(b)) if sum(a) + sum(b) else 1.0
         agree = sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
         lines.append(
-            f"level {level}: {len(ids)} units, {len(space)} codes used; codings in pass 1 "
-            f"{sum(a)}, pass 2 {sum(b)}, both {both}; F1 {f1:.2f}, Cohen's κ {kappa(a, b):.2f} "
-            f"over the {len(a)} (unit, code) judgements of the codes used (agreement {agree:.2f})"
+            f"level {level}: {len(ids)} units, {len(space)} codes used; codings in {names[0]} "
+            f"{sum(a)}, {names[1]} {sum(b)}, both {both}; F1 {f1:.2f}, Cohen's κ "
+            f"{kappa(a, b):.2f} over the {len(a)} (unit, code) judgements of the codes used "
+            f"(agreement {agree:.2f})"
         )
+    return lines
+
+
+def self_agreement(markdown: bool) -> list[str]:
+    ids = [i for i in range(len(read_units())) if i % 5 == 0]
+    return agreement(read_codes(GOLD), read_codes(SECOND), ids)
+
+
+def inter_coder(ids: list[int] | None = None) -> list[str]:
+    """Agreement between gold.csv and the independent second coder (second_coder.csv), per
+    codebook, over the units the second coder coded (of ``ids``, when given)."""
+    coded = read_coded_units(SECOND_CODER)
+    if ids is not None:
+        chosen = set(ids)
+        coded = [i for i in coded if i in chosen]
+    gold, second = read_codes(GOLD), read_codes(SECOND_CODER)
+    lines = []
+    for book, tops in BOOKS.items():
+        lines.append(f"{book}:")
+        lines += ["  " + line for line in agreement(gold, second, coded, tops, ("gold", "coder 2"))]
     return lines
 
 
@@ -267,6 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     print("Hand-coding self-agreement (second pass of every fifth unit against the first):")
     for line in self_agreement(args.markdown):
         print("  " + line)
+    if SECOND_CODER.exists():
+        print("Inter-coder agreement (gold.csv against an independent second coder):")
+        for line in inter_coder(chosen):
+            print("  " + line)
     with tempfile.TemporaryDirectory() as tmp:
         for book in args.books.split(","):
             tops = BOOKS[book]
