@@ -135,10 +135,13 @@ def test_hearing_in_restructuredtext_bold_labels_headings_and_stage_notes(tmp_pa
     assert turns == [(1, "Chair"), (2, "Counsel"), (3, "Ms Okafor"), (4, "Counsel")]
     headings = [raw.text[s.start : s.end].split("\n")[0] for s in segs if s.kind == "heading"]
     assert headings == ["3 March 2026", "Ms Grace Okafor", "Questions from Counsel"]
-    # inline markers stay inside the turn they interrupt; none is a speaker
+    # inline markers stay inside the turn they interrupt; none is a speaker; a stage note that
+    # closes a turn on its own line is a note, not the witness's words
     okafor = next(s for s in segs if s.speaker == "Ms Okafor")
     assert "[As read]" in raw.text[okafor.start : okafor.end]
-    assert "(Witness nodded)" in raw.text[okafor.start : okafor.end]
+    assert raw.text[okafor.start : okafor.end].endswith('"We had no gloves."')
+    notes = [raw.text[s.start : s.end] for s in segs if s.kind == "note"]
+    assert "(Witness nodded)" in notes
     roles = {s.speaker: s.role for s in speaker_roles(raw.text, segs) if s.speaker}
     assert roles == {"Chair": "interviewer", "Counsel": "interviewer", "Ms Okafor": None}
 
@@ -524,3 +527,17 @@ def test_a_comment_late_in_an_article_leaves_its_paragraphs_content():
 def test_a_dated_sentence_in_the_body_is_content():
     text = "# 新闻\n\n省人大常委会召开会议。\n\n2021年9月29日，会议表决通过了条例修正案。\n"
     assert [s.kind for s in split_turns(text) if s.n > 0] == ["paragraph", "paragraph"]
+
+
+def test_stage_notes_that_close_a_turn_are_notes_and_a_note_inside_it_stays():
+    text = (
+        "**Chair**: We shall break now.\n\n*(11.15 am)*\n\n*(A short break)*\n\n*(11.31 am)*\n\n"
+        "**Counsel**: You said so.\n\n(Pause)\n\nThen you left.\n\n**Witness**: Yes."
+    )
+    segs = split_turns(text)
+    said = {s.speaker: text[s.start : s.end] for s in segs if s.kind == "turn"}
+    assert said["Chair"] == "We shall break now."
+    assert said["Counsel"] == "You said so.\n\n(Pause)\n\nThen you left."
+    notes = [text[s.start : s.end] for s in segs if s.kind == "note"]
+    assert notes == ["*(11.15 am)*", "*(A short break)*", "*(11.31 am)*"]
+    assert all(s.n < 1 for s in segs if s.kind == "note")

@@ -325,6 +325,22 @@ def structure(text: str, start: int = 0) -> list[tuple[str, int, int]]:
     return out
 
 
+# a paragraph that is only a stage note: *(11.15 am)*, *(A short break)*, (Laughter), [inaudible]
+_STAGE_NOTE = re.compile(r"[*_]*[(（\[][^()（）\[\]\n]{1,60}[)）\]][*_]*")
+
+
+def _trailing_notes(text: str, start: int, end: int) -> tuple[int, list[tuple[int, int]]]:
+    """A turn's end without the stage notes that close it (a recess, a time, laughter), and
+    those notes, as (start, end) spans: they are no one's words."""
+    notes: list[tuple[int, int]] = []
+    while True:
+        spans = paragraphs(text, start, end)
+        if len(spans) < 2 or not _STAGE_NOTE.fullmatch(text[spans[-1][0] : spans[-1][1]]):
+            return end, notes[::-1]
+        notes.append(spans[-1])
+        end = _trim(text, start, spans[-2][1])[1]
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
@@ -398,7 +414,9 @@ def split_turns(
             s, e = _trim(text, label.body_start, stop)
             if s == e:  # a label with nothing said
                 s = e = label.body_start
+            e, notes = _trailing_notes(text, s, e)
             pieces.append((label.line_start, s, e, label.speaker, label.time, "turn"))
+            pieces.extend((a, a, b, None, None, "note") for a, b in notes)
         else:
             if not labels or not seen_label:
                 add_region(pos, a, "preamble" if labels else "paragraph")
