@@ -13,10 +13,11 @@ Behaviours (turned off one at a time by patching the engine for the run):
 * match form: Traditional → Simplified and NFKC for letters and digits;
 * heads: a keyword matching a compound it ends, and institution names kept whole;
 * near in a clause: near groups may not reach across a clause end;
-* negation after: cues after a hit, denials answering a question, problems said to be over.
+* negation after: cues after a hit, denials answering a question, problems said to be over;
+* context: the codebook's sense limits (``context: with/without``), all of them.
 
 Confidence from distinct evidence changes no suggestion's existence, only its figure, so it has
-no row; nor have context conditions, which the built-in codebook does not use yet.
+no row.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from casecode.coding import engine, tokenize  # noqa: E402
 SHARED = ROOT.parent / "shared" / "dev-corpus"
 SOURCES = ["zh_policy", "zh_legco_traditional", "en_iriss", "en_inquiry"]
 SUFFIXES = {".txt", ".md", ".rst"}
+BEHAVIOURS = ("match form", "heads", "near in a clause", "negation after", "context")
 
 
 def _identity(text: str) -> str:
@@ -58,6 +60,8 @@ def without(behaviour: str):
             stack.enter_context(mock.patch.object(engine, "_crosses", lambda *a: False))
         elif behaviour == "negation after":
             stack.enter_context(mock.patch.object(engine, "_cue_pattern", lambda cues: None))
+        elif behaviour == "context":
+            stack.enter_context(mock.patch.object(engine.Engine, "_context", lambda *a: None))
         yield
 
 
@@ -91,7 +95,7 @@ def main() -> None:
         casecode.use_codebook(base, "coproduction")
         casecode.import_documents(base, [work / "corpus"])
         results = {}
-        for behaviour in ("", "match form", "heads", "near in a clause", "negation after"):
+        for behaviour in ("", *BEHAVIOURS):
             project = work / f"run-{behaviour or 'all'}".replace(" ", "-")
             shutil.copytree(base, project)
             with without(behaviour):
@@ -105,7 +109,7 @@ def main() -> None:
             + " | ".join(f"{every[s]:,}" for s in SOURCES)
             + " |"
         )
-        for behaviour in ("match form", "heads", "near in a clause", "negation after"):
+        for behaviour in BEHAVIOURS:
             cells = []
             for source in SOURCES:
                 delta = every[source] - results[behaviour][source]
