@@ -59,6 +59,64 @@ def test_the_second_coder_lists_the_units_it_coded_and_notes_only_those():
     assert {int(r["unit"]) for r in notes} <= set(listed)
 
 
+def _codes_at(commit: str) -> set[str]:
+    """Every code id of the two built-in codebooks as they stood at ``commit``."""
+    import subprocess
+
+    import yaml
+
+    ids: set[str] = set()
+
+    def walk(code: dict) -> None:
+        ids.add(code["id"])
+        for child in code.get("children", []):
+            walk(child)
+
+    for book in ("coproduction", "welfare_production"):
+        try:
+            text = subprocess.run(
+                ["git", "-C", str(ROOT), "show", f"{commit}:codebooks/{book}.yaml"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError):
+            pytest.skip(f"the codebooks at {commit} are not in this checkout's git history")
+        for code in yaml.safe_load(text)["codes"]:
+            walk(code)
+    return ids
+
+
+def test_the_consensus_covers_the_even_units_and_adjudicates_every_disagreement():
+    sample = units.read_units()
+    listed = score.read_coded_units(DEVGOLD / "consensus.csv")
+    assert listed == score.read_coded_units(DEVGOLD / "second_coder.csv")
+    assert listed and all(i % 2 == 0 for i in listed)
+    header, rows = _rows("consensus.csv")
+    text = "".join(header)
+    assert "Coder: adjudicator" in text and "Coded: 2026-12-06" in text
+    assert set(rows[0]) == {"unit", "file", "start", "end", "code"}  # no text column
+    ids = _codes_at("d4ca53f")
+    for r in rows:
+        assert int(r["unit"]) in listed
+        assert tuple(sample[int(r["unit"])]) == (r["file"], int(r["start"]), int(r["end"]))
+        assert r["code"] in ids, r["code"]
+    # agreed codes are kept; each code only one coder gave has one decision, applied
+    consensus = score.read_codes(DEVGOLD / "consensus.csv")
+    first, second = score.read_codes(score.GOLD), score.read_codes(score.SECOND_CODER)
+    _, notes = _rows("consensus_notes.csv")
+    assert set(notes[0]) == {"unit", "code", "decision", "reason"}
+    decided = {(int(n["unit"]), n["code"]): n["decision"] for n in notes}
+    assert len(decided) == len(notes)
+    for i in listed:
+        a, b, c = first.get(i, set()), second.get(i, set()), consensus.get(i, set())
+        assert a & b <= c <= a | b
+        assert {code for (u, code) in decided if u == i} == a ^ b
+        assert c - (a & b) == {code for code in a ^ b if decided[(i, code)] == "keep"}
+    assert {n["decision"] for n in notes} <= {"keep", "drop"}
+    assert all(0 < len(n["reason"]) <= 200 for n in notes)  # short reasons, no quoted text
+
+
 def test_agreement_counts_judgements_of_the_codes_either_coder_used():
     first = {0: {"actors.government", "process.co_provision"}, 1: set()}
     second = {0: {"actors.government"}, 1: {"input.government"}}
@@ -73,7 +131,7 @@ def test_agreement_counts_judgements_of_the_codes_either_coder_used():
 
 def test_no_text_of_the_dev_corpus_is_stored():
     # offsets and codes only: the columns, and no field longer than a file name
-    for name in ("units.csv", "gold.csv", "second_pass.csv", "second_coder.csv"):
+    for name in ("units.csv", "gold.csv", "second_pass.csv", "second_coder.csv", "consensus.csv"):
         _, rows = _rows(name)
         assert set(rows[0]) <= {"unit", "file", "start", "end", "code"}
         assert all(r["file"].split("/")[0] in units.KINDS for r in rows)

@@ -2,9 +2,10 @@
 
 Imports the dev-corpus documents that hold the units of units.csv into a temporary project, codes
 them with each built-in codebook (``coproduction``, ``welfare_production``) and prints, per
-language and overall, precision, recall and F1 of the rules against gold.csv, with 95 % Wilson
-intervals and the number of units and judgements — at the codebook's second level (pooled) and
-per top-level category — the self-agreement of the two hand-coding passes, and the inter-coder
+language and overall, precision, recall and F1 of the rules against gold.csv (or the
+consensus.csv of the even units, ``--gold consensus``), with 95 % Wilson intervals and the
+number of units and judgements — at the codebook's second level (pooled) and per top-level
+category — the self-agreement of the two hand-coding passes, and the inter-coder
 agreement of gold.csv with an independent second coder (second_coder.csv, per codebook, over the
 units that coder coded). A rule's
 suggestion counts on a unit when one of its evidence words lies in the unit (a turn-scope
@@ -14,6 +15,11 @@ suggestion marks the sentences that hold its evidence, not every sentence of the
     python benchmarks/devgold/score.py --half tune     # the half the rules were tuned on
     python benchmarks/devgold/score.py --half held-out # the other half
     python benchmarks/devgold/score.py --markdown      # tables as Markdown, for the README
+    python benchmarks/devgold/score.py --gold consensus  # against consensus.csv instead
+
+``--gold`` picks the reference the rules are scored against: ``first`` (gold.csv, the first
+coder's coding of every unit; the default) or ``consensus`` (consensus.csv, the adjudicated
+consensus of gold.csv and second_coder.csv, scoring only the units its ``# units:`` line lists).
 
 The halves are split by document (alternate documents of each kind, in name order; the single
 Legislative Council record by its first and second half), so the held-out half shares no
@@ -42,6 +48,9 @@ sys.path.insert(0, str(HERE.parent))
 from units import DEV, KINDS, files, raw_text, read_units  # noqa: E402
 
 GOLD = HERE / "gold.csv"
+CONSENSUS = HERE / "consensus.csv"
+# the references the rules can be scored against (--gold)
+REFERENCES = {"first": GOLD, "consensus": CONSENSUS}
 SECOND = HERE / "second_pass.csv"
 SECOND_CODER = HERE / "second_coder.csv"
 BOOKS = {
@@ -307,6 +316,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--books", default=",".join(BOOKS), help="codebooks to score")
     parser.add_argument("--markdown", action="store_true", help="tables as Markdown")
     parser.add_argument(
+        "--gold",
+        choices=tuple(REFERENCES),
+        default="first",
+        help="reference: gold.csv (first, every unit) or consensus.csv (its listed units only)",
+    )
+    parser.add_argument(
         "--errors", action="store_true", help="list each unit's false positives and misses"
     )
     args = parser.parse_args(argv)
@@ -314,11 +329,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: {DEV} is absent (the gold set's texts live there)")
         return 0
     units = read_units()
-    gold = read_codes(GOLD)
+    reference = REFERENCES[args.gold]
+    gold = read_codes(reference)
     side = halves()
     chosen = [i for i in range(len(units)) if args.half == "all" or side[i] == args.half]
+    if args.gold != "first":
+        covered = set(read_coded_units(reference))
+        chosen = [i for i in chosen if i in covered]
     names = sorted({units[i][0] for i in chosen})
-    print(f"Real-text gold set: {len(chosen)} units ({args.half}) of {len(units)}")
+    print(
+        f"Real-text gold set: {len(chosen)} units ({args.half}) of {len(units)}; "
+        f"reference: {reference.name} (--gold {args.gold})"
+    )
     print("Hand-coding self-agreement (second pass of every fifth unit against the first):")
     for line in self_agreement(args.markdown):
         print("  " + line)
@@ -348,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
                 tp, fp, fn = counts(gold, found, [i for i in ids if i not in ASKED], tops, 2)
                 print(
                     f"  ({lang}: {len(asked)} units are said by the questioning side, which the"
-                    f" rules leave out by design; the gold has {missed} level-2 codings there)"
+                    f" rules leave out by design; the reference has {missed} level-2 codings there)"
                 )
                 label = f"{lang} answers ({len(ids) - len(asked)} units), level 2"
                 print(prf_row(label, tp, fp, fn, args.markdown))
