@@ -149,7 +149,7 @@ class Engine:
         self.phrase_pairs: dict[int, set[tuple[str, str]]] = defaultdict(set)
         self._vocabularies: dict[frozenset[int] | None, tuple[set, set]] = {}
         self._languages: dict[tuple[int, int], str] = {}  # a unit's language, per document
-        self.keys: dict[int, tuple[int, Path_]] = {}
+        self.keys: dict[int, list[tuple[int, Path_]]] = {}  # a match id's word lists
         # Chinese words that also match as the head of a longer token: word → (rule, path)s
         self.heads: dict[str, set[tuple[int, Path_]]] = {}
         # this document's hits on a head, per rule: (path, hit)
@@ -168,6 +168,7 @@ class Engine:
             )
             for r in self.rules
         ]
+        self.ways = [_ways(m, a, r) for (m, a, _), r in zip(self.plans, self.rules, strict=True)]
         self._allowed: dict[tuple[int, str | None, str | None], bool] = {}
         self._roles: dict[str, str] = {}
         # rules with a near block kept within a clause, and the clause ends of the document
@@ -177,6 +178,8 @@ class Engine:
         self._clause_ends: list[int] | None = None
         self._sentence_ends: list[int] | None = None  # this document's, found when needed
         self._scope_breaks: dict[str, tuple[list[int], list[int]]] = {}  # and its scopes' ends
+        shared: dict[tuple, tuple[int, Path_]] = {}
+        self.ctx_from: dict[int, list[tuple[Path_, tuple[int, Path_]]]] = defaultdict(list)
         for i, rule in enumerate(self.rules):
             self._matchers(i, (), rule.match)
             for j, cond in enumerate(rule.any):
@@ -187,6 +190,12 @@ class Engine:
                 self._phrases(i, ("ex",), rule.exclude)
             for j, ctx in enumerate(rule.context):
                 for side, words in (("with", ctx.with_), ("without", ctx.without)):
+                    # a list another rule has too is matched once, for both
+                    same = (words.zh, words.en, words.both, ctx.substring)
+                    if words and same in shared:
+                        self.ctx_from[i].append((("ctx", j, side), shared[same]))
+                        continue
+                    shared[same] = (i, ("ctx", j, side))
                     chinese = [w for w, zh in _words(words) if zh] if ctx.substring else []
                     if chinese:  # anywhere in the text, inside longer words too
                         alternatives = "|".join(re.escape(match_form(w)) for w in chinese)
@@ -209,7 +218,7 @@ class Engine:
     # -- compiling
     def _key(self, i: int, path: Path_) -> str:
         key = f"{i}|{'/'.join(map(str, path))}"
-        self.keys[self.vocab.strings.add(key)] = (i, path)
+        self.keys[self.vocab.strings.add(key)] = [(i, path)]
         return key
 
     def _phrases(self, i: int, path: Path_, words: Words, *, heads: bool = False) -> None:
@@ -217,7 +226,6 @@ class Engine:
         characters also matches a longer token it ends (its head: 政府 in 人民政府)."""
         from spacy.tokens import Doc
 
-        docs = []
         for word, zh in _words(words):
             # a Chinese word is in jieba's dictionary (zh_words), so it is one token
             tokens = [word] if zh else self.tokenizer.phrase(word, "en")
@@ -228,12 +236,19 @@ class Engine:
                     if heads and zh and len(norms[0]) >= 2:
                         self.heads.setdefault(norms[0], set()).add((i, path))
                 self.phrase_pairs[i].update(zip(norms, norms[1:], strict=False))
-                doc = Doc(self.vocab, words=norms, spaces=[False] * len(norms))
-                for token, norm in zip(doc, norms, strict=True):
-                    token.norm_ = norm
-                docs.append(doc)
-        if docs:
-            self.phrases.add(self._key(i, path), docs)
+                # one matcher key per distinct phrase, shared by every list that has it, so a
+                # word in many lists is matched, and its hit made, once
+                name = "w|" + "\x1f".join(norms)
+                match_id = self.vocab.strings.add(name)
+                lists = self.keys.get(match_id)
+                if lists is None:
+                    doc = Doc(self.vocab, words=norms, spaces=[False] * len(norms))
+                    for token, norm in zip(doc, norms, strict=True):
+                        token.norm_ = norm
+                    self.phrases.add(name, [doc])
+                    lists = self.keys[match_id] = []
+                if (i, path) not in lists:
+                    lists.append((i, path))
 
     def _matchers(self, i: int, prefix: Path_, m: Matchers) -> None:
         if m.keywords:
@@ -353,15 +368,15 @@ class Engine:
             if not len(matcher):
                 continue
             for match_id, s, e in matcher(doc):
-                key = keys[match_id]
-                if rules is not None and key[0] not in rules:
-                    continue
                 if index is not None:
                     if index[e - 1] - index[s] != e - 1 - s:  # across a gap: no phrase there
                         continue
                     s, e = index[s], index[e - 1] + 1
                 a, b = starts[s], ends[e - 1]
-                found[key].append(Hit(a, b, s, e, text[a:b]))
+                hit = Hit(a, b, s, e, text[a:b])
+                for key in keys[match_id]:
+                    if rules is None or key[0] in rules:
+                        found[key].append(hit)
         self._head_hits = {}
         if self.heads:
             self._heads(text, tokens, rules, found)
@@ -447,13 +462,16 @@ class Engine:
             segments = [s for s in segments if s.n == turn]
         rules = None
         if only is not None:
-            rules = frozenset(i for i, r in enumerate(self.rules) if r.code in only)
+            chosen = {i for i, r in enumerate(self.rules) if r.code in only}
+            # and the rules whose context lists they share
+            rules = frozenset(chosen | {src[0] for i in chosen for _, src in self.ctx_from[i]})
         form = match_form(text)  # what is matched; what people see (hits, units) is ``text``
         hits = self.hits(text, tokens, language, rules, form)
         self._languages: dict[tuple[int, int], str] = {}
         self._clause_ends = None
         self._sentence_ends = None
         self._scope_breaks = {}
+        self._in_order: dict[int, tuple[list[int], list[Hit]]] = {}
         by_rule: dict[int, dict[Path_, list[Hit]]] = defaultdict(dict)
         for (i, path), found in hits.items():
             by_rule[i][path] = found
@@ -468,6 +486,8 @@ class Engine:
             index = indexes[rule.scope]
             per_unit: dict[Unit, dict[Path_, list[Hit]]] = {}
             for path, found in by_rule[i].items():
+                if path[0] in _AROUND:  # judged only where something of the rule matched
+                    continue
                 for hit in found:
                     seg = index.turn(hit.start, hit.end)
                     # a turn whose speaker does not count needs no judging
@@ -476,9 +496,23 @@ class Engine:
                     u = index.find(hit.start, hit.end, seg)
                     if u is not None:
                         per_unit.setdefault(u, {}).setdefault(path, []).append(hit)
+            excluding = by_rule[i].get(("ex",)) if per_unit else None
+            for hit in excluding or ():
+                seg = index.turn(hit.start, hit.end)
+                u = index.find(hit.start, hit.end, seg) if seg is not None else None
+                if u in per_unit:
+                    per_unit[u].setdefault(("ex",), []).append(hit)
             everywhere = by_rule[i] if rule.context else {}
+            if self.ctx_from[i] and per_unit:
+                everywhere = dict(everywhere)
+                for path, src in self.ctx_from[i]:
+                    everywhere[path] = hits.get(src, [])
+            ways = self.ways[i]
             for u in sorted(per_unit):
-                j = self._judge(i, rule, u, per_unit[u], text, tokens, form, everywhere, index)
+                found = per_unit[u]
+                if not keep_all and ways and not any(all(p in found for p in w) for w in ways):
+                    continue  # no way of matching the rule is complete here: it cannot fire
+                j = self._judge(i, rule, u, found, text, tokens, form, everywhere, index)
                 if keep_all or j.status == "fired":
                     judgements.append(j)
         return judgements
@@ -616,9 +650,8 @@ class Engine:
             )
             inside = [  # beside the hit, or a longer expression the hit is part of
                 h
-                for h in everywhere.get(("ctx", j, "without"), ())
-                if start <= h.start
-                and h.end <= end
+                for h in self._starting(everywhere.get(("ctx", j, "without")), start, end)
+                if h.end <= end
                 and (
                     h.end <= hit.start
                     or h.start >= hit.end
@@ -630,16 +663,26 @@ class Engine:
             if ctx.with_.for_lang("zh" if _CJK.search(text, hit.start, hit.end) else "en"):
                 found = [
                     h
-                    for h in everywhere.get(("ctx", j, "with"), ())
-                    if start <= h.start
-                    and h.end <= end
-                    and (h.end <= hit.start or h.start >= hit.end)
+                    for h in self._starting(everywhere.get(("ctx", j, "with")), start, end)
+                    if h.end <= end and (h.end <= hit.start or h.start >= hit.end)
                 ]
                 if not found:
                     words = ", ".join(_all(ctx.with_)[:4])
                     return f"context: none of {words} in the {where}"
                 notes.append(f"context: '{text[found[0].start : found[0].end]}' in the {where}")
         return None
+
+    def _starting(self, hits: list[Hit] | None, start: int, end: int) -> list[Hit]:
+        """The ``hits`` that start in ``[start, end)``, in order, found by bisection (a context
+        list can have thousands of hits in a document, each rule hit looks at a few)."""
+        if not hits:
+            return []
+        got = self._in_order.get(id(hits))
+        if got is None:
+            ordered = sorted(hits, key=lambda h: (h.start, h.end))
+            got = self._in_order[id(hits)] = ([h.start for h in ordered], ordered)
+        starts, ordered = got
+        return ordered[bisect_left(starts, start) : bisect_left(starts, end)]
 
     def _scope(self, scope: str, hit: Hit, form: str, index) -> tuple[int, int]:
         """The characters a context of ``scope`` looks at around ``hit``."""
@@ -699,6 +742,19 @@ class Engine:
 Plan = tuple[tuple[Path_, ...], tuple[tuple[tuple[Path_, ...], int, bool, bool], ...]]
 
 
+def _ways(main: Plan, anys: tuple[Plan, ...], rule: Rule) -> list[tuple[Path_, ...]]:
+    """The hit lists a unit needs, all of one of these tuples, for the rule to have something
+    to count there: one simple list, or every group of a near block, of the rule's own
+    matchers or an ``any`` condition. Empty (a rule of ``all`` conditions only): judge always."""
+    if not rule.match and not rule.any:
+        return []
+    ways: list[tuple[Path_, ...]] = []
+    for simple, near in (main, *anys):
+        ways += [(key,) for key in simple]
+        ways += [keys for keys, *_ in near]
+    return ways
+
+
 def _plan(prefix: Path_, m: Matchers) -> Plan:
     """Where a matcher's hits are filed: simple keys, and near blocks (group keys, window)."""
     simple = tuple((*prefix, kind) for kind in ("kw", "pat", "rx"))
@@ -740,6 +796,9 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 # a compound whose only modifier negates its head is not a kind of it: 非政府, 无组织, 不作为
 _NEGATING = frozenset("非无不未反没")
 _SENTENCE_END = re.compile(r"[。！？!?]|\n")
+# word lists that only say something around a rule's own hits: its exclusions and contexts
+_AROUND = frozenset({"ex", "ctx"})
+
 # where a context's sentence or clause ends: a full stop of either script (not the . of 1.5 or
 # of Mr.), ! ? and a line break; a clause also at commas, semicolons, colons and …
 _SENTENCE_BREAK = re.compile(r"[。！？!?]|\n|(?<![A-Z][a-z])(?<![A-Z])\.(?=\s|$)")
