@@ -87,11 +87,12 @@ def _codes_at(commit: str) -> set[str]:
     return ids
 
 
-def test_the_consensus_covers_the_even_units_and_adjudicates_every_disagreement():
+def test_the_consensus_covers_coded_units_and_adjudicates_every_disagreement():
     sample = units.read_units()
     listed = score.read_coded_units(DEVGOLD / "consensus.csv")
-    assert listed == [i for i in score.read_coded_units(DEVGOLD / "second_coder.csv") if i % 2 == 0]
-    assert listed and all(i % 2 == 0 for i in listed)
+    # the even units, and the odd units adjudicated so far (all of them once finished)
+    assert set(range(0, len(sample), 2)) <= set(listed)
+    assert set(listed) <= set(score.read_coded_units(DEVGOLD / "second_coder.csv"))
     header, rows = _rows("consensus.csv")
     text = "".join(header)
     assert "Coder: adjudicator" in text and "Coded: 2026-12-06" in text

@@ -3,7 +3,7 @@
 Imports the dev-corpus documents that hold the units of units.csv into a temporary project, codes
 them with each built-in codebook (``coproduction``, ``welfare_production``) and prints, per
 language and overall, precision, recall and F1 of the rules against gold.csv (or the
-consensus.csv of the even units, ``--gold consensus``), with 95 % Wilson intervals and the
+consensus.csv of all units, ``--gold consensus``), with 95 % Wilson intervals and the
 number of units and judgements — at the codebook's second level (pooled) and per top-level
 category — the self-agreement of the two hand-coding passes, and the inter-coder
 agreement of gold.csv with an independent second coder (second_coder.csv, per codebook, over the
