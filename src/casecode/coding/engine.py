@@ -179,7 +179,10 @@ class Engine:
         self._sentence_ends: list[int] | None = None  # this document's, found when needed
         self._scope_breaks: dict[str, tuple[list[int], list[int]]] = {}  # and its scopes' ends
         shared: dict[tuple, tuple[int, Path_]] = {}
+        inside_words: dict[tuple, re.Pattern] = {}
         self.ctx_from: dict[int, list[tuple[Path_, tuple[int, Path_]]]] = defaultdict(list)
+        # a substring context's Chinese words, by rule and list
+        self.ctx_rx: dict[int, dict[Path_, re.Pattern]] = defaultdict(dict)
         for i, rule in enumerate(self.rules):
             self._matchers(i, (), rule.match)
             for j, cond in enumerate(rule.any):
@@ -194,12 +197,15 @@ class Engine:
                     same = (words.zh, words.en, words.both, ctx.substring)
                     if words and same in shared:
                         self.ctx_from[i].append((("ctx", j, side), shared[same]))
+                        if same in inside_words:
+                            self.ctx_rx[i][("ctx", j, side)] = inside_words[same]
                         continue
                     shared[same] = (i, ("ctx", j, side))
                     chinese = [w for w, zh in _words(words) if zh] if ctx.substring else []
-                    if chinese:  # anywhere in the text, inside longer words too
+                    if chinese:  # inside longer words too: looked for around a hit, when judged
                         alternatives = "|".join(re.escape(match_form(w)) for w in chinese)
-                        self.regexes.append(((i, ("ctx", j, side)), re.compile(alternatives)))
+                        rx = inside_words[same] = re.compile(alternatives)
+                        self.ctx_rx[i][("ctx", j, side)] = rx
                         rest = tuple(w for w in words.both if w not in chinese)
                         words = Words(en=words.en, both=rest)
                     if words:
@@ -586,7 +592,7 @@ class Engine:
         for hit in primary:
             why = self._negation(i, rule, hit, text, form, tokens)
             if why is None and rule.context:
-                why = self._context(rule, hit, text, form, everywhere, index, notes)
+                why = self._context(i, rule, hit, text, form, everywhere, index, notes)
             if why is None:
                 kept.append(hit)
             else:
@@ -638,7 +644,7 @@ class Engine:
                 return f"said to be over ('{text[m.start() : m.end()]}' later in the sentence)"
         return None
 
-    def _context(self, rule, hit, text, form, everywhere, index, notes) -> str | None:
+    def _context(self, i, rule, hit, text, form, everywhere, index, notes) -> str | None:
         """Why ``hit``'s surroundings rule it out (``None``: they do not): a context's ``without``
         word within its scope, or none of its ``with`` words. A ``with`` list that has no words
         for the hit's language (Chinese when the hit is in Chinese characters, else English) does
@@ -660,12 +666,22 @@ class Engine:
             ]
             if inside:
                 return f"context: '{text[inside[0].start : inside[0].end]}' in the {where}"
+            rx = self.ctx_rx[i].get(("ctx", j, "without"))
+            for m in rx.finditer(form, start, end) if rx is not None else ():
+                a, b = m.span()
+                if b <= hit.start or a >= hit.end or (a <= hit.start and hit.end <= b):
+                    return f"context: '{text[a:b]}' in the {where}"
             if ctx.with_.for_lang("zh" if _CJK.search(text, hit.start, hit.end) else "en"):
                 found = [
                     h
                     for h in self._starting(everywhere.get(("ctx", j, "with")), start, end)
                     if h.end <= end and (h.end <= hit.start or h.start >= hit.end)
                 ]
+                rx = self.ctx_rx[i].get(("ctx", j, "with"))
+                m = rx and (rx.search(form, start, hit.start) or rx.search(form, hit.end, end))
+                if m and (not found or m.start() < found[0].start):
+                    a, b = m.span()
+                    found.insert(0, Hit(a, b, 0, 0, text[a:b]))
                 if not found:
                     words = ", ".join(_all(ctx.with_)[:4])
                     return f"context: none of {words} in the {where}"
