@@ -607,7 +607,7 @@ def test_substring_matches_chinese_keywords_inside_words():
 
 # -- sense: context words that must, or must not, be around a hit ---------------------------------
 
-SENSE_BOOK = """\
+SENSE_RULE = """\
 name: s
 languages: [zh, en]
 codes:
@@ -616,10 +616,15 @@ codes:
     rules:
       - keywords: [义务, board]
         context:
+"""
+SENSE_BOOK = (
+    SENSE_RULE
+    + """\
           with: [志愿, 服务, 帮忙, volunteer]
           without: [义务教育, ironing board]
           scope: {SCOPE}
 """
+)
 
 
 def _sense(text: str, scope: str = "sentence", lang: str = "zh"):
@@ -663,18 +668,7 @@ def test_a_longer_expression_the_hit_is_part_of_rules_it_out():
     assert _sense("The volunteer sits on the board.", lang="en")[0] == "fired"
 
 
-LANG_SENSE_BOOK = """\
-name: s
-languages: [zh, en]
-codes:
-  - id: voluntary
-    label: {zh: 义务服务, en: Voluntary work}
-    rules:
-      - keywords: [义务, board]
-        context:
-          with: {zh: [帮忙, 村民]}
-          {SUBSTRING}
-"""
+LANG_SENSE_BOOK = SENSE_RULE + "          with: {zh: [帮忙, 村民]}\n          {SUBSTRING}\n"
 
 
 @pytest.mark.parametrize(
