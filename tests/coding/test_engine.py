@@ -688,6 +688,45 @@ def test_a_context_limits_the_languages_it_has_words_for(text, lang, substring, 
     assert judgement.status == status
 
 
+def test_a_longer_unwanted_expression_is_found_whatever_the_order_of_its_list():
+    # 社区服务 starts where 社区服务中心 does; the longer one holds the hit 服务中心 and rules it out
+    for words in ("[社区服务, 社区服务中心]", "[社区服务中心, 社区服务]"):
+        book = SENSE_RULE.replace("[义务, board]", "[服务中心]") + (
+            f"          without: {{zh: {words}}}\n          substring: true\n"
+        )
+        (judgement,) = _judged(book, "我们去社区服务中心看看。", fired=False)
+        assert judgement.status == "vetoed", words
+
+
+def test_a_rule_set_aside_for_its_regex_keeps_the_context_it_shares():
+    from casecode.codebook.validate import validate_text
+    from casecode.coding.engine import Engine
+    from casecode.model import Segment
+
+    book = """\
+name: s
+languages: [zh]
+codes:
+  - id: a
+    label: {zh: 经费}
+    rules:
+      - keywords: [经费]
+        regex: ['补助']
+        context: {without: [义务教育]}
+  - id: b
+    label: {zh: 义务}
+    rules:
+      - keywords: [义务]
+        context: {without: [义务教育]}
+"""
+    engine = Engine(validate_text(book, "cb.yaml").codebook)
+    text = "义务教育的义务很重。"
+    tokens = engine.tokenizer.tokenize(text, "zh")
+    segments = [Segment(1, "村民", 0, len(text), 0, None, "turn")]
+    engine.timed_out.add(0)  # rule a's regex ran out of time earlier in the run
+    assert [j.rule.code for j in engine.judge(text, segments, tokens)] == []
+
+
 def test_context_is_validated():
     from casecode.codebook.validate import validate_text
 

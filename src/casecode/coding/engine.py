@@ -179,10 +179,10 @@ class Engine:
         self._sentence_ends: list[int] | None = None  # this document's, found when needed
         self._scope_breaks: dict[str, tuple[list[int], list[int]]] = {}  # and its scopes' ends
         shared: dict[tuple, tuple[int, Path_]] = {}
-        inside_words: dict[tuple, re.Pattern] = {}
+        inside_words: dict[tuple, Any] = {}
         self.ctx_from: dict[int, list[tuple[Path_, tuple[int, Path_]]]] = defaultdict(list)
         # a substring context's Chinese words, by rule and list
-        self.ctx_rx: dict[int, dict[Path_, re.Pattern]] = defaultdict(dict)
+        self.ctx_rx: dict[int, dict[Path_, Any]] = defaultdict(dict)  # regex patterns
         for i, rule in enumerate(self.rules):
             self._matchers(i, (), rule.match)
             for j, cond in enumerate(rule.any):
@@ -203,8 +203,11 @@ class Engine:
                     shared[same] = (i, ("ctx", j, side))
                     chinese = [w for w, zh in _words(words) if zh] if ctx.substring else []
                     if chinese:  # inside longer words too: looked for around a hit, when judged
-                        alternatives = "|".join(re.escape(match_form(w)) for w in chinese)
-                        rx = inside_words[same] = re.compile(alternatives)
+                        import regex
+
+                        longest = sorted(chinese, key=len, reverse=True)
+                        alternatives = "|".join(regex.escape(match_form(w)) for w in longest)
+                        rx = inside_words[same] = regex.compile(alternatives)
                         self.ctx_rx[i][("ctx", j, side)] = rx
                         rest = tuple(w for w in words.both if w not in chinese)
                         words = Words(en=words.en, both=rest)
@@ -400,8 +403,9 @@ class Engine:
                     s = bisect_right(ends, a)
                     e = max(bisect_left(starts, b), s + 1)
                     found[key].append(Hit(a, b, s, e, text[a:b]))
-        for key in [k for k in found if k[0] in self.timed_out]:
-            del found[key]  # a rule set aside judges nothing more
+        for key in [k for k in found if k[0] in self.timed_out and k[1][0] != "ctx"]:
+            del found[key]  # a rule set aside judges nothing more (its context lists may serve
+            # other rules, and are never judged on their own)
         return found
 
     def _heads(self, text, tokens, rules, found) -> None:
@@ -667,7 +671,9 @@ class Engine:
             if inside:
                 return f"context: '{text[inside[0].start : inside[0].end]}' in the {where}"
             rx = self.ctx_rx[i].get(("ctx", j, "without"))
-            for m in rx.finditer(form, start, end) if rx is not None else ():
+            # overlapped, longest first: a longer expression holding the hit is never hidden by a
+            # shorter word where it starts
+            for m in rx.finditer(form, start, end, overlapped=True) if rx is not None else ():
                 a, b = m.span()
                 if b <= hit.start or a >= hit.end or (a <= hit.start and hit.end <= b):
                     return f"context: '{text[a:b]}' in the {where}"
