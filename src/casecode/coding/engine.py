@@ -517,10 +517,15 @@ class Engine:
                 everywhere = dict(everywhere)
                 for path, src in self.ctx_from[i]:
                     everywhere[path] = hits.get(src, [])
-            ways = self.ways[i]
+            single, several = self.ways[i]
             for u in sorted(per_unit):
                 found = per_unit[u]
-                if not keep_all and ways and not any(all(p in found for p in w) for w in ways):
+                if (
+                    not keep_all
+                    and (single or several)
+                    and single.isdisjoint(found)
+                    and not any(all(p in found for p in w) for w in several)
+                ):
                     continue  # no way of matching the rule is complete here: it cannot fire
                 j = self._judge(i, rule, u, found, text, tokens, form, everywhere, index)
                 if keep_all or j.status == "fired":
@@ -764,17 +769,20 @@ class Engine:
 Plan = tuple[tuple[Path_, ...], tuple[tuple[tuple[Path_, ...], int, bool, bool], ...]]
 
 
-def _ways(main: Plan, anys: tuple[Plan, ...], rule: Rule) -> list[tuple[Path_, ...]]:
-    """The hit lists a unit needs, all of one of these tuples, for the rule to have something
-    to count there: one simple list, or every group of a near block, of the rule's own
-    matchers or an ``any`` condition. Empty (a rule of ``all`` conditions only): judge always."""
+def _ways(
+    main: Plan, anys: tuple[Plan, ...], rule: Rule
+) -> tuple[frozenset[Path_], tuple[tuple[Path_, ...], ...]]:
+    """The hit lists a unit needs for the rule to have something to count there: any one of the
+    simple lists, or every group of one near block, of the rule's own matchers or an ``any``
+    condition. Both empty (a rule of ``all`` conditions only): judge always."""
     if not rule.match and not rule.any:
-        return []
-    ways: list[tuple[Path_, ...]] = []
+        return frozenset(), ()
+    single: set[Path_] = set()
+    several: list[tuple[Path_, ...]] = []
     for simple, near in (main, *anys):
-        ways += [(key,) for key in simple]
-        ways += [keys for keys, *_ in near]
-    return ways
+        single.update(simple)
+        several += [keys for keys, *_ in near]
+    return frozenset(single), tuple(several)
 
 
 def _plan(prefix: Path_, m: Matchers) -> Plan:

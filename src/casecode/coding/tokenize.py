@@ -123,6 +123,7 @@ class Tokenizer:
         self._cut: PreciseCut | None = None
         self._nlp = None
         self._lemma_table = None
+        self._norm_of: dict[str, str] = {}  # every word's norm so far (documents share words)
         digest = hashlib.sha256("\n".join((*_compounds(), "", *self.zh_words)).encode("utf-8"))
         if user_dictionary is not None:
             digest.update(user_dictionary.read_bytes())
@@ -235,8 +236,16 @@ class Tokenizer:
         """Each word's ``norm``, as the distinct norms and, per word, an index into them. Each
         distinct word is looked at once: a document repeats its words."""
         index: dict[str, int] = {}
+        known = self._norm_of
+        if len(known) > 1_000_000:  # bounded: a long run of new words starts afresh
+            known.clear()
         norm = self._norm  # the words are a tokenised text's: in their match form already
-        of_word = {w: index.setdefault(norm(w), len(index)) for w in dict.fromkeys(words)}
+        of_word = {}
+        for w in dict.fromkeys(words):
+            n = known.get(w)
+            if n is None:
+                n = known[w] = norm(w)
+            of_word[w] = index.setdefault(n, len(index))
         return list(index), array("i", map(of_word.__getitem__, words))
 
     def phrase(self, words: str, language: str) -> list[str]:
