@@ -51,7 +51,9 @@ def test_gold_rows_name_units_of_the_sample_and_codes_of_the_codebooks():
 
 def test_the_second_coder_lists_the_units_it_coded_and_notes_only_those():
     listed = score.read_coded_units(DEVGOLD / "second_coder.csv")
-    assert set(range(0, 320, 2)) <= set(listed) <= set(range(320)) and len(set(listed)) == len(listed)
+    assert set(range(0, 320, 2)) <= set(listed) <= set(range(320)) and len(set(listed)) == len(
+        listed
+    )
     _, rows = _rows("second_coder.csv")
     assert {int(r["unit"]) for r in rows} <= set(listed)
     _, notes = _rows("second_coder_notes.csv")

@@ -539,3 +539,25 @@ def test_validate_json_answers_for_files_that_cannot_be_read(tmp_path, cli):
         ("name", "content_version", "codes", "rules")
     )
     assert "no such codebook file" in result.stderr
+
+
+def test_a_mistake_inside_a_context_names_the_key_not_the_alternatives():
+    from casecode.codebook.validate import validate_text
+
+    book = """\
+name: t
+languages: [zh]
+codes:
+  - id: a
+    label: A
+    rules:
+      - keywords: [x]
+        context: {with: [y], substring: maybe}
+      - keywords: [z]
+        context: [{with: [y], scope: para}]
+"""
+    errors = [str(e) for e in validate_text(book, "cb.yaml").errors]
+    assert errors == [
+        "cb.yaml:8:41: a: context.substring should be true or false, not text",
+        "cb.yaml:10:38: a: context.scope: 'para' is not one of clause, sentence, turn, document",
+    ]

@@ -246,6 +246,14 @@ class _Checker:
             self._schema_error(err)
 
     def _schema_error(self, err) -> None:
+        if err.validator in ("anyOf", "oneOf"):
+            # a value of the right shape for one alternative: what is wrong inside it (an
+            # alternative whose shape does not fit at all says nothing useful)
+            inside = [e for e in err.context if e.validator != "type" or e.relative_path]
+            for e in inside:
+                self._schema_error(e)
+            if inside:
+                return
         path = tuple(err.absolute_path)
         kind, value, inst = err.validator, err.validator_value, err.instance
         name = _name(path)
