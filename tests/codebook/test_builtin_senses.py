@@ -1,0 +1,147 @@
+"""The built-in codebooks code a word in the sense they define, not wherever it occurs.
+
+Each case is a turn written for this test (fictional, in the style of interviews, regulations
+and debates) and whether the built-in codebook codes it with a code. They pin the sense limits
+of version 2.1 (docs/codebook.md, ``context``): a change that loses one of these is a change in
+what the codebook means, to be made on purpose.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from casecode.codebook import load_codebook
+from casecode.coding.engine import Engine, findings
+from casecode.model import Segment
+
+
+@pytest.fixture(scope="module")
+def engines():
+    return {name: Engine(load_codebook(name)) for name in ("coproduction", "welfare_production")}
+
+
+def codes(engine: Engine, text: str, lang: str) -> set[str]:
+    tokens = engine.tokenizer.tokenize(text, lang)
+    segments = [Segment(1, "受访者" if lang == "zh" else "Resident", 0, len(text), 0, None, "turn")]
+    return {f.code for f in findings(engine.judge(text, segments, tokens, language=lang))}
+
+
+CASES = [
+    # government: an actor in care, not in a debate on something else
+    ("coproduction", "zh", "县里每年给幸福院两万块，老人吃饭就靠这个。", "actors.government", True),
+    (
+        "coproduction",
+        "zh",
+        "政府一向十分重视区议会在地区事务上的角色。",
+        "actors.government",
+        False,
+    ),
+    ("coproduction", "zh", "那家广播公司的总监因为一则报道辞职了。", "actors.enterprises", False),
+    # feedback: someone reports to someone; not 'reflect'
+    (
+        "coproduction",
+        "zh",
+        "有老人反映幸福院的饭菜太咸，我们第二天就改了。",
+        "process.co_evaluation.feedback",
+        True,
+    ),
+    (
+        "coproduction",
+        "zh",
+        "媒体应当反映老年人的生活，宣传敬老养老的风尚。",
+        "process.co_evaluation.feedback",
+        False,
+    ),
+    # planning is co-design when others take part
+    (
+        "coproduction",
+        "zh",
+        "幸福院怎么布局，是村民代表一起商量定的。",
+        "process.co_design.planning",
+        True,
+    ),
+    (
+        "coproduction",
+        "zh",
+        "民政部门会同自然资源部门编制养老服务设施布局规划。",
+        "process.co_design.planning",
+        False,
+    ),
+    # 配套 is money only beside money
+    ("coproduction", "zh", "县里出大头，乡镇再配套一点钱。", "process.co_management.funding", True),
+    (
+        "coproduction",
+        "zh",
+        "新建小区应当同步建设配套设施。",
+        "process.co_management.funding",
+        False,
+    ),
+    # 第三方 evaluates only beside evaluating
+    (
+        "coproduction",
+        "zh",
+        "民政局每年请第三方来评估各个幸福院。",
+        "process.co_evaluation.inspection",
+        True,
+    ),
+    (
+        "coproduction",
+        "zh",
+        "小贩和执法人员起冲突时，往往缺少第三方证人。",
+        "process.co_evaluation.inspection",
+        False,
+    ),
+    # English: a board, monitoring, rewards in their co-production sense
+    (
+        "coproduction",
+        "en",
+        "The management board meets every month to plan the rota.",
+        "process.co_management.organisation",
+        True,
+    ),
+    (
+        "coproduction",
+        "en",
+        "Support wasn't universal, it wasn't across the board.",
+        "process.co_management.organisation",
+        False,
+    ),
+    (
+        "coproduction",
+        "en",
+        "Nobody monitors how the money is actually spent.",
+        "process.co_evaluation.supervision",
+        True,
+    ),
+    (
+        "coproduction",
+        "en",
+        "The nurses kept monitoring her blood pressure overnight.",
+        "process.co_evaluation.supervision",
+        False,
+    ),
+    (
+        "coproduction",
+        "en",
+        "We give the volunteers a certificate as a reward for their time.",
+        "process.co_management.incentives",
+        True,
+    ),
+    (
+        "coproduction",
+        "en",
+        "Care workers got a small pay award last April.",
+        "process.co_management.incentives",
+        False,
+    ),
+    # welfare production: an institution named is not a service provided
+    ("welfare_production", "zh", "照料中心每天为附近的老人提供午餐和日间照料。", "output", True),
+    ("welfare_production", "zh", "养老机构应当公示各类服务项目的收费标准。", "output", False),
+    ("welfare_production", "zh", "鼓励养老机构投保责任保险。", "output", False),
+]
+
+
+@pytest.mark.parametrize(("book", "lang", "text", "code", "coded"), CASES)
+def test_a_word_is_coded_in_its_sense(engines, book, lang, text, code, coded):
+    found = codes(engines[book], text, lang)
+    assert (any(c == code or c.startswith(code + ".") for c in found)) is coded, found
