@@ -711,3 +711,13 @@ def test_libreoffice_prints_every_matrix_row_and_the_contents_page_numbers(cli, 
         line.rstrip(".").rsplit(".", 1)[-1] for line in contents.splitlines() if "..." in line
     ]
     assert numbers and all(n.strip().isdigit() for n in numbers)  # PAGEREFs were computed
+
+
+def test_code_ids_in_the_codebook_appendix_break_only_after_a_dot():
+    from casecode.report.build import _breakable
+
+    text = "补贴另编 input.government.subsidy；见 e.g. 1.5 万元"
+    assert (
+        _breakable(text) == "补贴另编 input.\u200bgovernment.\u200bsubsidy；见 e.\u200bg. 1.5 万元"
+    )
+    assert _breakable(text).replace("\u200b", "") == text

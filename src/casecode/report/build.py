@@ -950,15 +950,19 @@ class _Report:
                     groups.add(len(rows))
                 rows.append([
                     ("　" if lang == "zh" else "  ") * (c.level - 1) + c.text("label", lang),
-                    c.id.replace(".", ".\u200b"),  # ids break after a dot, never mid-word
-                    c.text("definition", lang), c.text("include", lang),
-                    c.text("exclude", lang), _rules_in_brief(c, lang),
+                    _breakable(c.id),
+                    *(_breakable(c.text(k, lang)) for k in ("definition", "include", "exclude")),
+                    _rules_in_brief(c, lang),
                 ])  # fmt: skip
+            # definition, inclusion and exclusion share the width by how much they say
+            said = [sum(len(str(r[k])) for r in rows[1:]) + 1 for k in (2, 3, 4)]
+            shares = [max(2.0, 10.0 * n / sum(said)) for n in said]
+            shares = [w * 10.0 / sum(shares) for w in shares]
             blocks.append(
                 Table(
                     self.w("codebook_caption"),
                     rows,
-                    widths=[2.6, 3.2, 4.2, 2.4, 2.4, 1.8],
+                    widths=[2.2, 3.0, *shares, 1.4],
                     size=7.5,
                 )
             )
@@ -985,6 +989,14 @@ class _Report:
                 )
             )
         return blocks
+
+
+_CODE_ID = re.compile(r"\b[a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+)+\b")
+
+
+def _breakable(text: str) -> str:
+    """Code ids in ``text`` may break after a dot (a narrow column), never inside a word."""
+    return _CODE_ID.sub(lambda m: m.group(0).replace(".", ".\u200b"), text)
 
 
 _LANGS = {"language_zh", "language_en", "language_mixed"}
