@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from conftest import ROOT
+
+ODT_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+)
+
+
+def odt_bytes(body: str) -> bytes:
+    """An OpenDocument text whose body is ``body`` (text:p, text:h, table:table ... markup)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr(
+            "content.xml",
+            f'<?xml version="1.0"?><office:document-content {ODT_NS}><office:body>'
+            f"<office:text>{body}</office:text></office:body></office:document-content>",
+        )
+    return buffer.getvalue()
+
 
 CODING_CODEBOOK = """\
 name: test

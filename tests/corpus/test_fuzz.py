@@ -24,16 +24,12 @@ from casecode.corpus.limits import Limits
 from casecode.corpus.readers import read_document
 from casecode.errors import CasecodeError
 from conftest import CORPUS
+from samples import odt_bytes
 
 ROUNDS = int(os.environ.get("CASECODE_FUZZ_ROUNDS", "40"))
 SECONDS = float(os.environ.get("CASECODE_FUZZ_SECONDS", "1"))  # per sample file, after 5 rounds
 # small limits, so a mutation that declares a huge expansion is refused quickly
 LIMITS = Limits(chars=2_000_000, turns=20_000, member_mb=20, cells=200_000, xml_depth=100)
-ODT_NS = (
-    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
-)
 
 
 def _odt() -> bytes:
@@ -45,15 +41,7 @@ def _odt() -> bytes:
         "</table:table-cell><table:table-cell><text:p>我们按章程办事。</text:p>"
         "</table:table-cell></table:table-row></table:table>"
     )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        z.writestr(
-            "content.xml",
-            f'<?xml version="1.0"?><office:document-content {ODT_NS}><office:body>'
-            f"<office:text>{body}</office:text></office:body></office:document-content>",
-        )
-    return buffer.getvalue()
+    return odt_bytes(body)
 
 
 def _xlsx() -> bytes:

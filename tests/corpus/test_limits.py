@@ -12,21 +12,11 @@ from casecode import CasecodeError
 from casecode.corpus.limits import Limits
 from casecode.corpus.readers import read_document
 from conftest import write
-
-ODT_NS = (
-    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
-)
+from samples import odt_bytes
 
 
 def make_odt(path: Path, body: str) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        z.writestr(
-            "content.xml",
-            f'<?xml version="1.0"?><office:document-content {ODT_NS}><office:body>'
-            f"<office:text>{body}</office:text></office:body></office:document-content>",
-        )
+    path.write_bytes(odt_bytes(body))
     return path
 
 
