@@ -8,6 +8,10 @@ in units.csv; it is run once, before anything is coded, and its output is frozen
     python benchmarks/devgold/units.py --draw     # writes benchmarks/devgold/units.csv
     python benchmarks/devgold/units.py --show 0:40   # the text of units 0-39, to code them
 
+A second, larger sample (``--sample 2``: units2.csv, seed 15, 100 per kind) was drawn the same
+way from the sentences the first sample does not touch, after the first sample's report half had
+been looked at, to be a fresh report half (EVALUATION.md, point 6) and more tuning material.
+
 The texts stay in ../shared; the repository keeps offsets only.
 """
 
@@ -27,6 +31,8 @@ UNITS = HERE / "units.csv"
 KINDS = ("zh_policy", "zh_legco_traditional", "en_iriss", "en_inquiry")
 SEED = 14
 PER_KIND = 80
+# sample number -> (file, seed, units per kind); a later sample leaves out the earlier ones' units
+SAMPLES = {1: (UNITS, SEED, PER_KIND), 2: (HERE / "units2.csv", 15, 100)}
 
 _ZH_END = re.compile(r"[。！？!?]+[”」』\"]?")
 _EN_END = re.compile(r"[.?!]+[\"'”’)]?(?=\s+[\"'“‘(]?[A-Z0-9])")
@@ -166,11 +172,18 @@ def candidates(kind: str) -> list[tuple[str, int, int]]:
     return rows
 
 
-def draw(seed: int = SEED, per_kind: int = PER_KIND) -> list[tuple[str, int, int]]:
+def draw(
+    seed: int = SEED, per_kind: int = PER_KIND, taken: list[tuple[str, int, int]] = ()
+) -> list[tuple[str, int, int]]:
+    """``per_kind`` sentences of each kind, none overlapping a unit of ``taken``."""
     rng = random.Random(seed)
     chosen = []
     for kind in KINDS:
-        pool = candidates(kind)
+        pool = [
+            (n, s, e)
+            for n, s, e in candidates(kind)
+            if not any(n == tn and s < te and ts < e for tn, ts, te in taken)
+        ]
         chosen.extend(sorted(rng.sample(pool, per_kind)))
     return chosen
 
@@ -189,30 +202,35 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--draw", action="store_true", help="draw the sample into units.csv")
     parser.add_argument("--show", metavar="FROM:TO", help="print the text of these units")
+    parser.add_argument("--sample", type=int, choices=sorted(SAMPLES), default=1)
     args = parser.parse_args(argv)
     if not DEV.is_dir():
         print(f"skipped: {DEV} is absent", file=sys.stderr)
         return 0
+    path, seed, per_kind = SAMPLES[args.sample]
     if args.draw:
-        if UNITS.exists():
-            print(f"{UNITS} exists: the sample is frozen", file=sys.stderr)
+        if path.exists():
+            print(f"{path} exists: the sample is frozen", file=sys.stderr)
             return 1
-        rows = draw()
-        with open(UNITS, "w", encoding="utf-8", newline="") as f:
+        taken = [u for k in SAMPLES if k < args.sample for u in read_units(SAMPLES[k][0])]
+        rows = draw(seed, per_kind, taken)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            earlier = [SAMPLES[k][0].name for k in SAMPLES if k < args.sample]
+            besides = f", none overlapping the units of {', '.join(earlier)}" if earlier else ""
             f.write(
-                f"# Units of the real-text gold set: {PER_KIND} sentences from each of "
+                f"# Units of the real-text gold set: {per_kind} sentences from each of "
                 f"{', '.join(KINDS)} in ../shared/dev-corpus,\n# drawn by "
-                f"benchmarks/devgold/units.py with random.Random({SEED}). Offsets are code "
-                "points into the raw file decoded as UTF-8, end exclusive.\n"
+                f"benchmarks/devgold/units.py with random.Random({seed}){besides}.\n"
+                "# Offsets are code points into the raw file decoded as UTF-8, end exclusive.\n"
             )
             writer = csv.writer(f)
             writer.writerow(["unit", "file", "start", "end"])
             for i, (name, s, e) in enumerate(rows):
                 writer.writerow([i, name, s, e])
-        print(f"wrote {len(rows)} units to {UNITS}")
+        print(f"wrote {len(rows)} units to {path}")
     if args.show:
         a, b = (int(x) for x in args.show.split(":"))
-        for i, (name, s, e) in enumerate(read_units()[a:b], start=a):
+        for i, (name, s, e) in enumerate(read_units(path)[a:b], start=a):
             text = " ".join(unit_text(name, s, e).split())
             print(f"[{i}] {name.split('/')[0]}: {text}")
     return 0
