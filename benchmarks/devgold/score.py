@@ -16,6 +16,12 @@ suggestion marks the sentences that hold its evidence, not every sentence of the
     python benchmarks/devgold/score.py --half held-out # the other half
     python benchmarks/devgold/score.py --markdown      # tables as Markdown, for the README
     python benchmarks/devgold/score.py --gold consensus  # against consensus.csv instead
+    python benchmarks/devgold/score.py --sample 2 --half held-out  # the fresh report half
+
+``--sample 2`` scores the second sample (units2.csv, 400 sentences drawn after the first
+sample's report half had been looked at): its reference is the adjudicated consensus of two
+blind coders (consensus2.csv; ``--gold first`` is its coder A, gold2_a.csv), and its held-out
+half is the fresh report half.
 
 ``--gold`` picks the reference the rules are scored against: ``first`` (gold.csv, the first
 coder's coding of every unit; the default) or ``consensus`` (consensus.csv, the adjudicated
@@ -45,7 +51,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from units import DEV, KINDS, files, raw_text, read_units  # noqa: E402
+from units import DEV, KINDS, SAMPLES, files, raw_text, read_units  # noqa: E402
 
 GOLD = HERE / "gold.csv"
 CONSENSUS = HERE / "consensus.csv"
@@ -53,6 +59,15 @@ CONSENSUS = HERE / "consensus.csv"
 REFERENCES = {"first": GOLD, "consensus": CONSENSUS}
 SECOND = HERE / "second_pass.csv"
 SECOND_CODER = HERE / "second_coder.csv"
+# per sample: its references (--gold), its second coder and the default reference
+SAMPLE_FILES = {
+    1: {"references": REFERENCES, "second": SECOND_CODER, "default": "first"},
+    2: {
+        "references": {"first": HERE / "gold2_a.csv", "consensus": HERE / "consensus2.csv"},
+        "second": HERE / "gold2_b.csv",
+        "default": "consensus",
+    },
+}
 BOOKS = {
     "coproduction": ("actors", "motivation", "process", "results", "problems", "suggestions"),
     "welfare_production": ("input", "production", "output", "effect"),
@@ -93,14 +108,15 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def halves() -> dict[int, str]:
-    """``tune`` or ``held-out`` for each unit, split by document."""
+def halves(units: list[tuple[str, int, int]] | None = None) -> dict[int, str]:
+    """``tune`` or ``held-out`` for each unit (of ``units``, else units.csv), split by
+    document."""
     side: dict[str, str] = {}
     for kind in KINDS:
         for i, path in enumerate(files(kind)):
             side[f"{kind}/{path.name}"] = "tune" if i % 2 == 0 else "held-out"
     out = {}
-    for i, (name, start, _) in enumerate(read_units()):
+    for i, (name, start, _) in enumerate(read_units() if units is None else units):
         if name.startswith("zh_legco_traditional/"):
             length = len(raw_text(DEV / name))
             out[i] = "tune" if start < length // 2 else "held-out"
@@ -174,10 +190,13 @@ def map_span(raw: str, stored: str, start: int, end: int, cache: dict) -> tuple[
 ASKED: set[int] = set()
 
 
-def suggested(book: str, names: list[str], tmp: Path) -> dict[int, set[str]]:
-    """The codes ``book``'s rules put on each unit (by the evidence inside it)."""
+def suggested(
+    book: str, names: list[str], tmp: Path, units: list[tuple[str, int, int]] | None = None
+) -> dict[int, set[str]]:
+    """The codes ``book``'s rules put on each unit of ``units`` (else units.csv), by the
+    evidence inside it."""
     casecode = _load_casecode()
-    units = read_units()
+    units = read_units() if units is None else units
     folder = tmp / "docs"
     folder.mkdir(exist_ok=True)
     copies = {}
@@ -295,14 +314,16 @@ def self_agreement(markdown: bool) -> list[str]:
     return agreement(read_codes(GOLD), read_codes(SECOND), ids)
 
 
-def inter_coder(ids: list[int] | None = None) -> list[str]:
-    """Agreement between gold.csv and the independent second coder (second_coder.csv), per
-    codebook, over the units the second coder coded (of ``ids``, when given)."""
-    coded = read_coded_units(SECOND_CODER)
+def inter_coder(ids: list[int] | None = None, sample: int = 1) -> list[str]:
+    """Agreement between a sample's first coder (gold.csv) and its independent second coder
+    (second_coder.csv), per codebook, over the units the second coder coded (of ``ids``, when
+    given)."""
+    files_ = SAMPLE_FILES[sample]
+    coded = read_coded_units(files_["second"])
     if ids is not None:
         chosen = set(ids)
         coded = [i for i in coded if i in chosen]
-    gold, second = read_codes(GOLD), read_codes(SECOND_CODER)
+    gold, second = read_codes(files_["references"]["first"]), read_codes(files_["second"])
     lines = []
     for book, tops in BOOKS.items():
         lines.append(f"{book}:")
@@ -313,13 +334,17 @@ def inter_coder(ids: list[int] | None = None) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=("all", "tune", "held-out"), default="all")
+    parser.add_argument(
+        "--sample", type=int, choices=sorted(SAMPLE_FILES), default=1, help="which sample"
+    )
     parser.add_argument("--books", default=",".join(BOOKS), help="codebooks to score")
     parser.add_argument("--markdown", action="store_true", help="tables as Markdown")
     parser.add_argument(
         "--gold",
         choices=tuple(REFERENCES),
-        default="first",
-        help="reference: gold.csv (first, every unit) or consensus.csv (its listed units only)",
+        default=None,
+        help="reference: the first coder's (every unit; sample 1's default) or the consensus "
+        "(its listed units only; sample 2's default)",
     )
     parser.add_argument(
         "--errors", action="store_true", help="list each unit's false positives and misses"
@@ -328,30 +353,34 @@ def main(argv: list[str] | None = None) -> int:
     if not DEV.is_dir():
         print(f"skipped: {DEV} is absent (the gold set's texts live there)")
         return 0
-    units = read_units()
-    reference = REFERENCES[args.gold]
+    files_ = SAMPLE_FILES[args.sample]
+    units = read_units(SAMPLES[args.sample][0])
+    args.gold = args.gold or files_["default"]
+    reference = files_["references"][args.gold]
     gold = read_codes(reference)
-    side = halves()
+    side = halves(units)
     chosen = [i for i in range(len(units)) if args.half == "all" or side[i] == args.half]
     if args.gold != "first":
         covered = set(read_coded_units(reference))
         chosen = [i for i in chosen if i in covered]
     names = sorted({units[i][0] for i in chosen})
     print(
-        f"Real-text gold set: {len(chosen)} units ({args.half}) of {len(units)}; "
-        f"reference: {reference.name} (--gold {args.gold})"
+        f"Real-text gold set, sample {args.sample}: {len(chosen)} units ({args.half}) of "
+        f"{len(units)}; reference: {reference.name} (--gold {args.gold})"
     )
-    print("Hand-coding self-agreement (second pass of every fifth unit against the first):")
-    for line in self_agreement(args.markdown):
-        print("  " + line)
-    if SECOND_CODER.exists():
-        print("Inter-coder agreement (gold.csv against an independent second coder):")
-        for line in inter_coder(chosen):
+    if args.sample == 1:
+        print("Hand-coding self-agreement (second pass of every fifth unit against the first):")
+        for line in self_agreement(args.markdown):
+            print("  " + line)
+    if files_["second"].exists():
+        first = files_["references"]["first"].name
+        print(f"Inter-coder agreement ({first} against an independent second coder):")
+        for line in inter_coder(chosen, args.sample):
             print("  " + line)
     with tempfile.TemporaryDirectory() as tmp:
         for book in args.books.split(","):
             tops = BOOKS[book]
-            found = suggested(book, names, Path(tmp))
+            found = suggested(book, names, Path(tmp), units)
             print(f"\n{book}: precision, recall [95% Wilson] and F1 over (unit, code) judgements")
             if args.markdown:
                 print("\n| | precision | recall | F1 |\n|---|---|---|---|")
