@@ -267,7 +267,12 @@ class PreciseCut:
     def __init__(self, jieba_tokenizer) -> None:
         self.freq: dict[str, int] = jieba_tokenizer.FREQ
         self.log_total = log(jieba_tokenizer.total)
-        self.log_p: dict[str, float] = {}
+        # every prefix in the dictionary, with its word's log probability, or _NO_WORD for a
+        # prefix that is no word: one look-up per prefix tried
+        log_total = self.log_total
+        self.log_p: dict[str, float] = {
+            w: log(f) - log_total if f else _NO_WORD for w, f in self.freq.items()
+        }
 
     def __call__(self, text: str) -> list[str]:
         words: list[str] = []
@@ -285,25 +290,24 @@ class PreciseCut:
         return words
 
     def _block(self, s: str, words: list[str]) -> None:
-        freq, log_p, log_total = self.freq, self.log_p, self.log_total
+        get = self.log_p.get
         n = len(s)
         score = [0.0] * (n + 1)  # the best path's log probability from each position
         to = list(range(n + 1))  # ... and where its first word ends (inclusive)
         for k in range(n - 1, -1, -1):
-            best = None
+            best = _NO_PATH
             i, frag = k, s[k]
-            while i < n and frag in freq:  # the dictionary holds every prefix of its words
-                if freq[frag]:
-                    p = log_p.get(frag)
-                    if p is None:
-                        p = log_p[frag] = log(freq[frag]) - log_total
+            while (p := get(frag)) is not None:  # the dictionary holds every prefix of its words
+                if p is not _NO_WORD:  # a word, not only a prefix
                     here = p + score[i + 1]
-                    if best is None or here >= best:
+                    if here >= best:
                         best, to[k] = here, i
                 i += 1
+                if i == n:
+                    break
                 frag = s[k : i + 1]
-            if best is None:  # a character that starts no word is one
-                best = log(freq.get(s[k]) or 1) - log_total + score[k + 1]
+            if best == _NO_PATH:  # a character that starts no word is one, of frequency 1
+                best = score[k + 1] - self.log_total
             score[k] = best
         x, run = 0, ""
         while x < n:  # single letters and digits in a row are one word
@@ -320,6 +324,9 @@ class PreciseCut:
         if run:
             words.append(run)
 
+
+_NO_WORD = float("nan")  # a prefix that is no word (told by identity)
+_NO_PATH = float("-inf")
 
 # jieba's own patterns (jieba.re_han_default, re_skip_default, re_eng)
 _HAN_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
