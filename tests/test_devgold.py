@@ -187,3 +187,46 @@ def test_the_sample_is_the_frozen_fixed_seed_draw_of_body_sentences():
         text = units.unit_text(name, start, end)
         assert text == text.strip() and not text.startswith(("#", "---", "**"))
         assert "<!--" not in text and "\f" not in text
+
+
+def test_sample_two_is_apart_from_sample_one_and_its_consensus_adjudicates_every_disagreement():
+    first_sample, sample = units.read_units(), units.read_units(units.SAMPLES[2][0])
+    assert len(sample) == 400 and len(set(sample)) == 400
+    assert {name.split("/")[0] for name, _, _ in sample} == set(units.KINDS)
+    for name, s, e in sample:  # no sentence of the first sample again
+        assert not any(n == name and s < b and a < e for n, a, b in first_sample)
+    ids = {
+        c.id for book in ("coproduction", "welfare_production") for c in load_codebook(book).walk()
+    }
+    coded = {}
+    for name in ("gold2_a.csv", "gold2_b.csv", "consensus2.csv"):
+        header, rows = _rows(name)
+        text = "".join(header)
+        assert "Coder:" in text and "Coded: 2026-" in text
+        assert set(rows[0]) == {"unit", "file", "start", "end", "code"}  # no text column
+        assert score.read_coded_units(DEVGOLD / name) == list(range(400))
+        for r in rows:
+            assert tuple(sample[int(r["unit"])]) == (r["file"], int(r["start"]), int(r["end"]))
+            assert r["code"] in ids, r["code"]
+        coded[name] = score.read_codes(DEVGOLD / name)
+    a, b, c = coded["gold2_a.csv"], coded["gold2_b.csv"], coded["consensus2.csv"]
+    _, notes = _rows("consensus2_notes.csv")
+    decided = {(int(n["unit"]), n["code"]): n["decision"] for n in notes}
+    assert len(decided) == len(notes) and {n["decision"] for n in notes} <= {"keep", "drop"}
+    assert all(0 < len(n["reason"]) <= 200 for n in notes)
+    for i in range(400):
+        x, y, z = a.get(i, set()), b.get(i, set()), c.get(i, set())
+        assert {code for (u, code) in decided if u == i} == x ^ y
+        assert z == (x & y) | {code for code in x ^ y if decided[(i, code)] == "keep"}
+    for name in ("gold2_a_notes.csv", "gold2_b_notes.csv"):
+        _, rows = _rows(name)
+        assert set(rows[0]) == {"unit", "note"} and {int(r["unit"]) for r in rows} <= set(
+            range(400)
+        )
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="../shared/dev-corpus is absent")
+def test_sample_two_is_the_frozen_draw():
+    taken = units.read_units()
+    path, seed, per_kind = units.SAMPLES[2]
+    assert units.draw(seed, per_kind, taken) == units.read_units(path)
