@@ -17,6 +17,14 @@ fresh project and prints, in one run:
     python benchmarks/coding_speed.py                 # 10 million Chinese characters
     python benchmarks/coding_speed.py --chars 1000000 --english-chars 300000
     python benchmarks/coding_speed.py --runs 3        # each step's best of three (less noise)
+    python benchmarks/coding_speed.py --real 2000000  # also real text, 2 million chars a language
+
+The synthetic corpus is dense: built from the sample corpus's interviews, written to exercise
+every code, it gets a coding every 40 characters or so, and judging grows with the codings. Real
+text is sparser. ``--real N`` runs the same comparisons on the real public text of
+../shared/dev-corpus (Chinese regulations and a Legislative Council record; English podcasts and
+hearings), repeated to about N characters a language; it skips, with a reason, when that folder
+is absent.
 
 It uses the installed casecode (``pip install .`` or ``pip install -e .``) and falls back to
 this checkout's ``src/`` only when casecode is not installed.
@@ -82,6 +90,36 @@ def synthesize(folder: Path, language: str, chars: int, seed: int = 20261125) ->
     return "".join(texts)
 
 
+DEV = ROOT.parent / "shared" / "dev-corpus"
+DEV_KINDS = {"zh": ("zh_policy", "zh_legco_traditional"), "en": ("en_iriss", "en_inquiry")}
+
+
+def gather(folder: Path, language: str, chars: int) -> str:
+    """The dev corpus's documents in ``language``, copied (again and again, each copy marked
+    with its number at the end) into ``folder`` until they hold about ``chars`` characters;
+    hearing transcripts (.rst) as plain text."""
+    sources = [
+        p
+        for kind in DEV_KINDS[language]
+        for p in sorted((DEV / kind).iterdir())
+        if p.suffix in (".md", ".txt", ".rst")
+    ]
+    folder.mkdir(parents=True)
+    total, n, texts = 0, 0, []
+    while total < chars:
+        n += 1
+        for source in sources:
+            # import skips a document it already holds: each copy ends differently
+            text = source.read_text("utf-8").rstrip("\n") + f"\n\n({n})\n"
+            name = (
+                f"r{n:03d}-{source.stem}.{'txt' if source.suffix == '.rst' else source.suffix[1:]}"
+            )
+            (folder / name).write_text(text, encoding="utf-8")
+            texts.append(text)
+            total += len(text)
+    return "".join(texts)
+
+
 def rate(chars: int, seconds: float) -> str:
     return f"{chars / seconds / 1000:8.0f} k chars/s  ({seconds:6.1f} s)"
 
@@ -129,11 +167,18 @@ def spacy_script(documents: list[str]) -> int:
     return found
 
 
-def bench(language: str, chars: int, work: Path, jobs: int, runs: int) -> None:
-    print(f"\n== {language}: building {chars:,} characters from the sample corpus")
-    text = synthesize(work / f"corpus-{language}", language, chars)
+def bench(language: str, chars: int, work: Path, jobs: int, runs: int, real: bool = False) -> None:
+    if real:
+        print(f"\n== {language}: real text, ../shared/dev-corpus repeated to {chars:,} characters")
+        language_dir = f"real-{language}"
+        text = gather(work / f"corpus-{language_dir}", language, chars)
+    else:
+        print(f"\n== {language}: building {chars:,} characters from the sample corpus")
+        language_dir = language
+        text = synthesize(work / f"corpus-{language}", language, chars)
     n = len(text)
-    documents = [p.read_text("utf-8") for p in sorted((work / f"corpus-{language}").glob("*.txt"))]
+    corpus = work / f"corpus-{language_dir}"
+    documents = [p.read_text("utf-8") for p in sorted(corpus.iterdir())]
     if language == "zh":  # raw tokenisers get the same documents, one call each
         import jieba
 
@@ -174,12 +219,12 @@ def bench(language: str, chars: int, work: Path, jobs: int, runs: int) -> None:
     tok = best(runs, tokenize_run)
     print(f"casecode tokenisation          {rate(n, tok)}")
 
-    project = init_project(work / f"project-{language}")
+    project = init_project(work / f"project-{language_dir}")
     use_codebook(project, "coproduction")
     t = time.perf_counter()
-    import_documents(project, work / f"corpus-{language}")
+    import_documents(project, corpus)
     print(f"import (not part of coding)    {rate(n, time.perf_counter() - t)}")
-    copies = [project.parent / f"run{r}-{language}" for r in range(runs)]
+    copies = [project.parent / f"run{r}-{language_dir}" for r in range(runs)]
     for copy in copies:
         shutil.copytree(project, copy)
 
@@ -194,7 +239,7 @@ def bench(language: str, chars: int, work: Path, jobs: int, runs: int) -> None:
         f"{reports[0].codings:,} codings; {versus}"
     )
 
-    edited = work / f"edited-{language}.yaml"
+    edited = work / f"edited-{language_dir}.yaml"
     source = (ROOT / "codebooks" / "coproduction.yaml").read_text("utf-8")
     edited.write_text(source.replace("weight: 0.8", "weight: 0.7", 1) + "\n", "utf-8")
     for copy in copies:
@@ -224,6 +269,13 @@ def main() -> None:
         "--runs", type=int, default=1, help="time each step this many times; print the best"
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    parser.add_argument(
+        "--real",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time real text (../shared/dev-corpus), about N characters a language",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="casecode-bench-"))
     try:
@@ -231,6 +283,11 @@ def main() -> None:
             bench("zh", args.chars, work, args.jobs, args.runs)
         if args.english_chars:
             bench("en", args.english_chars, work, args.jobs, args.runs)
+        if args.real and not DEV.is_dir():
+            print(f"\n== real text skipped: {DEV} is absent")
+        elif args.real:
+            for language in ("zh", "en"):
+                bench(language, args.real, work, args.jobs, args.runs, real=True)
     finally:
         if args.keep:
             print(f"\nkept {work}")
