@@ -327,7 +327,8 @@ def inter_coder(ids: list[int] | None = None, sample: int = 1) -> list[str]:
     lines = []
     for book, tops in BOOKS.items():
         lines.append(f"{book}:")
-        lines += ["  " + line for line in agreement(gold, second, coded, tops, ("gold", "coder 2"))]
+        names = ("gold", "coder 2") if sample == 1 else ("coder A", "coder B")
+        lines += ["  " + line for line in agreement(gold, second, coded, tops, names)]
     return lines
 
 
