@@ -138,6 +138,50 @@ CASES = [
     ("welfare_production", "zh", "照料中心每天为附近的老人提供午餐和日间照料。", "output", True),
     ("welfare_production", "zh", "养老机构应当公示各类服务项目的收费标准。", "output", False),
     ("welfare_production", "zh", "鼓励养老机构投保责任保险。", "output", False),
+    # welfare production: the policy environment as regulations and witnesses state it
+    (
+        "welfare_production",
+        "zh",
+        "县级以上人民政府应当建立健全社会养老服务补贴制度。",
+        "production.policy_environment",
+        True,
+    ),
+    (
+        "welfare_production",
+        "zh",
+        "赡养人应当履行对老年人生活照料的义务。",
+        "production.policy_environment.responsibility",
+        True,
+    ),
+    ("welfare_production", "zh", "赡养人应当履行对老年人生活照料的义务。", "output", False),
+    (
+        "welfare_production",
+        "zh",
+        "局长把责任全推给太太，自己一点也不承担。",
+        "production.policy_environment",
+        False,
+    ),
+    (
+        "welfare_production",
+        "en",
+        "The government guidance on visiting changed every week and the care homes could not keep up.",
+        "production.policy_environment",
+        True,
+    ),
+    (
+        "welfare_production",
+        "en",
+        "Members of the People-led Policy Panel use social care support themselves.",
+        "production.policy_environment",
+        False,
+    ),
+    (
+        "welfare_production",
+        "en",
+        "We must not take care for granted.",
+        "input.government",
+        False,
+    ),
 ]
 
 
