@@ -134,6 +134,54 @@ CASES = [
         "process.co_management.incentives",
         False,
     ),
+    # version 2.2 (tuning round on real text): a Chinese actor word needs a care word in its
+    # sentence, or a turn about elderly care itself; one mention of old people in a long speech
+    # does not make the speech's every 政府 an actor in care
+    (
+        "coproduction",
+        "zh",
+        "议员说长者要照顾。政府今年的施政与市民的期望越走越远，市民对政府的信任不断下降。",
+        "actors.government",
+        False,
+    ),
+    ("coproduction", "zh", "幸福院是去年建的。我们跟镇里商量了好几次。", "actors.government", True),
+    ("coproduction", "zh", "有否评估联系汇率对香港经济的影响？", "process.co_evaluation", False),
+    (
+        "coproduction",
+        "zh",
+        "村民委员会依法提出村务公开的具体方案。",
+        "process.co_design.planning",
+        False,
+    ),
+    (
+        "coproduction",
+        "zh",
+        "志愿服务组织可以招募志愿者开展志愿服务活动。",
+        "process.co_provision.volunteers",
+        True,
+    ),
+    (
+        "coproduction",
+        "en",
+        "During the lockdown the care home stopped all visiting, and families could only wave "
+        "through the window.",
+        "actors.families",
+        True,
+    ),
+    (
+        "coproduction",
+        "en",
+        "I'm going to visit a friend tonight.",
+        "process.co_provision.visits",
+        False,
+    ),
+    (
+        "coproduction",
+        "en",
+        "We asked the volunteers what they thought.",
+        "process.co_provision.volunteers",
+        False,
+    ),
     # welfare production: an institution named is not a service provided
     ("welfare_production", "zh", "照料中心每天为附近的老人提供午餐和日间照料。", "output", True),
     ("welfare_production", "zh", "养老机构应当公示各类服务项目的收费标准。", "output", False),
