@@ -2,7 +2,7 @@
 
 Each case is a turn written for this test (fictional, in the style of interviews, regulations
 and debates) and whether the built-in codebook codes it with a code. They pin the sense limits
-of version 2.1 (docs/codebook.md, ``context``): a change that loses one of these is a change in
+of versions 2.1 and 2.2 (docs/codebook.md, ``context``): a change that loses one of these is a change in
 what the codebook means, to be made on purpose.
 """
 

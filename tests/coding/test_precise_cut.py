@@ -30,6 +30,9 @@ PIECES = [
 ]
 
 
+CUT = PreciseCut(TOKENIZER.jieba)  # its table of half a million prefixes is built once
+
+
 def jieba_words(text: str) -> list[str]:
     return list(TOKENIZER.jieba.cut(text, HMM=False))
 
@@ -37,7 +40,18 @@ def jieba_words(text: str) -> list[str]:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 def test_precise_cut_is_jiebas_precise_mode(text):
-    assert PreciseCut(TOKENIZER.jieba)(text) == jieba_words(text)
+    assert CUT(text) == jieba_words(text)
+    assert TOKENIZER._cut is None or TOKENIZER._cut(text) == CUT(text)
+
+
+def test_a_codebooks_table_is_the_default_ones_with_its_words_changed():
+    """The tokenizer makes its cut's table from jieba's default dictionary's and the words it
+    added; it must be the table a full build of its dictionary gives."""
+    from casecode.coding.tokenize import _compounds, _log_frequencies
+
+    freq = TOKENIZER.jieba.FREQ
+    added = (*_compounds(), *TOKENIZER.zh_words)
+    assert added and _log_frequencies(freq, added) == _log_frequencies(freq, None)
 
 
 def test_precise_cut_on_the_sample_transcripts():

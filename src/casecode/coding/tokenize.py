@@ -35,6 +35,7 @@ import logging
 import re
 import unicodedata
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 from itertools import accumulate, compress
@@ -221,7 +222,8 @@ class Tokenizer:
                 cut = partial(self.jieba.cut, HMM=True)
             else:
                 if self._cut is None:
-                    self._cut = PreciseCut(self.jieba)
+                    added = None if self.user_dictionary else (*_compounds(), *self.zh_words)
+                    self._cut = PreciseCut(self.jieba, added)
                 cut = self._cut
             pieces = [p for a, b in chunks(text) for p in cut(text[a:b])]
             offsets = list(accumulate(map(len, pieces), initial=0))
@@ -261,18 +263,17 @@ class PreciseCut:
     jieba builds, for each block of Han characters, letters and digits, a dictionary of every
     word that starts at each position, then finds the most probable path backwards from it. Here
     the two are one backward pass: the words starting at a position are read off the prefix
-    dictionary as the path is scored, and a word's log probability is computed once per
-    tokenizer, not once per occurrence. Ties go to the longer word, as in jieba."""
+    dictionary as the path is scored, each with its log frequency from a table built once per
+    process, not computed once per occurrence. Ties go to the longer word, as in jieba."""
 
-    def __init__(self, jieba_tokenizer) -> None:
+    def __init__(self, jieba_tokenizer, added: Iterable[str] | None = None) -> None:
+        """``added``: the words added to jieba's default dictionary to make this tokenizer's,
+        when known (a table is then made in a fraction of the time)."""
         self.freq: dict[str, int] = jieba_tokenizer.FREQ
         self.log_total = log(jieba_tokenizer.total)
-        # every prefix in the dictionary, with its word's log probability, or _NO_WORD for a
+        # every prefix in the dictionary, with its word's log frequency, or _NO_WORD for a
         # prefix that is no word: one look-up per prefix tried
-        log_total = self.log_total
-        self.log_p: dict[str, float] = {
-            w: log(f) - log_total if f else _NO_WORD for w, f in self.freq.items()
-        }
+        self.log_f = _log_frequencies(self.freq, added)
 
     def __call__(self, text: str) -> list[str]:
         words: list[str] = []
@@ -290,7 +291,7 @@ class PreciseCut:
         return words
 
     def _block(self, s: str, words: list[str]) -> None:
-        get = self.log_p.get
+        get, log_total = self.log_f.get, self.log_total
         n = len(s)
         score = [0.0] * (n + 1)  # the best path's log probability from each position
         to = list(range(n + 1))  # ... and where its first word ends (inclusive)
@@ -299,7 +300,7 @@ class PreciseCut:
             i, frag = k, s[k]
             while (p := get(frag)) is not None:  # the dictionary holds every prefix of its words
                 if p is not _NO_WORD:  # a word, not only a prefix
-                    here = p + score[i + 1]
+                    here = p - log_total + score[i + 1]  # in jieba's order of operations
                     if here >= best:
                         best, to[k] = here, i
                 i += 1
@@ -307,7 +308,7 @@ class PreciseCut:
                     break
                 frag = s[k : i + 1]
             if best == _NO_PATH:  # a character that starts no word is one, of frequency 1
-                best = score[k + 1] - self.log_total
+                best = score[k + 1] - log_total
             score[k] = best
         x, run = 0, ""
         while x < n:  # single letters and digits in a row are one word
@@ -326,6 +327,28 @@ class PreciseCut:
 
 
 _NO_WORD = float("nan")  # a prefix that is no word (told by identity)
+_BASE_LOG_F: list = []  # [(jieba's default dictionary, its table)], built once per process
+
+
+def _log_frequencies(freq: dict[str, int], added: Iterable[str] | None) -> dict[str, float]:
+    """Each prefix of ``freq`` (a jieba prefix dictionary) with its word's log frequency, or
+    _NO_WORD for a prefix that is no word. ``added``: the words ``freq`` has on top of jieba's
+    default dictionary (``None``: not known). The default dictionary's table (half a million
+    entries) is built once per process, and a codebook's is a copy with its words changed."""
+    if added is None:
+        return {w: log(f) if f else _NO_WORD for w, f in freq.items()}
+    base = _jieba_dictionary()[0]
+    if not _BASE_LOG_F or _BASE_LOG_F[0][0] is not base:
+        _BASE_LOG_F[:] = [(base, {w: log(f) if f else _NO_WORD for w, f in base.items()})]
+    table = dict(_BASE_LOG_F[0][1])
+    for word in added:  # add_word gives a word a frequency and its prefixes places
+        for end in range(1, len(word) + 1):
+            f = freq.get(word[:end])
+            if f is not None:
+                table[word[:end]] = log(f) if f else _NO_WORD
+    return table
+
+
 _NO_PATH = float("-inf")
 
 # jieba's own patterns (jieba.re_han_default, re_skip_default, re_eng)
