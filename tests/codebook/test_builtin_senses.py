@@ -230,6 +230,59 @@ CASES = [
         "input.government",
         False,
     ),
+    # version 2.2, after review: context words that name other things inside longer words are
+    # gone (养老 in pensions, 互助 in owners' committees); opinions are not views sought; care
+    # homes named as a place leave the providers beside them; families' visits are no service
+    (
+        "coproduction",
+        "zh",
+        "强积金的收费太高，蚕食打工仔的养老钱。",
+        "process.co_management.funding",
+        False,
+    ),
+    (
+        "coproduction",
+        "zh",
+        "互助委员会反映大厦的管理问题，政府应该协助业主。",
+        "actors.government",
+        False,
+    ),
+    (
+        "coproduction",
+        "en",
+        "In my view, people in care homes were badly let down.",
+        "process.co_design.consultation",
+        False,
+    ),
+    (
+        "coproduction",
+        "en",
+        "We asked residents for their views on the menu.",
+        "process.co_design.consultation",
+        True,
+    ),
+    (
+        "coproduction",
+        "en",
+        "Care providers struggled to recruit staff to work in care homes.",
+        "actors.enterprises",
+        True,
+    ),
+    (
+        "coproduction",
+        "en",
+        "Families were not allowed to visit the care home for months.",
+        "process.co_provision.visits",
+        False,
+    ),
+    (
+        "welfare_production",
+        "zh",
+        "养老机构应当建立值班制度和财务制度。",
+        "production.policy_environment",
+        False,
+    ),
+    ("welfare_production", "en", "During lockdown I learned to bake bread.", "production", False),
 ]
 
 
