@@ -269,11 +269,10 @@ class PreciseCut:
     def __init__(self, jieba_tokenizer, added: Iterable[str] | None = None) -> None:
         """``added``: the words added to jieba's default dictionary to make this tokenizer's,
         when known (a table is then made in a fraction of the time)."""
-        self.freq: dict[str, int] = jieba_tokenizer.FREQ
         self.log_total = log(jieba_tokenizer.total)
         # every prefix in the dictionary, with its word's log frequency, or _NO_WORD for a
         # prefix that is no word: one look-up per prefix tried
-        self.log_f = _log_frequencies(self.freq, added)
+        self.log_f = _log_frequencies(jieba_tokenizer.FREQ, added)
 
     def __call__(self, text: str) -> list[str]:
         words: list[str] = []
@@ -327,7 +326,7 @@ class PreciseCut:
 
 
 _NO_WORD = float("nan")  # a prefix that is no word (told by identity)
-_BASE_LOG_F: list = []  # [(jieba's default dictionary, its table)], built once per process
+_NO_PATH = float("-inf")
 
 
 def _log_frequencies(freq: dict[str, int], added: Iterable[str] | None) -> dict[str, float]:
@@ -336,11 +335,8 @@ def _log_frequencies(freq: dict[str, int], added: Iterable[str] | None) -> dict[
     default dictionary (``None``: not known). The default dictionary's table (half a million
     entries) is built once per process, and a codebook's is a copy with its words changed."""
     if added is None:
-        return {w: log(f) if f else _NO_WORD for w, f in freq.items()}
-    base = _jieba_dictionary()[0]
-    if not _BASE_LOG_F or _BASE_LOG_F[0][0] is not base:
-        _BASE_LOG_F[:] = [(base, {w: log(f) if f else _NO_WORD for w, f in base.items()})]
-    table = dict(_BASE_LOG_F[0][1])
+        return _table(freq)
+    table = dict(_default_table())
     for word in added:  # add_word gives a word a frequency and its prefixes places
         for end in range(1, len(word) + 1):
             f = freq.get(word[:end])
@@ -349,7 +345,15 @@ def _log_frequencies(freq: dict[str, int], added: Iterable[str] | None) -> dict[
     return table
 
 
-_NO_PATH = float("-inf")
+def _table(freq: dict[str, int]) -> dict[str, float]:
+    return {w: log(f) if f else _NO_WORD for w, f in freq.items()}
+
+
+@lru_cache(maxsize=1)
+def _default_table() -> dict[str, float]:
+    """The table of jieba's default dictionary (never changed: tables are copies of it)."""
+    return _table(_jieba_dictionary()[0])
+
 
 # jieba's own patterns (jieba.re_han_default, re_skip_default, re_eng)
 _HAN_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
