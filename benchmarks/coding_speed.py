@@ -41,7 +41,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from gold_agreement import ROOT, load_casecode  # (this folder is on the path of a script)
+from gold_agreement import (
+    DEV_CORPUS,
+    ROOT,
+    dev_documents,
+    load_casecode,
+)  # (this folder is on the path of a script)
 
 load_casecode()  # the installed casecode, else this checkout's, with its built-in codebooks
 
@@ -90,7 +95,6 @@ def synthesize(folder: Path, language: str, chars: int, seed: int = 20261125) ->
     return "".join(texts)
 
 
-DEV = ROOT.parent / "shared" / "dev-corpus"
 DEV_KINDS = {"zh": ("zh_policy", "zh_legco_traditional"), "en": ("en_iriss", "en_inquiry")}
 
 
@@ -98,23 +102,15 @@ def gather(folder: Path, language: str, chars: int) -> str:
     """The dev corpus's documents in ``language``, copied (again and again, each copy marked
     with its number at the end) into ``folder`` until they hold about ``chars`` characters;
     hearing transcripts (.rst) as plain text."""
-    sources = [
-        p
-        for kind in DEV_KINDS[language]
-        for p in sorted((DEV / kind).iterdir())
-        if p.suffix in (".md", ".txt", ".rst")
-    ]
+    sources = dev_documents(DEV_KINDS[language])
     folder.mkdir(parents=True)
     total, n, texts = 0, 0, []
     while total < chars:
         n += 1
-        for source in sources:
+        for source, name in sources:
             # import skips a document it already holds: each copy ends differently
             text = source.read_text("utf-8").rstrip("\n") + f"\n\n({n})\n"
-            name = (
-                f"r{n:03d}-{source.stem}.{'txt' if source.suffix == '.rst' else source.suffix[1:]}"
-            )
-            (folder / name).write_text(text, encoding="utf-8")
+            (folder / f"r{n:03d}-{name}").write_text(text, encoding="utf-8")
             texts.append(text)
             total += len(text)
     return "".join(texts)
@@ -283,8 +279,8 @@ def main() -> None:
             bench("zh", args.chars, work, args.jobs, args.runs)
         if args.english_chars:
             bench("en", args.english_chars, work, args.jobs, args.runs)
-        if args.real and not DEV.is_dir():
-            print(f"\n== real text skipped: {DEV} is absent")
+        if args.real and not DEV_CORPUS.is_dir():
+            print(f"\n== real text skipped: {DEV_CORPUS} is absent")
         elif args.real:
             for language in ("zh", "en"):
                 bench(language, args.real, work, args.jobs, args.runs, real=True)

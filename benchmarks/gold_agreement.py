@@ -31,6 +31,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpora" / "county-a"
 GOLD = CORPUS / "gold" / "gold.csv"
+DEV_CORPUS = ROOT.parent / "shared" / "dev-corpus"  # real public text, for the real-text benchmarks
+
+
+def dev_documents(sources: list[str] | tuple[str, ...]) -> list[tuple[Path, str]]:
+    """The documents of these dev-corpus sources, in name order, each with the file name to
+    import it under: hearing transcripts (.rst) as plain text; the record's .json is no
+    document."""
+    found = []
+    for source in sources:
+        for path in sorted((DEV_CORPUS / source).iterdir()):
+            if path.suffix in (".txt", ".md", ".rst"):
+                found.append(
+                    (path, path.with_suffix(".txt").name if path.suffix == ".rst" else path.name)
+                )
+    return found
 
 
 def load_casecode():

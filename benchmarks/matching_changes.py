@@ -30,16 +30,18 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from unittest import mock
 
-from gold_agreement import ROOT, load_casecode  # (this folder is on the path of a script)
+from gold_agreement import (
+    DEV_CORPUS,
+    dev_documents,
+    load_casecode,
+)  # (this folder is on the path of a script)
 
 load_casecode()
 
 import casecode  # noqa: E402
 from casecode.coding import engine, tokenize  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "dev-corpus"
 SOURCES = ["zh_policy", "zh_legco_traditional", "en_iriss", "en_inquiry"]
-SUFFIXES = {".txt", ".md", ".rst"}
 BEHAVIOURS = ("match form", "heads", "near in a clause", "negation after", "context")
 
 
@@ -68,12 +70,10 @@ def without(behaviour: str):
 def corpus(folder: Path) -> None:
     """The dev-corpus files as casecode imports them (.rst read as plain text)."""
     for source in SOURCES:
-        for path in sorted((SHARED / source).iterdir()):
-            if path.suffix in SUFFIXES:
-                name = path.with_suffix(".txt").name if path.suffix == ".rst" else path.name
-                target = folder / source / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, target)
+        for path, name in dev_documents([source]):
+            target = folder / source / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
 
 
 def counts(project: Path) -> Counter:
@@ -84,8 +84,8 @@ def counts(project: Path) -> Counter:
 
 
 def main() -> None:
-    if not SHARED.is_dir():
-        print(f"skipped: {SHARED} is absent (the development corpus lives beside the project)")
+    if not DEV_CORPUS.is_dir():
+        print(f"skipped: {DEV_CORPUS} is absent (the development corpus lives beside the project)")
         return
     work = Path(tempfile.mkdtemp(prefix="casecode-matching-"))
     try:
