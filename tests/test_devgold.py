@@ -230,3 +230,15 @@ def test_sample_two_is_the_frozen_draw():
     taken = units.read_units()
     path, seed, per_kind = units.SAMPLES[2]
     assert units.draw(seed, per_kind, taken) == units.read_units(path)
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="../shared/dev-corpus is absent")
+def test_sample_three_is_the_frozen_draw_from_report_documents_apart_from_the_others():
+    taken = units.read_units() + units.read_units(units.SAMPLES[2][0])
+    path, seed, per_kind = units.SAMPLES[3]
+    sample = units.read_units(path)
+    assert units.draw(seed, per_kind, taken, "held-out") == sample
+    assert len(set(sample)) == 300
+    assert {units.side(name, start) for name, start, _ in sample} == {"held-out"}
+    for name, s, e in sample:
+        assert not any(n == name and s < b and a < e for n, a, b in taken)

@@ -51,7 +51,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from units import DEV, KINDS, SAMPLES, files, raw_text, read_units  # noqa: E402
+from units import DEV, KINDS, SAMPLES, raw_text, read_units, side  # noqa: E402
 
 GOLD = HERE / "gold.csv"
 CONSENSUS = HERE / "consensus.csv"
@@ -110,19 +110,11 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 def halves(units: list[tuple[str, int, int]] | None = None) -> dict[int, str]:
     """``tune`` or ``held-out`` for each unit (of ``units``, else units.csv), split by
-    document."""
-    side: dict[str, str] = {}
-    for kind in KINDS:
-        for i, path in enumerate(files(kind)):
-            side[f"{kind}/{path.name}"] = "tune" if i % 2 == 0 else "held-out"
-    out = {}
-    for i, (name, start, _) in enumerate(read_units() if units is None else units):
-        if name.startswith("zh_legco_traditional/"):
-            length = len(raw_text(DEV / name))
-            out[i] = "tune" if start < length // 2 else "held-out"
-        else:
-            out[i] = side[name]
-    return out
+    document (``units.side``)."""
+    return {
+        i: side(name, start)
+        for i, (name, start, _) in enumerate(read_units() if units is None else units)
+    }
 
 
 def _load_casecode():

@@ -12,6 +12,10 @@ A second, larger sample (``--sample 2``: units2.csv, seed 15, 100 per kind) was 
 way from the sentences the first sample does not touch, after the first sample's report half had
 been looked at, to be a fresh report half (EVALUATION.md, point 6) and more tuning material.
 
+A third sample (``--sample 3``: units3.csv, seed 16, 75 per kind) was drawn only from the
+report-half documents (``side()``), none overlapping the first two samples, after sample 2's
+report half had been looked at: a larger fresh report half for version 2.3 on.
+
 The texts stay in ../shared; the repository keeps offsets only.
 """
 
@@ -32,7 +36,13 @@ KINDS = ("zh_policy", "zh_legco_traditional", "en_iriss", "en_inquiry")
 SEED = 14
 PER_KIND = 80
 # sample number -> (file, seed, units per kind); a later sample leaves out the earlier ones' units
-SAMPLES = {1: (UNITS, SEED, PER_KIND), 2: (HERE / "units2.csv", 15, 100)}
+SAMPLES = {
+    1: (UNITS, SEED, PER_KIND),
+    2: (HERE / "units2.csv", 15, 100),
+    3: (HERE / "units3.csv", 16, 75),
+}
+# samples drawn from the report half's documents only
+REPORT_ONLY = {3}
 
 _ZH_END = re.compile(r"[。！？!?]+[”」』\"]?")
 _EN_END = re.compile(r"[.?!]+[\"'”’)]?(?=\s+[\"'“‘(]?[A-Z0-9])")
@@ -172,10 +182,25 @@ def candidates(kind: str) -> list[tuple[str, int, int]]:
     return rows
 
 
+def side(name: str, start: int) -> str:
+    """``tune`` or ``held-out``: the half of the dev corpus a sentence at ``start`` of document
+    ``name`` ("kind/file") lies in. The halves are split by document: alternate documents of
+    each kind in name order; the single Legislative Council record by its first and second half."""
+    kind, _, _ = name.partition("/")
+    if kind == "zh_legco_traditional":
+        return "tune" if start < len(raw_text(DEV / name)) // 2 else "held-out"
+    names = [f"{kind}/{p.name}" for p in files(kind)]
+    return "tune" if names.index(name) % 2 == 0 else "held-out"
+
+
 def draw(
-    seed: int = SEED, per_kind: int = PER_KIND, taken: list[tuple[str, int, int]] = ()
+    seed: int = SEED,
+    per_kind: int = PER_KIND,
+    taken: list[tuple[str, int, int]] = (),
+    half: str | None = None,
 ) -> list[tuple[str, int, int]]:
-    """``per_kind`` sentences of each kind, none overlapping a unit of ``taken``."""
+    """``per_kind`` sentences of each kind, none overlapping a unit of ``taken``, from one
+    ``half`` of the documents when given."""
     rng = random.Random(seed)
     chosen = []
     for kind in KINDS:
@@ -183,6 +208,7 @@ def draw(
             (n, s, e)
             for n, s, e in candidates(kind)
             if not any(n == tn and s < te and ts < e for tn, ts, te in taken)
+            and (half is None or side(n, s) == half)
         ]
         chosen.extend(sorted(rng.sample(pool, per_kind)))
     return chosen
@@ -213,10 +239,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path} exists: the sample is frozen", file=sys.stderr)
             return 1
         taken = [u for k in SAMPLES if k < args.sample for u in read_units(SAMPLES[k][0])]
-        rows = draw(seed, per_kind, taken)
+        half = "held-out" if args.sample in REPORT_ONLY else None
+        rows = draw(seed, per_kind, taken, half)
         with open(path, "w", encoding="utf-8", newline="") as f:
             earlier = [SAMPLES[k][0].name for k in SAMPLES if k < args.sample]
             besides = f", none overlapping the units of {', '.join(earlier)}" if earlier else ""
+            if half:
+                besides += ",\n# from the report half's documents only (units.side())"
             f.write(
                 f"# Units of the real-text gold set: {per_kind} sentences from each of "
                 f"{', '.join(KINDS)} in ../shared/dev-corpus,\n# drawn by "
