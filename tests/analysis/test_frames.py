@@ -243,6 +243,14 @@ def test_query_quotes_file(coded, cli, tmp_path):
     assert list(back["case"]) == ["上坊村", "柏树村"]
 
 
+def test_json_names_the_file_out_wrote(coded, cli, tmp_path):
+    for args in (["matrix"], ["cooccur"], ["query", "actors"], ["kwic", "村委会"]):
+        path = tmp_path / f"{args[0]}.csv"
+        data = cli.json(*args, "--out", path, "-p", coded)
+        assert data["file"] == str(path) and path.is_file()
+        assert "file" not in cli.json(*args, "-p", coded)
+
+
 def test_kwic_on_word_boundaries_and_as_substring(coded, cli, tmp_path):
     cli("import", write(tmp_path / "c.txt", "Interview with a volunteer group\n" + C), "-p", coded)
     hits = cli.json("kwic", "村委会", "-p", coded)

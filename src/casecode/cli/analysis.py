@@ -133,7 +133,7 @@ def matrix_cli(
         )
     _warn(frame)
     if as_json:
-        print_json(_matrix_json(frame, totals=True))
+        print_json(_with_file(_matrix_json(frame, totals=True), out_file))
         return
     what = {
         "count": "codings",
@@ -150,6 +150,11 @@ def matrix_cli(
             out.print(table)
         out.print(f"[dim]{_counted(frame)}[/]")
     _wrote(out_file)
+
+
+def _with_file(data: dict, out_file) -> dict:
+    """``data`` with the file --out wrote, as ``file``, when it wrote one."""
+    return {**data, "file": str(out_file)} if out_file else data
 
 
 def _counted(frame) -> str:
@@ -200,7 +205,7 @@ def cooccur_cli(
     if as_json:
         data = _matrix_json(frame, totals=False)
         data.update(unit=unit, units=frame.attrs["units"])
-        print_json(data)
+        print_json(_with_file(data, out_file))
         return
     what = f"{unit}s with both codes" if measure == "count" else "Jaccard index"
     if _shown(out_file, also_print):
@@ -241,14 +246,13 @@ def query_cli(
         )
     _warn(frame)
     if as_json:
-        print_json(
-            {
-                "query": expr,
-                "turns": len(frame),
-                "documents": frame.attrs["documents"],
-                "matches": _records(frame),
-            }
-        )
+        data = {
+            "query": expr,
+            "turns": len(frame),
+            "documents": frame.attrs["documents"],
+            "matches": _records(frame),
+        }
+        print_json(_with_file(data, out_file))
         return
     if not _shown(out_file, also_print):
         _wrote(out_file)
@@ -295,7 +299,8 @@ def kwic_cli(
             force=force,
         )
     if as_json:
-        print_json({"word": word, "hits": len(frame), "occurrences": _records(frame)})
+        data = {"word": word, "hits": len(frame), "occurrences": _records(frame)}
+        print_json(_with_file(data, out_file))
         return
     if not _shown(out_file, also_print):
         _wrote(out_file)
