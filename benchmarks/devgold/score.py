@@ -16,12 +16,18 @@ suggestion marks the sentences that hold its evidence, not every sentence of the
     python benchmarks/devgold/score.py --half held-out # the other half
     python benchmarks/devgold/score.py --markdown      # tables as Markdown, for the README
     python benchmarks/devgold/score.py --gold consensus  # against consensus.csv instead
-    python benchmarks/devgold/score.py --sample 2 --half held-out  # the fresh report half
+    python benchmarks/devgold/score.py --sample 2 --half held-out  # sample 2's report half
+    python benchmarks/devgold/score.py --sample 3  # the report half of version 2.3 on
 
 ``--sample 2`` scores the second sample (units2.csv, 400 sentences drawn after the first
 sample's report half had been looked at): its reference is the adjudicated consensus of two
 blind coders (consensus2.csv; ``--gold first`` is its coder A, gold2_a.csv), and its held-out
 half is the fresh report half.
+
+``--sample 3`` scores the third sample (units3.csv, 300 sentences drawn from the report half's
+documents only, after sample 2's report half had been looked at): coded and adjudicated as
+sample 2 (gold3_a.csv, gold3_b.csv, consensus3.csv), it is all report half, so ``--half tune``
+holds none of it.
 
 ``--gold`` picks the reference the rules are scored against: ``first`` (gold.csv, the first
 coder's coding of every unit; the default) or ``consensus`` (consensus.csv, the adjudicated
@@ -65,6 +71,11 @@ SAMPLE_FILES = {
     2: {
         "references": {"first": HERE / "gold2_a.csv", "consensus": HERE / "consensus2.csv"},
         "second": HERE / "gold2_b.csv",
+        "default": "consensus",
+    },
+    3: {
+        "references": {"first": HERE / "gold3_a.csv", "consensus": HERE / "consensus3.csv"},
+        "second": HERE / "gold3_b.csv",
         "default": "consensus",
     },
 }
@@ -337,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=tuple(REFERENCES),
         default=None,
         help="reference: the first coder's (every unit; sample 1's default) or the consensus "
-        "(its listed units only; sample 2's default)",
+        "(its listed units only; samples 2 and 3's default)",
     )
     parser.add_argument(
         "--errors", action="store_true", help="list each unit's false positives and misses"

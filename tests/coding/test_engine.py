@@ -659,6 +659,55 @@ def test_explain_says_which_context_decided():
     assert _sense("她义务来帮忙。")[2] == ["context: '帮忙' in the sentence"]
 
 
+AROUND_BOOK = SENSE_RULE + "          with: [帮忙, volunteer]\n          around: {N}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "around", "status"),
+    [
+        ("她义务来。后来大家都帮忙。", 0, "vetoed"),  # 帮忙 is in the next sentence
+        ("她义务来。后来大家都帮忙。", 1, "fired"),
+        ("大家都帮忙。天冷。她义务来。", 1, "vetoed"),  # two sentences before
+        ("大家都帮忙。天冷。她义务来。", 2, "fired"),
+        ("We need a volunteer. And the board agreed.", 1, "fired"),
+    ],
+)
+def test_around_widens_a_sentence_context_by_its_neighbours(text, around, status):
+    (judgement,) = _judged(AROUND_BOOK.replace("{N}", str(around)), text, "zh", fired=False)
+    assert judgement.status == status
+    if around and status == "fired":
+        assert judgement.notes[0].endswith(f"in the sentence or {around} sentence(s) either side")
+
+
+def test_around_stays_inside_the_turn():
+    from casecode.codebook.validate import validate_text
+    from casecode.coding.engine import Engine
+    from casecode.model import Segment
+
+    engine = Engine(validate_text(AROUND_BOOK.replace("{N}", "3"), "cb.yaml").codebook)
+    text = "大家都帮忙。\n她义务来。"
+    tokens = engine.tokenizer.tokenize(text, "zh")
+    one_turn = [Segment(1, "村民", 0, len(text), 0, None, "turn")]
+    two_turns = [
+        Segment(1, "问", 0, 6, 0, None, "turn"),
+        Segment(1, "答", 7, len(text), 1, None, "turn"),
+    ]
+    judged = engine.judge(text, one_turn, tokens, language="zh", keep_all=True)
+    assert [j.status for j in judged] == ["fired"]
+    judged = engine.judge(text, two_turns, tokens, language="zh", keep_all=True)
+    assert [j.status for j in judged] == ["vetoed"]  # 帮忙 was said in another turn
+
+
+def test_around_needs_a_clause_or_sentence_scope():
+    from casecode.codebook.validate import validate_text
+
+    book = AROUND_BOOK.replace("{N}", "1") + "          scope: turn\n"
+    result = validate_text(book, "cb.yaml")
+    assert (
+        not result.valid and "around" in str(result.errors[0]) or "scope" in str(result.errors[0])
+    )
+
+
 def test_a_longer_expression_the_hit_is_part_of_rules_it_out():
     # the hit 'board' lies inside the unwanted 'ironing board', with a 'volunteer' beside it
     assert _sense("The volunteer irons on the ironing board.", lang="en")[0] == "vetoed"

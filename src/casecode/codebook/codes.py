@@ -154,12 +154,14 @@ def _any_match(name: str, patterns: tuple[str, ...], asks: bool = False) -> bool
 @dataclass(frozen=True, slots=True)
 class Context:
     """Words that must (``with``: at least one) or must not (``without``: none) occur around a
-    hit, within its ``scope``: clause, sentence, turn or document."""
+    hit, within its ``scope``: clause, sentence, turn or document; ``around`` widens a clause or
+    sentence scope by that many clauses or sentences on each side, inside the hit's turn."""
 
     with_: Words = Words()
     without: Words = Words()
     scope: str = "sentence"
     substring: bool = False  # Chinese words count inside longer words too
+    around: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +407,7 @@ def _context(value: Any) -> tuple[Context, ...]:
             without=Words.parse(item.get("without")),
             scope=item.get("scope", "sentence"),
             substring=bool(item.get("substring", False)),
+            around=int(item.get("around", 0)),
         )
         for item in items
     )

@@ -305,6 +305,8 @@ class _Checker:
         elif kind == "enum":
             choices = [str(v) for v in value]
             message = f"{name}: '{inst}' is not one of {', '.join(choices)}"
+            if "then" in err.relative_schema_path and path and path[-1] == "scope":
+                message += " (around widens a clause or sentence scope only)"
             close = difflib.get_close_matches(str(inst), choices, n=1, cutoff=0.6)
             if close:
                 message += f" (did you mean '{close[0]}'?)"

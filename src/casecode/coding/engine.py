@@ -659,10 +659,12 @@ class Engine:
         for the hit's language (Chinese when the hit is in Chinese characters, else English) does
         not limit it. What satisfied a context goes to ``notes``."""
         for j, ctx in enumerate(rule.context):
-            start, end = self._scope(ctx.scope, hit, form, index)
+            start, end = self._scope(ctx.scope, hit, form, index, ctx.around)
             where = {"clause": "clause", "sentence": "sentence", "turn": "turn"}.get(
                 ctx.scope, "document"
             )
+            if ctx.around:
+                where += f" or {ctx.around} {where}(s) either side"
             inside = [  # beside the hit, or a longer expression the hit is part of
                 h
                 for h in self._starting(everywhere.get(("ctx", j, "without")), start, end)
@@ -711,8 +713,9 @@ class Engine:
         starts, ordered = got
         return ordered[bisect_left(starts, start) : bisect_left(starts, end)]
 
-    def _scope(self, scope: str, hit: Hit, form: str, index) -> tuple[int, int]:
-        """The characters a context of ``scope`` looks at around ``hit``."""
+    def _scope(self, scope: str, hit: Hit, form: str, index, around: int = 0) -> tuple[int, int]:
+        """The characters a context of ``scope`` looks at around ``hit``: with ``around``, the
+        clauses or sentences either side of its own as well, inside its turn."""
         if scope == "document":
             return 0, len(form)
         if scope == "turn":
@@ -724,10 +727,15 @@ class Engine:
             spans = [m.span() for m in pattern.finditer(form)]
             found = self._scope_breaks[scope] = ([a for a, _ in spans], [b for _, b in spans])
         starts, ends = found
-        k = bisect_right(ends, hit.start)  # the last end before the hit begins its scope
-        start = ends[k - 1] if k else 0
-        k = bisect_left(starts, hit.end)  # the first break after it ends the scope
-        return start, starts[k] if k < len(starts) else len(form)
+        k = bisect_right(ends, hit.start) - around  # the last end before the hit begins its scope
+        start = ends[k - 1] if k > 0 else 0
+        k = bisect_left(starts, hit.end) + around  # the first break after it ends the scope
+        end = starts[k] if k < len(starts) else len(form)
+        if around:
+            seg = index.turn(hit.start, hit.end)
+            if seg is not None:
+                start, end = max(start, seg.start), min(end, seg.end)
+        return start, end
 
     def _sentence_end(self, form: str, start: int) -> int:
         """Where the sentence that goes on at ``start`` ends: at 。！？!? or a line break (the
