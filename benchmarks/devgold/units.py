@@ -14,7 +14,10 @@ been looked at, to be a fresh report half (EVALUATION.md, point 6) and more tuni
 
 A third sample (``--sample 3``: units3.csv, seed 16, 75 per kind) was drawn only from the
 report-half documents (``side()``), none overlapping the first two samples, after sample 2's
-report half had been looked at: a larger fresh report half for version 2.3 on.
+report half had been looked at: a larger fresh report half for version 2.3. Sample 4 (seed 17,
+100 per kind) comes from the tuning half's documents only, more material to tune on; sample 5
+(seed 18, 75 per kind) from the report half's again, a fresh report half for the release after
+sample 3's has been looked at.
 
 The texts stay in ../shared; the repository keeps offsets only.
 """
@@ -40,9 +43,11 @@ SAMPLES = {
     1: (UNITS, SEED, PER_KIND),
     2: (HERE / "units2.csv", 15, 100),
     3: (HERE / "units3.csv", 16, 75),
+    4: (HERE / "units4.csv", 17, 100),
+    5: (HERE / "units5.csv", 18, 75),
 }
-# samples drawn from the report half's documents only
-REPORT_ONLY = {3}
+# samples drawn from one half's documents only
+HALF = {3: "held-out", 4: "tune", 5: "held-out"}
 
 _ZH_END = re.compile(r"[。！？!?]+[”」』\"]?")
 _EN_END = re.compile(r"[.?!]+[\"'”’)]?(?=\s+[\"'“‘(]?[A-Z0-9])")
@@ -239,13 +244,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{path} exists: the sample is frozen", file=sys.stderr)
             return 1
         taken = [u for k in SAMPLES if k < args.sample for u in read_units(SAMPLES[k][0])]
-        half = "held-out" if args.sample in REPORT_ONLY else None
+        half = HALF.get(args.sample)
         rows = draw(seed, per_kind, taken, half)
         with open(path, "w", encoding="utf-8", newline="") as f:
             earlier = [SAMPLES[k][0].name for k in SAMPLES if k < args.sample]
             besides = f", none overlapping the units of {', '.join(earlier)}" if earlier else ""
             if half:
-                besides += ",\n# from the report half's documents only (units.side())"
+                which = "report" if half == "held-out" else "tuning"
+                besides += f",\n# from the {which} half's documents only (units.side())"
             f.write(
                 f"# Units of the real-text gold set: {per_kind} sentences from each of "
                 f"{', '.join(KINDS)} in ../shared/dev-corpus,\n# drawn by "
