@@ -195,33 +195,43 @@ def test_sample_two_is_apart_from_sample_one_and_its_consensus_adjudicates_every
     assert {name.split("/")[0] for name, _, _ in sample} == set(units.KINDS)
     for name, s, e in sample:  # no sentence of the first sample again
         assert not any(n == name and s < b and a < e for n, a, b in first_sample)
+    _check_consensus(sample, "2")
+
+
+def test_sample_three_is_coded_twice_and_its_consensus_adjudicates_every_disagreement():
+    _check_consensus(units.read_units(units.SAMPLES[3][0]), "3")
+
+
+def _check_consensus(sample, n: str) -> None:
+    """Both coders and the consensus code every unit of ``sample`` by offsets and codebook ids
+    only, and the consensus is what both coders gave plus every disagreement its notes keep."""
     ids = {
         c.id for book in ("coproduction", "welfare_production") for c in load_codebook(book).walk()
     }
     coded = {}
-    for name in ("gold2_a.csv", "gold2_b.csv", "consensus2.csv"):
+    for name in (f"gold{n}_a.csv", f"gold{n}_b.csv", f"consensus{n}.csv"):
         header, rows = _rows(name)
         text = "".join(header)
         assert "Coder:" in text and "Coded: 2026-" in text
         assert set(rows[0]) == {"unit", "file", "start", "end", "code"}  # no text column
-        assert score.read_coded_units(DEVGOLD / name) == list(range(400))
+        assert score.read_coded_units(DEVGOLD / name) == list(range(len(sample)))
         for r in rows:
             assert tuple(sample[int(r["unit"])]) == (r["file"], int(r["start"]), int(r["end"]))
             assert r["code"] in ids, r["code"]
         coded[name] = score.read_codes(DEVGOLD / name)
-    a, b, c = coded["gold2_a.csv"], coded["gold2_b.csv"], coded["consensus2.csv"]
-    _, notes = _rows("consensus2_notes.csv")
+    a, b, c = coded[f"gold{n}_a.csv"], coded[f"gold{n}_b.csv"], coded[f"consensus{n}.csv"]
+    _, notes = _rows(f"consensus{n}_notes.csv")
     decided = {(int(n["unit"]), n["code"]): n["decision"] for n in notes}
     assert len(decided) == len(notes) and {n["decision"] for n in notes} <= {"keep", "drop"}
     assert all(0 < len(n["reason"]) <= 200 for n in notes)
-    for i in range(400):
+    for i in range(len(sample)):
         x, y, z = a.get(i, set()), b.get(i, set()), c.get(i, set())
         assert {code for (u, code) in decided if u == i} == x ^ y
         assert z == (x & y) | {code for code in x ^ y if decided[(i, code)] == "keep"}
-    for name in ("gold2_a_notes.csv", "gold2_b_notes.csv"):
+    for name in (f"gold{n}_a_notes.csv", f"gold{n}_b_notes.csv"):
         _, rows = _rows(name)
         assert set(rows[0]) == {"unit", "note"} and {int(r["unit"]) for r in rows} <= set(
-            range(400)
+            range(len(sample))
         )
 
 
@@ -233,12 +243,13 @@ def test_sample_two_is_the_frozen_draw():
 
 
 @pytest.mark.skipif(not DEV.is_dir(), reason="../shared/dev-corpus is absent")
-def test_sample_three_is_the_frozen_draw_from_report_documents_apart_from_the_others():
-    taken = units.read_units() + units.read_units(units.SAMPLES[2][0])
-    path, seed, per_kind = units.SAMPLES[3]
+@pytest.mark.parametrize("n", [3, 4, 5])
+def test_later_samples_are_frozen_draws_from_one_half_apart_from_the_earlier_ones(n):
+    taken = [u for k in range(1, n) for u in units.read_units(units.SAMPLES[k][0])]
+    path, seed, per_kind = units.SAMPLES[n]
     sample = units.read_units(path)
-    assert units.draw(seed, per_kind, taken, "held-out") == sample
-    assert len(set(sample)) == 300
-    assert {units.side(name, start) for name, start, _ in sample} == {"held-out"}
+    assert units.draw(seed, per_kind, taken, units.HALF[n]) == sample
+    assert len(set(sample)) == 4 * per_kind
+    assert {units.side(name, start) for name, start, _ in sample} == {units.HALF[n]}
     for name, s, e in sample:
-        assert not any(n == name and s < b and a < e for n, a, b in taken)
+        assert not any(n_ == name and s < b and a < e for n_, a, b in taken)
