@@ -198,8 +198,9 @@ def test_sample_two_is_apart_from_sample_one_and_its_consensus_adjudicates_every
     _check_consensus(sample, "2")
 
 
-def test_sample_three_is_coded_twice_and_its_consensus_adjudicates_every_disagreement():
-    _check_consensus(units.read_units(units.SAMPLES[3][0]), "3")
+@pytest.mark.parametrize("n", [3, 4])
+def test_later_samples_are_coded_twice_and_their_consensus_adjudicates_every_disagreement(n):
+    _check_consensus(units.read_units(units.SAMPLES[n][0]), str(n))
 
 
 def _check_consensus(sample, n: str) -> None:

@@ -27,7 +27,9 @@ half is the fresh report half.
 ``--sample 3`` scores the third sample (units3.csv, 300 sentences drawn from the report half's
 documents only, after sample 2's report half had been looked at): coded and adjudicated as
 sample 2 (gold3_a.csv, gold3_b.csv, consensus3.csv), it is all report half, so ``--half tune``
-holds none of it.
+holds none of it. ``--sample 4`` (units4.csv: 400 sentences of the tuning half's documents, coded
+the same way) is more to tune on, all tuning half; ``--sample 5`` (units5.csv: 300 more of the
+report half's) is the fresh report half for the release after sample 3's has been looked at.
 
 ``--gold`` picks the reference the rules are scored against: ``first`` (gold.csv, the first
 coder's coding of every unit; the default) or ``consensus`` (consensus.csv, the adjudicated
@@ -73,10 +75,16 @@ SAMPLE_FILES = {
         "second": HERE / "gold2_b.csv",
         "default": "consensus",
     },
-    3: {
-        "references": {"first": HERE / "gold3_a.csv", "consensus": HERE / "consensus3.csv"},
-        "second": HERE / "gold3_b.csv",
-        "default": "consensus",
+    **{
+        n: {
+            "references": {
+                "first": HERE / f"gold{n}_a.csv",
+                "consensus": HERE / f"consensus{n}.csv",
+            },
+            "second": HERE / f"gold{n}_b.csv",
+            "default": "consensus",
+        }
+        for n in (3, 4, 5)
     },
 }
 BOOKS = {
