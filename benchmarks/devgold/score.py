@@ -18,6 +18,7 @@ suggestion marks the sentences that hold its evidence, not every sentence of the
     python benchmarks/devgold/score.py --gold consensus  # against consensus.csv instead
     python benchmarks/devgold/score.py --sample 2 --half held-out  # sample 2's report half
     python benchmarks/devgold/score.py --sample 3  # the report half of version 2.3 on
+    python benchmarks/devgold/score.py --sample 4 --parity odd  # check tuning done on the even
 
 ``--sample 2`` scores the second sample (units2.csv, 400 sentences drawn after the first
 sample's report half had been looked at): its reference is the adjudicated consensus of two
@@ -361,6 +362,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--errors", action="store_true", help="list each unit's false positives and misses"
     )
+    parser.add_argument(
+        "--parity",
+        choices=("even", "odd"),
+        help="only the even- or odd-numbered units (tune on one, check the other)",
+    )
     args = parser.parse_args(argv)
     if not DEV.is_dir():
         print(f"skipped: {DEV} is absent (the gold set's texts live there)")
@@ -372,13 +378,16 @@ def main(argv: list[str] | None = None) -> int:
     gold = read_codes(reference)
     side = halves(units)
     chosen = [i for i in range(len(units)) if args.half == "all" or side[i] == args.half]
+    if args.parity:
+        chosen = [i for i in chosen if i % 2 == (args.parity == "odd")]
     if args.gold != "first":
         covered = set(read_coded_units(reference))
         chosen = [i for i in chosen if i in covered]
     names = sorted({units[i][0] for i in chosen})
     print(
         f"Real-text gold set, sample {args.sample}: {len(chosen)} units ({args.half}) of "
-        f"{len(units)}; reference: {reference.name} (--gold {args.gold})"
+        f"{len(units)}{f' ({args.parity} units only)' if args.parity else ''}; "
+        f"reference: {reference.name} (--gold {args.gold})"
     )
     if args.sample == 1:
         print("Hand-coding self-agreement (second pass of every fifth unit against the first):")
