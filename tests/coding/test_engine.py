@@ -708,6 +708,31 @@ def test_around_needs_a_clause_or_sentence_scope():
     )
 
 
+NEAR_SENSE_BOOK = """\
+name: s
+languages: [en]
+codes:
+  - id: difference
+    label: {en: A difference to a life}
+    rules:
+      - near: [{groups: [[difference], [life]], window: 6}]
+        context: {without: [end of life, life changes trust]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("It made a real difference to her life.", "fired"),
+        ("It made a difference to end of life care.", "vetoed"),  # the without words overlap it
+        ("The Life Changes Trust made a difference.", "vetoed"),
+    ],
+)
+def test_a_without_word_inside_a_near_hit_rules_it_out(text, status):
+    (judgement,) = _judged(NEAR_SENSE_BOOK, text, "en", fired=False)
+    assert judgement.status == status
+
+
 def test_a_longer_expression_the_hit_is_part_of_rules_it_out():
     # the hit 'board' lies inside the unwanted 'ironing board', with a 'volunteer' beside it
     assert _sense("The volunteer irons on the ironing board.", lang="en")[0] == "vetoed"

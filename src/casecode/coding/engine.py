@@ -35,8 +35,8 @@ class Hit(NamedTuple):  # a tuple: made by the thousand per document
 
 # Bump when a change to judging changes what rules suggest: every code is judged again.
 # 3: negation after, said to be over; 4: heads; 5: context; 6: 非政府; 7: context per language,
-# substring contexts, a without word around the hit
-ENGINE_VERSION = "7"
+# substring contexts, a without word around the hit; 8: a without word inside a near hit
+ENGINE_VERSION = "8"
 
 # How strongly one distinct piece of evidence of each kind points to a code (before the rule's
 # weight): a word alone is the weakest; a phrase, a token pattern or a regex says more; two
@@ -601,7 +601,8 @@ class Engine:
         for hit in primary:
             why = self._negation(i, rule, hit, text, form, tokens)
             if why is None and rule.context:
-                why = self._context(i, rule, hit, text, form, everywhere, index, notes)
+                near = kinds.get(hit) == "near"
+                why = self._context(i, rule, hit, text, form, everywhere, index, notes, near)
             if why is None:
                 kept.append(hit)
             else:
@@ -653,11 +654,15 @@ class Engine:
                 return f"said to be over ('{text[m.start() : m.end()]}' later in the sentence)"
         return None
 
-    def _context(self, i, rule, hit, text, form, everywhere, index, notes) -> str | None:
+    def _context(
+        self, i, rule, hit, text, form, everywhere, index, notes, near: bool = False
+    ) -> str | None:
         """Why ``hit``'s surroundings rule it out (``None``: they do not): a context's ``without``
         word within its scope, or none of its ``with`` words. A ``with`` list that has no words
         for the hit's language (Chinese when the hit is in Chinese characters, else English) does
-        not limit it. What satisfied a context goes to ``notes``."""
+        not limit it. What satisfied a context goes to ``notes``. A ``near`` hit spans its word
+        groups and the words between them: a ``without`` word anywhere in it rules it out too
+        (*end of life* for difference … life)."""
         for j, ctx in enumerate(rule.context):
             start, end = self._scope(ctx.scope, hit, form, index, ctx.around)
             where = {"clause": "clause", "sentence": "sentence", "turn": "turn"}.get(
@@ -670,7 +675,8 @@ class Engine:
                 for h in self._starting(everywhere.get(("ctx", j, "without")), start, end)
                 if h.end <= end
                 and (
-                    h.end <= hit.start
+                    near
+                    or h.end <= hit.start
                     or h.start >= hit.end
                     or (h.start <= hit.start and hit.end <= h.end)
                 )
@@ -682,7 +688,7 @@ class Engine:
             # shorter word where it starts
             for m in rx.finditer(form, start, end, overlapped=True) if rx is not None else ():
                 a, b = m.span()
-                if b <= hit.start or a >= hit.end or (a <= hit.start and hit.end <= b):
+                if near or b <= hit.start or a >= hit.end or (a <= hit.start and hit.end <= b):
                     return f"context: '{text[a:b]}' in the {where}"
             if ctx.with_.for_lang("zh" if _CJK.search(text, hit.start, hit.end) else "en"):
                 found = [
