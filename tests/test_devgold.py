@@ -198,7 +198,7 @@ def test_sample_two_is_apart_from_sample_one_and_its_consensus_adjudicates_every
     _check_consensus(sample, "2")
 
 
-@pytest.mark.parametrize("n", [3, 4])
+@pytest.mark.parametrize("n", [3, 4, 5])
 def test_later_samples_are_coded_twice_and_their_consensus_adjudicates_every_disagreement(n):
     _check_consensus(units.read_units(units.SAMPLES[n][0]), str(n))
 
