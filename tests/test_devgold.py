@@ -254,3 +254,14 @@ def test_later_samples_are_frozen_draws_from_one_half_apart_from_the_earlier_one
     assert {units.side(name, start) for name, start, _ in sample} == {units.HALF[n]}
     for name, s, e in sample:
         assert not any(n_ == name and s < b and a < e for n_, a, b in taken)
+
+
+def test_pooled_samples_keep_each_units_codes_and_coverage():
+    units_, gold, covered, origin, (first, second, coded) = score.pooled([3, 5], None)
+    three = units.read_units(units.SAMPLES[3][0])
+    assert len(units_) == len(three) + len(units.read_units(units.SAMPLES[5][0]))
+    assert origin[len(three)] == (5, 0) and units_[: len(three)] == three
+    fives = score.read_codes(DEVGOLD / "consensus5.csv")
+    assert {i - len(three): c for i, c in gold.items() if i >= len(three)} == dict(fives)
+    assert covered == list(range(len(units_))) and coded == covered
+    assert first[len(three) + 200] == score.read_codes(DEVGOLD / "gold5_a.csv")[200]

@@ -19,6 +19,7 @@ suggestion marks the sentences that hold its evidence, not every sentence of the
     python benchmarks/devgold/score.py --sample 2 --half held-out  # sample 2's report half
     python benchmarks/devgold/score.py --sample 3  # the report half of version 2.3 on
     python benchmarks/devgold/score.py --sample 4 --parity odd  # check tuning done on the even
+    python benchmarks/devgold/score.py --sample 3+5  # samples pooled: the report set from 2.4 on
 
 ``--sample 2`` scores the second sample (units2.csv, 400 sentences drawn after the first
 sample's report half had been looked at): its reference is the adjudicated consensus of two
@@ -326,29 +327,48 @@ def self_agreement(markdown: bool) -> list[str]:
     return agreement(read_codes(GOLD), read_codes(SECOND), ids)
 
 
-def inter_coder(ids: list[int] | None = None, sample: int = 1) -> list[str]:
-    """Agreement between a sample's first coder (gold.csv) and its independent second coder
-    (second_coder.csv), per codebook, over the units the second coder coded (of ``ids``, when
-    given)."""
-    files_ = SAMPLE_FILES[sample]
-    coded = read_coded_units(files_["second"])
-    if ids is not None:
-        chosen = set(ids)
-        coded = [i for i in coded if i in chosen]
-    gold, second = read_codes(files_["references"]["first"]), read_codes(files_["second"])
+def inter_coder(first, second, coded: list[int], names: tuple[str, str]) -> list[str]:
+    """Agreement between a sample's first coder and its independent second coder, per codebook,
+    over the units the second coder coded."""
     lines = []
     for book, tops in BOOKS.items():
         lines.append(f"{book}:")
-        names = ("gold", "coder 2") if sample == 1 else ("coder A", "coder B")
-        lines += ["  " + line for line in agreement(gold, second, coded, tops, names)]
+        lines += ["  " + line for line in agreement(first, second, coded, tops, names)]
     return lines
+
+
+def pooled(samples: list[int], gold_kind: str | None):
+    """The units of ``samples`` one after the other, and by the pooled index: the reference
+    codes, the units the reference covers, each unit's (sample, unit) and the two coders'
+    codes with the units the second coded."""
+    units, gold, covered, origin = [], {}, [], []
+    first, second, second_coded = {}, {}, []
+    for n in samples:
+        files_, base = SAMPLE_FILES[n], len(units)
+        own = read_units(SAMPLES[n][0])
+        units += own
+        origin += [(n, i) for i in range(len(own))]
+        kind = gold_kind or files_["default"]
+        reference = files_["references"][kind]
+        gold.update({base + i: c for i, c in read_codes(reference).items()})
+        listed = range(len(own)) if kind == "first" else read_coded_units(reference)
+        covered += [base + i for i in listed]
+        if files_["second"].exists():
+            first.update(
+                {base + i: c for i, c in read_codes(files_["references"]["first"]).items()}
+            )
+            second.update({base + i: c for i, c in read_codes(files_["second"]).items()})
+            second_coded += [base + i for i in read_coded_units(files_["second"])]
+    return units, gold, covered, origin, (first, second, second_coded)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=("all", "tune", "held-out"), default="all")
     parser.add_argument(
-        "--sample", type=int, choices=sorted(SAMPLE_FILES), default=1, help="which sample"
+        "--sample",
+        default="1",
+        help=f"which sample ({', '.join(map(str, SAMPLE_FILES))}), or samples pooled (3+5)",
     )
     parser.add_argument("--books", default=",".join(BOOKS), help="codebooks to score")
     parser.add_argument("--markdown", action="store_true", help="tables as Markdown")
@@ -371,32 +391,42 @@ def main(argv: list[str] | None = None) -> int:
     if not DEV.is_dir():
         print(f"skipped: {DEV} is absent (the gold set's texts live there)")
         return 0
-    files_ = SAMPLE_FILES[args.sample]
-    units = read_units(SAMPLES[args.sample][0])
-    args.gold = args.gold or files_["default"]
-    reference = files_["references"][args.gold]
-    gold = read_codes(reference)
+    try:
+        samples = [int(n) for n in args.sample.split("+")]
+        if not samples or any(n not in SAMPLE_FILES for n in samples):
+            raise ValueError
+    except ValueError:
+        parser.error(f"--sample: {args.sample!r} is not a sample or samples joined by +")
+    units, gold, covered, origin, (first, second, second_coded) = pooled(samples, args.gold)
     side = halves(units)
     chosen = [i for i in range(len(units)) if args.half == "all" or side[i] == args.half]
     if args.parity:
-        chosen = [i for i in chosen if i % 2 == (args.parity == "odd")]
-    if args.gold != "first":
-        covered = set(read_coded_units(reference))
-        chosen = [i for i in chosen if i in covered]
+        chosen = [i for i in chosen if origin[i][1] % 2 == (args.parity == "odd")]
+    chosen = sorted(set(chosen) & set(covered))
     names = sorted({units[i][0] for i in chosen})
+    references = ", ".join(
+        SAMPLE_FILES[n]["references"][args.gold or SAMPLE_FILES[n]["default"]].name for n in samples
+    )
     print(
         f"Real-text gold set, sample {args.sample}: {len(chosen)} units ({args.half}) of "
         f"{len(units)}{f' ({args.parity} units only)' if args.parity else ''}; "
-        f"reference: {reference.name} (--gold {args.gold})"
+        f"reference: {references} (--gold {args.gold or SAMPLE_FILES[samples[0]]['default']})"
     )
-    if args.sample == 1:
+    if samples == [1]:
         print("Hand-coding self-agreement (second pass of every fifth unit against the first):")
         for line in self_agreement(args.markdown):
             print("  " + line)
-    if files_["second"].exists():
-        first = files_["references"]["first"].name
-        print(f"Inter-coder agreement ({first} against an independent second coder):")
-        for line in inter_coder(chosen, args.sample):
+    if second_coded:
+        firsts = ", ".join(
+            SAMPLE_FILES[n]["references"]["first"].name
+            for n in samples
+            if SAMPLE_FILES[n]["second"].exists()
+        )
+        print(f"Inter-coder agreement ({firsts} against an independent second coder):")
+        coders = ("gold", "coder 2") if samples == [1] else ("coder A", "coder B")
+        wanted = set(chosen)
+        coded = [i for i in second_coded if i in wanted]
+        for line in inter_coder(first, second, coded, coders):
             print("  " + line)
     with tempfile.TemporaryDirectory() as tmp:
         for book in args.books.split(","):
@@ -432,7 +462,8 @@ def main(argv: list[str] | None = None) -> int:
                     f = {c for c in at_level(found.get(i, set()), 2) if c.split(".")[0] in tops}
                     if g != f:
                         text = " ".join(unit_text(*units[i]).split())[:110]
-                        print(f"  [{i}] +{sorted(f - g)} -{sorted(g - f)} {text}")
+                        where = f"{origin[i][0]}:{origin[i][1]}" if len(samples) > 1 else i
+                        print(f"  [{where}] +{sorted(f - g)} -{sorted(g - f)} {text}")
             for lang, kinds in [("all", KINDS), *LANGS.items()]:
                 ids = [i for i in chosen if units[i][0].split("/")[0] in kinds]
                 for top in tops:
