@@ -264,4 +264,5 @@ def test_pooled_samples_keep_each_units_codes_and_coverage():
     fives = score.read_codes(DEVGOLD / "consensus5.csv")
     assert {i - len(three): c for i, c in gold.items() if i >= len(three)} == dict(fives)
     assert covered == list(range(len(units_))) and coded == covered
-    assert first[len(three) + 200] == score.read_codes(DEVGOLD / "gold5_a.csv")[200]
+    coder_a = score.read_codes(DEVGOLD / "gold5_a.csv")
+    assert {i - len(three): c for i, c in first.items() if i >= len(three)} == dict(coder_a)
