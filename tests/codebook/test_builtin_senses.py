@@ -2,7 +2,7 @@
 
 Each case is a turn written for this test (fictional, in the style of interviews, regulations
 and debates) and whether the built-in codebook codes it with a code. They pin the sense limits
-of versions 2.1 to 2.3 (docs/codebook.md, ``context``): a change that loses one of these is a
+of versions 2.1 to 2.4 (docs/codebook.md, ``context``): a change that loses one of these is a
 change in what the codebook means, to be made on purpose.
 """
 
@@ -27,6 +27,83 @@ def codes(engine: Engine, text: str, lang: str) -> set[str]:
 
 
 CASES = [
+    # welfare 2.4
+    # a volunteering clause on risk, insurance or agreements is the framework, not time given
+    (
+        "welfare_production",
+        "zh",
+        "志愿者可以参加社区组织的助老志愿服务活动，每周陪老人聊天。",
+        "input.market_society",
+        True,
+    ),
+    (
+        "welfare_production",
+        "zh",
+        "志愿服务组织安排志愿者从事有风险的活动时，应当为其购买人身意外伤害保险。",
+        "input.market_society",
+        False,
+    ),
+    # a facility someone invested in and founded is not a firm giving to care
+    (
+        "welfare_production",
+        "zh",
+        "鼓励社会力量投资兴办的图书馆、公园对老年人优惠开放。",
+        "input.market_society",
+        False,
+    ),
+    # social pooling of insurance is not government steering care
+    (
+        "welfare_production",
+        "zh",
+        "参加养老保险社会统筹的企业应当依法缴纳社会保险费用。",
+        "production.policy_environment",
+        False,
+    ),
+    # policy, but not the name of a policy panel; hospital discharge in care talk
+    (
+        "welfare_production",
+        "en",
+        "The panel members want to change how policy on social care is made.",
+        "production.policy_environment",
+        True,
+    ),
+    (
+        "welfare_production",
+        "en",
+        "Hospital discharge into care homes without testing was the biggest worry for providers.",
+        "production.policy_environment",
+        True,
+    ),
+    # careers and skills of care staff (around: 1), not the life skills of the people cared for
+    (
+        "welfare_production",
+        "en",
+        "Care workers leave after a year or two. There is no career path for them.",
+        "production.talent",
+        True,
+    ),
+    (
+        "welfare_production",
+        "en",
+        "The residents practise life skills like cooking and shopping.",
+        "production.talent",
+        False,
+    ),
+    # an organisation running its own projects or services
+    (
+        "welfare_production",
+        "en",
+        "We also run a befriending service and a lunch club for older men.",
+        "output.service_modes",
+        True,
+    ),
+    (
+        "welfare_production",
+        "en",
+        "I think the weather was lovely that day.",
+        "output.service_modes",
+        False,
+    ),
     # welfare 2.3
     # named benefits count when claimed or received (singular or plural), not a person 'on' one
     (
