@@ -790,6 +790,76 @@ CASES = [
         "process.co_evaluation",
         False,
     ),
+    # coproduction 2.4
+    # the formula naming all of society is no actor in care; a named care provider still is
+    (
+        "coproduction",
+        "zh",
+        "本省国家机关、社会团体、企业事业单位应当按照各自职责，做好敬老工作。",
+        "actors.enterprises",
+        False,
+    ),
+    (
+        "coproduction",
+        "zh",
+        "本省国家机关、社会团体、企业事业单位应当按照各自职责，做好敬老工作。",
+        "actors.government",
+        False,
+    ),
+    ("coproduction", "zh", "县人民政府应当为农村幸福院安排运营补贴。", "actors.government", True),
+    ("coproduction", "zh", "鼓励爱心企业为互助养老捐赠物资。", "actors.enterprises", True),
+    # village-affairs disclosure as an administrative field is no co-management of accounts
+    (
+        "coproduction",
+        "zh",
+        "县民政部门负责指导本县的村务公开工作。",
+        "process.co_management",
+        False,
+    ),
+    (
+        "coproduction",
+        "zh",
+        "村委会每季度在公开栏公示幸福院的账目。",
+        "process.co_management",
+        True,
+    ),
+    # people with lived experience on a panel shaping policy are co-producers
+    (
+        "coproduction",
+        "en",
+        "Members of the citizens' panel, all with lived experience of home care, helped shape the new policy.",
+        "actors.elderly",
+        True,
+    ),
+    (
+        "coproduction",
+        "en",
+        "The panel members told us they wanted a real say in how support is planned.",
+        "actors.elderly",
+        True,
+    ),
+    (
+        "coproduction",
+        "en",
+        "She has years of experience of nursing in hospitals.",
+        "actors.elderly",
+        False,
+    ),
+    # a care home named as the place is no provider; a provider acting still is
+    (
+        "coproduction",
+        "en",
+        "My mother lived in a care home near Leeds.",
+        "actors.enterprises",
+        False,
+    ),
+    (
+        "coproduction",
+        "en",
+        "The care home decided to close its doors to visitors, and the provider told families by letter.",
+        "actors.enterprises",
+        True,
+    ),
 ]
 
 
