@@ -362,6 +362,12 @@ def pooled(samples: list[int], gold_kind: str | None):
     return units, gold, covered, origin, (first, second, second_coded)
 
 
+def _default(samples: list[int]) -> str:
+    """The reference the samples are scored against without --gold: theirs, or each its own."""
+    defaults = {SAMPLE_FILES[n]["default"] for n in samples}
+    return defaults.pop() if len(defaults) == 1 else "each sample's default"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=("all", "tune", "held-out"), default="all")
@@ -393,10 +399,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         samples = [int(n) for n in args.sample.split("+")]
-        if not samples or any(n not in SAMPLE_FILES for n in samples):
+        if any(n not in SAMPLE_FILES for n in samples) or len(set(samples)) < len(samples):
             raise ValueError
     except ValueError:
-        parser.error(f"--sample: {args.sample!r} is not a sample or samples joined by +")
+        parser.error(f"--sample: {args.sample!r} is not a sample, or distinct samples joined by +")
     units, gold, covered, origin, (first, second, second_coded) = pooled(samples, args.gold)
     side = halves(units)
     chosen = [i for i in range(len(units)) if args.half == "all" or side[i] == args.half]
@@ -410,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Real-text gold set, sample {args.sample}: {len(chosen)} units ({args.half}) of "
         f"{len(units)}{f' ({args.parity} units only)' if args.parity else ''}; "
-        f"reference: {references} (--gold {args.gold or SAMPLE_FILES[samples[0]]['default']})"
+        f"reference: {references} (--gold {args.gold or _default(samples)})"
     )
     if samples == [1]:
         print("Hand-coding self-agreement (second pass of every fifth unit against the first):")

@@ -670,6 +670,11 @@ AROUND_BOOK = SENSE_RULE + "          with: [帮忙, volunteer]\n          aroun
         ("大家都帮忙。天冷。她义务来。", 1, "vetoed"),  # two sentences before
         ("大家都帮忙。天冷。她义务来。", 2, "fired"),
         ("We need a volunteer. And the board agreed.", 1, "fired"),
+        # sentences end at a line break, ?! or a closing quote after a stop: each counts once
+        ("大家都帮忙。\n她义务来。", 1, "fired"),
+        ("大家都帮忙？！她义务来。", 1, "fired"),
+        ("“大家都帮忙。”\n她义务来。", 1, "fired"),
+        ("We need a volunteer?! And the board agreed.", 1, "fired"),
     ],
 )
 def test_around_widens_a_sentence_context_by_its_neighbours(text, around, status):
@@ -701,6 +706,14 @@ def test_around_stays_inside_the_turn():
 def test_around_needs_a_clause_or_sentence_scope():
     from casecode.codebook.validate import validate_text
 
+    typo = validate_text(AROUND_BOOK.replace("{N}", "1") + "          scope: sentnce\n", "cb.yaml")
+    assert [e.message for e in typo.errors] == [
+        "context.scope: 'sentnce' is not one of clause, sentence, turn, document"
+        " (did you mean 'sentence'?)"
+    ]
+    nothing = AROUND_BOOK.replace("{N}", "0") + "          scope: turn\n"
+    assert validate_text(nothing, "cb.yaml").valid  # around 0 widens nothing
+
     book = AROUND_BOOK.replace("{N}", "1") + "          scope: turn\n"
     result = validate_text(book, "cb.yaml")
     assert (
@@ -730,6 +743,26 @@ codes:
 )
 def test_a_without_word_inside_a_near_hit_rules_it_out(text, status):
     (judgement,) = _judged(NEAR_SENSE_BOOK, text, "en", fired=False)
+    assert judgement.status == status
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "status"),
+    [
+        # a without word inside one group's words does not rule it out, as for a keyword
+        ("{without: [home]}", "The care home staff were kind.", "fired"),
+        ("{without: [care home staff]}", "The care home staff were kind.", "vetoed"),
+        # between the groups: a without word rules it out, a with word counts
+        ("{without: [volunteers]}", "The care home volunteers staff it.", "vetoed"),
+        ("{with: [volunteers]}", "The care home volunteers staff it.", "fired"),
+        ("{with: [volunteers]}", "The care home staff.", "vetoed"),
+    ],
+)
+def test_a_near_hits_context_is_judged_against_its_groups_words(context, text, status):
+    book = NEAR_SENSE_BOOK.replace(
+        "[[difference], [life]], window: 6", "[[care home], [staff]], window: 3"
+    ).replace("{without: [end of life, life changes trust]}", context)
+    (judgement,) = _judged(book, text, "en", fired=False)
     assert judgement.status == status
 
 

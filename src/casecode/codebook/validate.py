@@ -306,6 +306,8 @@ class _Checker:
             choices = [str(v) for v in value]
             message = f"{name}: '{inst}' is not one of {', '.join(choices)}"
             if "then" in err.relative_schema_path and path and path[-1] == "scope":
+                if inst not in ("turn", "document"):
+                    return  # not a scope at all: the plain enum error says so
                 message += " (around widens a clause or sentence scope only)"
             close = difflib.get_close_matches(str(inst), choices, n=1, cutoff=0.6)
             if close:

@@ -35,8 +35,9 @@ class Hit(NamedTuple):  # a tuple: made by the thousand per document
 
 # Bump when a change to judging changes what rules suggest: every code is judged again.
 # 3: negation after, said to be over; 4: heads; 5: context; 6: 非政府; 7: context per language,
-# substring contexts, a without word around the hit; 8: a without word inside a near hit
-ENGINE_VERSION = "8"
+# substring contexts, a without word around the hit; 8: a without word inside a near hit;
+# 9: a near hit's context judged against its groups' words; around counts whole sentences
+ENGINE_VERSION = "9"
 
 # How strongly one distinct piece of evidence of each kind points to a code (before the rule's
 # weight): a word alone is the weakest; a phrase, a token pattern or a regex says more; two
@@ -578,12 +579,13 @@ class Engine:
         kinds: dict[Hit, str] = {}
         breaks = self._breaks(text, tokens) if self.rules_near[i] else []
         heads = self._head_hits.get(i, frozenset())
-        primary = _collect(main, hits, kinds, breaks, heads)
+        parts: dict[Hit, tuple[tuple[int, int], ...]] = {}
+        primary = _collect(main, hits, kinds, breaks, heads, parts)
         for plan in anys:
-            primary += _collect(plan, hits, kinds, breaks, heads)
+            primary += _collect(plan, hits, kinds, breaks, heads, parts)
         required = []
         for j, plan in enumerate(alls):
-            found = _collect(plan, hits, kinds, breaks, heads)
+            found = _collect(plan, hits, kinds, breaks, heads, parts)
             if not found:
                 return Judgement(
                     rule, unit, "unmatched", f"'all' condition {j + 1} is not met", primary
@@ -601,8 +603,8 @@ class Engine:
         for hit in primary:
             why = self._negation(i, rule, hit, text, form, tokens)
             if why is None and rule.context:
-                near = kinds.get(hit) == "near"
-                why = self._context(i, rule, hit, text, form, everywhere, index, notes, near)
+                pieces = parts.get(hit, ((hit.start, hit.end),))
+                why = self._context(i, rule, hit, text, form, everywhere, index, notes, pieces)
             if why is None:
                 kept.append(hit)
             else:
@@ -655,14 +657,25 @@ class Engine:
         return None
 
     def _context(
-        self, i, rule, hit, text, form, everywhere, index, notes, near: bool = False
+        self, i, rule, hit, text, form, everywhere, index, notes, pieces=None
     ) -> str | None:
         """Why ``hit``'s surroundings rule it out (``None``: they do not): a context's ``without``
         word within its scope, or none of its ``with`` words. A ``with`` list that has no words
         for the hit's language (Chinese when the hit is in Chinese characters, else English) does
-        not limit it. What satisfied a context goes to ``notes``. A ``near`` hit spans its word
-        groups and the words between them: a ``without`` word anywhere in it rules it out too
-        (*end of life* for difference … life)."""
+        not limit it. What satisfied a context goes to ``notes``. ``pieces``: the hit's characters
+        (a ``near`` hit's are its groups' hits, not the words between them): a ``without``
+        word rules the hit out beside them or holding one (*end of life* for difference …
+        life), not inside one; a ``with`` word counts beside them."""
+        pieces = pieces or ((hit.start, hit.end),)
+
+        def against(a: int, b: int) -> bool:  # a without word at a..b rules the hit out
+            return all(b <= s or a >= e for s, e in pieces) or any(
+                a <= s and e <= b for s, e in pieces
+            )
+
+        def beside(a: int, b: int) -> bool:  # a with word at a..b counts
+            return all(b <= s or a >= e for s, e in pieces)
+
         for j, ctx in enumerate(rule.context):
             start, end = self._scope(ctx.scope, hit, form, index, ctx.around)
             where = {"clause": "clause", "sentence": "sentence", "turn": "turn"}.get(
@@ -673,13 +686,7 @@ class Engine:
             inside = [  # beside the hit, or a longer expression the hit is part of
                 h
                 for h in self._starting(everywhere.get(("ctx", j, "without")), start, end)
-                if h.end <= end
-                and (
-                    near
-                    or h.end <= hit.start
-                    or h.start >= hit.end
-                    or (h.start <= hit.start and hit.end <= h.end)
-                )
+                if h.end <= end and against(h.start, h.end)
             ]
             if inside:
                 return f"context: '{text[inside[0].start : inside[0].end]}' in the {where}"
@@ -688,16 +695,22 @@ class Engine:
             # shorter word where it starts
             for m in rx.finditer(form, start, end, overlapped=True) if rx is not None else ():
                 a, b = m.span()
-                if near or b <= hit.start or a >= hit.end or (a <= hit.start and hit.end <= b):
+                if against(a, b):
                     return f"context: '{text[a:b]}' in the {where}"
             if ctx.with_.for_lang("zh" if _CJK.search(text, hit.start, hit.end) else "en"):
                 found = [
                     h
                     for h in self._starting(everywhere.get(("ctx", j, "with")), start, end)
-                    if h.end <= end and (h.end <= hit.start or h.start >= hit.end)
+                    if h.end <= end and beside(h.start, h.end)
                 ]
                 rx = self.ctx_rx[i].get(("ctx", j, "with"))
-                m = rx and (rx.search(form, start, hit.start) or rx.search(form, hit.end, end))
+                m = None
+                if rx is not None:  # the first match in a stretch between the hit's pieces
+                    edges = [start, *(x for piece in sorted(pieces) for x in piece), end]
+                    for a, b in zip(edges[::2], edges[1::2], strict=True):
+                        m = rx.search(form, max(a, start), min(b, end)) if a < b else None
+                        if m:
+                            break
                 if m and (not found or m.start() < found[0].start):
                     a, b = m.span()
                     found.insert(0, Hit(a, b, 0, 0, text[a:b]))
@@ -730,7 +743,12 @@ class Engine:
         found = self._scope_breaks.get(scope)
         if found is None:  # this document's clause or sentence ends, found once
             pattern = _CLAUSE_BREAK if scope == "clause" else _SENTENCE_BREAK
-            spans = [m.span() for m in pattern.finditer(form)]
+            spans: list[list[int]] = []
+            for m in pattern.finditer(form):  # breaks with nothing but space between are one
+                if spans and not form[spans[-1][1] : m.start()].strip(_CLOSERS):
+                    spans[-1][1] = m.end()
+                else:
+                    spans.append([m.start(), m.end()])
             found = self._scope_breaks[scope] = ([a for a, _ in spans], [b for _, b in spans])
         starts, ends = found
         k = bisect_right(ends, hit.start) - around  # the last end before the hit begins its scope
@@ -846,6 +864,7 @@ _AROUND = frozenset({"ex", "ctx"})
 # where a context's sentence or clause ends: a full stop of either script (not the . of 1.5 or
 # of Mr.), ! ? and a line break; a clause also at commas, semicolons, colons and …
 _SENTENCE_BREAK = re.compile(r"[。！？!?]|\n|(?<![A-Z][a-z])(?<![A-Z])\.(?=\s|$)")
+_CLOSERS = " \t\r\n\u3000”’\"'」』）)"
 _CLAUSE_BREAK = re.compile(r"[。！？!?，,、；;：:…]|\n|(?<![A-Z][a-z])(?<![A-Z])\.(?=\s|$)")
 
 
@@ -880,9 +899,11 @@ def _collect(
     kinds: dict[Hit, str],
     breaks: list[int],
     heads: set[tuple[Path_, Hit]] = frozenset(),
+    parts: dict[Hit, tuple[tuple[int, int], ...]] | None = None,
 ) -> list[Hit]:
-    """The hits a plan counts; ``kinds`` learns each one's kind of evidence. ``breaks``: the
-    tokens where a clause ends, which a ``near`` within a clause may not reach across."""
+    """The hits a plan counts; ``kinds`` learns each one's kind of evidence (and ``parts`` a
+    near hit's group hits). ``breaks``: the tokens where a clause ends, which a ``near`` within
+    a clause may not reach across."""
     simple, near = plan
     found: list[Hit] = []
     for key in simple:
@@ -898,7 +919,7 @@ def _collect(
     for keys, window, ordered, clause in near:
         groups = [hits.get(k) for k in keys]
         if all(groups):
-            combos = _near(groups, window, ordered, breaks if clause else None)
+            combos = _near(groups, window, ordered, breaks if clause else None, parts)
             for hit in combos:
                 kinds[hit] = "near"
             found += combos
@@ -939,10 +960,15 @@ def _distinct(found: list[Hit]) -> list[Hit]:
 
 
 def _near(
-    groups: list[list[Hit]], window: int, ordered: bool, breaks: list[int] | None = None
+    groups: list[list[Hit]],
+    window: int,
+    ordered: bool,
+    breaks: list[int] | None = None,
+    group_spans: dict[Hit, tuple[tuple[int, int], ...]] | None = None,
 ) -> list[Hit]:
     """Spans where a hit of every group lies within ``window`` tokens of the others (and, with
-    ``breaks``, the sorted tokens that end a clause, with no clause end between them)."""
+    ``breaks``, the sorted tokens that end a clause, with no clause end between them);
+    ``group_spans`` learns the characters of each span's group hits."""
     events = sorted(
         ((h.ts, g, h) for g, found in enumerate(groups) for h in found),
         key=lambda e: (e[0], e[1], e[2].start, e[2].end),
@@ -968,16 +994,16 @@ def _near(
                 continue
             if max(h.ts for h in parts) - min(h.te for h in parts) <= window:
                 start, end = parts[0].start, max(h.end for h in parts)
-                combos.setdefault(
-                    (start, end),
-                    Hit(
+                if (start, end) not in combos:
+                    hit = combos[(start, end)] = Hit(
                         start,
                         end,
                         parts[0].ts,
                         max(h.te for h in parts),
                         " … ".join(h.text for h in parts),
-                    ),
-                )
+                    )
+                    if group_spans is not None:
+                        group_spans[hit] = tuple((h.start, h.end) for h in parts)
     return list(combos.values())
 
 
