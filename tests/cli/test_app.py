@@ -570,3 +570,25 @@ def test_run_checks_the_encoding_first_and_writes_nothing_when_nothing_came_in(t
     # so the corrected run needs no --force
     write(tmp_path / "b" / "x.txt", "访谈者：好吗？\n村民：好。\n")
     cli("run", tmp_path / "b", "--out", tmp_path / "o2")
+
+
+def test_a_failure_no_command_foresaw_is_one_line_without_debug(monkeypatch, capsys):
+    import importlib
+
+    from casecode.cli.common import state
+
+    app_module = importlib.import_module("casecode.cli.app")
+
+    def broken() -> None:
+        raise ValueError("style must not be set\nsecond line")
+
+    monkeypatch.setattr(app_module, "app", broken)
+    with pytest.raises(SystemExit) as exit_:
+        app_module.main()
+    assert exit_.value.code == 1
+    printed = capsys.readouterr().err
+    assert printed.count("\n") == 1 and "Traceback" not in printed
+    assert "ValueError: style must not be set" in printed and "--debug" in printed
+    monkeypatch.setitem(state, "debug", True)
+    with pytest.raises(ValueError):
+        app_module.main()

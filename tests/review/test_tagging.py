@@ -325,6 +325,14 @@ def test_memos_appear_in_show(coded, cli):
     assert "受访者很坦率" in coded_view and "典型表述" in coded_view
 
 
+def test_show_codings_prints_a_document_with_a_title_before_its_turns(coded, cli, tmp_path):
+    text = "张家村访谈记录\n\n访谈者：钱呢？\n村民：经费一直很紧张。\n访谈者：好。\n村民：谢谢。\n"
+    cli("import", write(tmp_path / "t" / "b.txt", text), "-p", coded)
+    cli("code", "-p", coded)
+    shown = cli("show", "b.txt", "--codings", "-p", coded).stdout
+    assert "张家村访谈记录" in shown and "经费一直很紧张" in shown
+
+
 CATEGORY_BOOK = CODEBOOK.replace(
     "    label: {zh: 问题, en: Problems}\n",
     "    label: {zh: 问题, en: Problems}\n    codable: false\n",

@@ -122,8 +122,22 @@ _register()
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. A failure no command foresaw (a bug) is one line too, naming
+    what failed and how to see more; --debug shows its traceback."""
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover
         sys.exit(130)
+    except Exception as exc:
+        if state["debug"]:
+            raise
+        from rich.markup import escape
+
+        from casecode.cli.common import err
+
+        what = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        err.print(
+            f"[bold red]error:[/] unexpected failure ({escape(what)}); this is a bug in "
+            "casecode: run the command again with --debug for the traceback, and report it"
+        )
+        sys.exit(1)

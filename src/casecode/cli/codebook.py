@@ -19,6 +19,7 @@ from casecode.cli.common import (
     err,
     errors,
     out,
+    plural,
     print_json,
     print_warnings,
 )
@@ -58,7 +59,6 @@ def codebook_validate_cli(file: CodebookArg, as_json: JsonOpt = False) -> None:
     for issue in result.warnings:
         out.print(f"[yellow]{escape(str(issue))}[/]", soft_wrap=True)
     e, w = len(result.errors), len(result.warnings)
-    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
     if result.valid:
         book = result.codebook
         rules = sum(1 for _ in book.rules())
@@ -133,8 +133,8 @@ def codebook_use_cli(
         return
     state = "is now the project's codebook" if report.changed else "was already in use"
     out.print(
-        f"Codebook [bold]{escape(report.name)}[/] {state}: {report.codes} codes, "
-        f"{report.rules} rules, content version {report.content_version}.",
+        f"Codebook [bold]{escape(report.name)}[/] {state}: {plural(report.codes, 'code')}, "
+        f"{plural(report.rules, 'rule')}, content version {report.content_version}.",
         soft_wrap=True,
     )
     if report.warnings:

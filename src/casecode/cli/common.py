@@ -23,6 +23,13 @@ from casecode.errors import CasecodeError
 from casecode.outputs import OutputExists
 
 state = {"debug": False}
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and ``word``, in the plural unless ``n`` is 1 (1 rule, 2 rules, 3 analyses)."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
 # -h as well as --help, on every command
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 # C0 controls but tab, newline and carriage return (rich drops that one), DEL, C1

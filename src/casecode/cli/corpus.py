@@ -34,6 +34,7 @@ from casecode.cli.common import (
     TimeColumnOpt,
     errors,
     out,
+    plural,
     print_json,
     progress_bar,
 )
@@ -194,8 +195,8 @@ def speakers_cli(
     for r in rows:
         merged = f"  (also: {', '.join(r['merged'])})" if r["merged"] else ""
         out.print(
-            f"{escape(r['speaker'])}  [dim]{r['role']}[/]  {r['turns']} turns in "
-            f"{r['documents']} document(s){escape(merged)}"
+            f"{escape(r['speaker'])}  [dim]{r['role']}[/]  {plural(r['turns'], 'turn')} in "
+            f"{plural(r['documents'], 'document')}{escape(merged)}"
         )
 
 

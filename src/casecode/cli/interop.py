@@ -20,6 +20,7 @@ from casecode.cli.common import (
     err,
     errors,
     out,
+    plural,
     print_json,
     print_warnings,
 )
@@ -106,10 +107,10 @@ def qdpx_export_cli(
         return
     by = ", ".join(f"{escape(u)} {n}" for u, n in sorted(report.codings.items()))
     out.print(
-        f"Wrote {escape(report.out)}: {report.documents} documents, {report.codes} codes, "
-        f"{sum(report.codings.values())} codings"
+        f"Wrote {escape(report.out)}: {plural(report.documents, 'document')}, "
+        f"{plural(report.codes, 'code')}, {plural(sum(report.codings.values()), 'coding')}"
         + (f" ({by})" if by else "")
-        + f", {report.memos} memos, {report.cases} cases"
+        + f", {plural(report.memos, 'memo')}, {plural(report.cases, 'case')}"
     )
     for line in report.notes:
         err.print(f"[yellow]note:[/] {escape(line)}")

@@ -19,6 +19,7 @@ from rich.text import Text
 from casecode.cli.common import (
     err,
     out,
+    plural,
     print_warnings,
 )
 
@@ -385,7 +386,7 @@ def docs_table(documents: list[dict[str, Any]], width: int | None = None) -> Tab
                 escape(speakers),
             ]
         )
-    return grid(columns, rows, width=width, title=f"{len(documents)} documents")
+    return grid(columns, rows, width=width, title=plural(len(documents), "document"))
 
 
 _PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
@@ -410,7 +411,12 @@ def _turn_line(turn: dict[str, Any], width: int, body: Text | None = None) -> Te
     line = Text()
     if turn["n"] <= 0:
         line.append(f"{'·':>{width}} ", style="dim")
-        line.append(body if body is not None else turn["text"], style="dim")
+        if body is None:
+            line.append(turn["text"], style="dim")
+        else:  # a Text keeps its own styles (coded spans): dim under them
+            dim = body.copy()
+            dim.stylize("dim")
+            line.append(dim)
         return line
     line.append(f"{turn['n']:>{width}} ", style="dim")
     if turn.get("timestamp"):

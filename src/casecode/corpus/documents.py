@@ -108,7 +108,8 @@ def resolve_turn(store, doc: str | int, turn: int, *, structure: bool = False):
     if seg is None:
         segments = [s for s in segments if s.n > 0]
         raise CasecodeError(
-            f"{row['name']} has no turn {turn}", hint=f"its turns are 1-{len(segments)}"
+            f"{row['name']} has no turn {turn}",
+            hint=f"its turns are 1-{len(segments)}" if len(segments) > 1 else "it has one turn",
         )
     return row, seg
 
