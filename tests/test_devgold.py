@@ -266,3 +266,12 @@ def test_pooled_samples_keep_each_units_codes_and_coverage():
     assert covered == list(range(len(units_))) and coded == covered
     coder_a = score.read_codes(DEVGOLD / "gold5_a.csv")
     assert {i - len(three): c for i, c in first.items() if i >= len(three)} == dict(coder_a)
+
+
+def test_the_context_judgements_cover_sample_fours_english_codings_exactly():
+    _, rows = _rows("context4_en.csv")
+    judged = {(int(r["unit"]), r["code"]) for r in rows}
+    assert len(judged) == len(rows) and {r["alone"] for r in rows} <= {"yes", "no"}
+    consensus = score.read_codes(DEVGOLD / "consensus4.csv")
+    english = {(i, c) for i, codes in consensus.items() if i >= 200 for c in codes}
+    assert judged == english
