@@ -236,7 +236,8 @@ def test_a_trained_pipeline_tags_the_tokens_and_keywords_still_match_on_casecode
 # -- confidence: distinct evidence, not repetition ----------------------------------------------
 
 
-def _judged(book_yaml: str, text: str, lang: str = "zh", *, fired: bool = True):
+def _judged(book_yaml: str, text: str, lang: str = "zh", *, fired: bool = True, turns=None):
+    """The judgements of ``text`` as one turn (or as ``turns``: (start, end) spans)."""
     from casecode.codebook.validate import validate_text
     from casecode.coding.engine import Engine
     from casecode.model import Segment
@@ -245,7 +246,8 @@ def _judged(book_yaml: str, text: str, lang: str = "zh", *, fired: bool = True):
     assert result.valid, result.errors
     engine = Engine(result.codebook)
     tokens = engine.tokenizer.tokenize(text, lang)
-    segments = [Segment(1, "村民", 0, len(text), 0, None, "turn")]
+    spans = turns or [(0, len(text))]
+    segments = [Segment(1, "村民", a, b, k, None, "turn") for k, (a, b) in enumerate(spans)]
     judged = engine.judge(text, segments, tokens, language=lang, keep_all=not fired)
     return [j for j in judged if j.status == "fired" or not fired]
 
@@ -685,22 +687,11 @@ def test_around_widens_a_sentence_context_by_its_neighbours(text, around, status
 
 
 def test_around_stays_inside_the_turn():
-    from casecode.codebook.validate import validate_text
-    from casecode.coding.engine import Engine
-    from casecode.model import Segment
-
-    engine = Engine(validate_text(AROUND_BOOK.replace("{N}", "3"), "cb.yaml").codebook)
-    text = "大家都帮忙。\n她义务来。"
-    tokens = engine.tokenizer.tokenize(text, "zh")
-    one_turn = [Segment(1, "村民", 0, len(text), 0, None, "turn")]
-    two_turns = [
-        Segment(1, "问", 0, 6, 0, None, "turn"),
-        Segment(1, "答", 7, len(text), 1, None, "turn"),
-    ]
-    judged = engine.judge(text, one_turn, tokens, language="zh", keep_all=True)
-    assert [j.status for j in judged] == ["fired"]
-    judged = engine.judge(text, two_turns, tokens, language="zh", keep_all=True)
-    assert [j.status for j in judged] == ["vetoed"]  # 帮忙 was said in another turn
+    book, text = AROUND_BOOK.replace("{N}", "3"), "大家都帮忙。\n她义务来。"
+    (judgement,) = _judged(book, text, fired=False)
+    assert judgement.status == "fired"
+    (judgement,) = _judged(book, text, fired=False, turns=[(0, 6), (7, len(text))])
+    assert judgement.status == "vetoed"  # 帮忙 was said in another turn
 
 
 def test_around_needs_a_clause_or_sentence_scope():

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import typer
+from rich.markup import escape
 
 from casecode.cli import analysis, codebook, coding, corpus, flow, interop, report, review
-from casecode.cli.common import CONTEXT, CliCommand, CliGroup, DebugOpt, VersionOpt, state
+from casecode.cli.common import CONTEXT, CliCommand, CliGroup, DebugOpt, VersionOpt, err, state
 
 
 class Command(NamedTuple):
@@ -131,10 +132,6 @@ def main() -> None:
     except Exception as exc:
         if state["debug"]:
             raise
-        from rich.markup import escape
-
-        from casecode.cli.common import err
-
         what = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
         err.print(
             f"[bold red]error:[/] unexpected failure ({escape(what)}); this is a bug in "

@@ -81,11 +81,11 @@ def _add(tree: Tree, node: dict, show_counts: bool) -> None:
         text = f"[{node['color']}]■[/] " + text
     notes = []
     if node["rules"]:
-        notes.append(f"{node['rules']} rule{'s' if node['rules'] > 1 else ''}")
+        notes.append(plural(node["rules"], "rule"))
     if not node["codable"]:
         notes.append("category")
     if show_counts and node.get("codings"):
-        notes.append(f"[cyan]{node['codings']} coding{'s' if node['codings'] > 1 else ''}[/]")
+        notes.append(f"[cyan]{plural(node['codings'], 'coding')}[/]")
     if notes:
         text += "  [dim]·[/] " + " · ".join(notes)
     branch = tree.add(text)

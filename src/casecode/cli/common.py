@@ -25,9 +25,9 @@ from casecode.outputs import OutputExists
 state = {"debug": False}
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``n`` and ``word``, in the plural unless ``n`` is 1 (1 rule, 2 rules, 3 analyses)."""
-    return f"{n:,} {word if n == 1 else many or word + 's'}"
+def plural(n: int, word: str) -> str:
+    """``n`` and ``word``, with an s unless ``n`` is 1 (1 rule, 2 rules)."""
+    return f"{n:,} {word if n == 1 else word + 's'}"
 
 
 # -h as well as --help, on every command
